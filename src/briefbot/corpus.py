@@ -1,0 +1,204 @@
+"""Loading documents (text plus metadata) from the corpus folder.
+
+A document is either Markdown with YAML front matter (``.md``) or plain text (``.txt``).
+Offsets everywhere in briefbot are character offsets into :attr:`Document.text`, the file's
+full decoded text, so ``doc.text[start:end]`` is always the source's own text.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import CorpusError
+
+SUFFIXES = (".md", ".markdown", ".txt")
+MAX_FILE_BYTES = 20_000_000  # a single document larger than this is reported, not indexed
+
+_FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+_LIST_FIELDS = ("authors", "boilerplate")
+_TEXT_FIELDS = (
+    "title",
+    "subtitle",
+    "translator",
+    "publisher",
+    "published",
+    "url",
+    "original_url",
+    "original_language",
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source document and its metadata."""
+
+    id: str  # path relative to the corpus folder, without suffix, with "/" separators
+    path: Path
+    text: str = field(repr=False, compare=False)
+    body_start: int = field(repr=False, compare=False)
+    title: str = ""
+    subtitle: str | None = None
+    authors: tuple[str, ...] = ()
+    translator: str | None = None
+    publisher: str | None = None
+    published: str | None = None
+    url: str | None = None
+    original_url: str | None = None
+    original_language: str | None = None
+    boilerplate: tuple[str, ...] = ()
+    title_in_body: bool = False  # plain text: the first line is the title, not a passage
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def byline(self) -> str:
+        """Authors, and translator when there is one: 'A, B (translated by C)'."""
+        names = ", ".join(self.authors)
+        if self.translator:
+            names = f"{names} (translated by {self.translator})" if names else self.translator
+        return names
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The documents of a corpus folder, and the files that could not be used."""
+
+    root: Path
+    documents: tuple[Document, ...]
+    problems: tuple[str, ...] = ()  # one line per file skipped: "path: reason"
+
+
+def load_corpus(root: str | Path) -> Corpus:
+    """Load every document under ``root`` (sub-folders included), sorted by path.
+
+    Unusable files are reported in :attr:`Corpus.problems` and skipped; duplicates (same
+    text) are reported and indexed once. Raises :class:`CorpusError` when nothing usable is left.
+    """
+    root = Path(root)
+    if not root.exists():
+        raise CorpusError(f"{root}: corpus folder not found")
+    if not root.is_dir():
+        raise CorpusError(f"{root}: not a folder")
+    files = sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        and p.name.lower() != "readme.md"
+    )
+    if not files:
+        raise CorpusError(f"{root}: no documents (.md or .txt files) in the corpus folder")
+    documents: list[Document] = []
+    problems: list[str] = []
+    seen: dict[str, Document] = {}
+    for path in files:
+        try:
+            doc = load_document(path, root)
+        except CorpusError as exc:
+            problems.append(str(exc))
+            continue
+        digest = doc.content_hash
+        if digest in seen:
+            problems.append(f"{path}: duplicate of {seen[digest].path}, indexed once")
+            continue
+        seen[digest] = doc
+        documents.append(doc)
+    if not documents:
+        raise CorpusError(problems[0] if len(problems) == 1 else f"{root}: no usable documents; " + "; ".join(problems))
+    return Corpus(root=root, documents=tuple(documents), problems=tuple(problems))
+
+
+def load_document(path: Path, root: Path | None = None) -> Document:
+    """Read one document; raise :class:`CorpusError` naming the file and the problem."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CorpusError(f"{path}: file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if b"\x00" in data:
+        raise CorpusError(f"{path}: binary file, not text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path}: not UTF-8 text (invalid byte at offset {exc.start})") from None
+    doc_id = (path.relative_to(root) if root else Path(path.name)).with_suffix("").as_posix()
+    meta: dict[str, Any] = {}
+    body_start = 1 if text.startswith("\ufeff") else 0
+    match = _FRONT_MATTER.match(text)
+    if match:
+        meta = _parse_front_matter(path, match.group(1))
+        body_start = match.end()
+    elif path.suffix.lower() in (".md", ".markdown") and text.lstrip("\ufeff").startswith("---"):
+        raise CorpusError(f"{path}: front matter starts with '---' but is never closed")
+    values: dict[str, Any] = {}
+    for name in _TEXT_FIELDS:
+        value = meta.get(name)
+        if value is not None:
+            values[name] = _as_text(path, name, value)
+    for name in _LIST_FIELDS:
+        value = meta.get(name, meta.get("author") if name == "authors" else None)
+        if value is not None:
+            values[name] = _as_text_list(path, name, value)
+    title_in_body = False
+    if not values.get("title"):
+        first = _first_line(text, body_start)
+        if first and len(first) <= 200:
+            values["title"] = first.lstrip("# ").strip() or path.stem
+            title_in_body = True
+        else:
+            values["title"] = path.stem.replace("-", " ").replace("_", " ").strip() or path.stem
+    doc = Document(
+        id=doc_id, path=path, text=text, body_start=body_start, title_in_body=title_in_body, **values
+    )
+    if not text[body_start:].strip():
+        raise CorpusError(f"{path}: empty document, no paragraphs")
+    return doc
+
+
+def _parse_front_matter(path: Path, raw: str) -> dict[str, Any]:
+    import yaml  # only documents with front matter need it
+
+    try:
+        meta = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        raise CorpusError(f"{path}: malformed front matter{where}: not valid YAML") from None
+    if meta is None:
+        return {}
+    if not isinstance(meta, dict):
+        raise CorpusError(f"{path}: malformed front matter: expected 'key: value' lines")
+    return meta
+
+
+def _as_text(path: Path, name: str, value: Any) -> str:
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value).strip()
+    raise CorpusError(f"{path}: malformed front matter: '{name}' must be text")
+
+
+def _as_text_list(path: Path, name: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value.strip(),)
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return tuple(str(v).strip() for v in value)
+    raise CorpusError(f"{path}: malformed front matter: '{name}' must be a list of text")
+
+
+def _first_line(text: str, start: int) -> str:
+    for line in text[start:].splitlines():
+        if line.strip():
+            return line.strip()
+    return ""

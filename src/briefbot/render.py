@@ -1,0 +1,124 @@
+"""Turning answers into text: for a terminal, and as the stable JSON contract.
+
+(The Discord message renderer lives in :mod:`briefbot.discord_render`; it builds plain
+data, so the CLI harness can print exactly what the bot would send.)
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+from urllib.parse import quote
+
+from .answers import Answer, Hit
+from .passages import Passage
+
+BOLD, RESET, DIM = "\033[1m", "\033[0m", "\033[2m"
+
+
+def source_dict(passage: Passage) -> dict[str, Any]:
+    doc = passage.document
+    return {
+        "document": doc.id,
+        "title": doc.title,
+        "section": passage.section,
+        "paragraph": passage.paragraph,
+        "start": passage.start,
+        "end": passage.end,
+        "url": doc.url,
+        "authors": list(doc.authors),
+    }
+
+
+def answer_to_json(answer: Answer) -> dict[str, Any]:
+    """The ``briefbot ask --json`` contract (kept stable: other tools read it)."""
+    return {
+        "question": answer.question,
+        "answered": answer.answered,
+        "reason": answer.reason,
+        "results": [
+            {
+                "rank": hit.rank,
+                "score": round(float(hit.score), 6),
+                "text": hit.passage.text,
+                "quote": hit.excerpt.text,
+                "matched": list(hit.excerpt.matched),
+                "source": source_dict(hit.passage),
+            }
+            for hit in answer.hits
+        ],
+    }
+
+
+def attribution(passage: Passage) -> str:
+    """'Title › Section › ¶ 12 · Authors (translated by …)' on one line."""
+    doc = passage.document
+    parts = [doc.title]
+    if passage.section:
+        parts.append(passage.section)
+    parts.append(f"¶ {passage.paragraph}")
+    line = " › ".join(parts)
+    if doc.byline:
+        line += f" · {doc.byline}"
+    return line
+
+
+def quote_link(passage: Passage, quote: str) -> str | None:
+    """The document's link, with a text fragment that scrolls a browser to the quote."""
+    url = passage.document.url
+    if not url:
+        return None
+    words = quote.split()
+    if not words:
+        return url
+
+    def enc(ws: list[str]) -> str:
+        return quote_fragment(" ".join(ws))
+
+    if len(words) <= 8:
+        fragment = enc(words)
+    else:
+        fragment = f"{enc(words[:4])},{enc(words[-4:])}"
+    return f"{url}#:~:text={fragment}"
+
+
+def quote_fragment(text: str) -> str:
+    # '-', ',' and '&' have a meaning in text fragments and must be percent-encoded
+    return quote(text.replace("\xa0", " "), safe="").replace("-", "%2D")
+
+
+def highlight(hit: Hit, on: str, off: str) -> str:
+    """The excerpt with its matched words wrapped in ``on``/``off``."""
+    text, out, last = hit.excerpt.text, [], 0
+    for a, b in hit.excerpt.highlights:
+        out.append(text[last:a])
+        out.append(on + text[a:b] + off)
+        last = b
+    out.append(text[last:])
+    return "".join(out)
+
+
+def answer_to_text(answer: Answer, *, color: bool = False, width: int = 88) -> str:
+    """A readable answer for a terminal: quotes, matched words, attribution and link."""
+    lines: list[str] = []
+    for note in answer.notes:
+        lines.append(f"({note})")
+    if answer.corrections:
+        fixes = ", ".join(f"{a} → {b}" for a, b in answer.corrections)
+        lines.append(f"(Searched with corrected spelling: {fixes})")
+    if not answer.answered:
+        lines.append(answer.reason or "The article does not answer this question.")
+        return "\n".join(lines)
+    for hit in answer.hits:
+        body = highlight(hit, BOLD, RESET) if color else hit.excerpt.text
+        lines.append("")
+        lines.append(textwrap.fill(f"{hit.rank}. “{body}”", width=width, subsequent_indent="   ")
+                     if not color else f"{hit.rank}. “{body}”")
+        if hit.excerpt.matched:
+            lines.append(f"   matched: {', '.join(hit.excerpt.matched)}")
+        meta = f"   — {attribution(hit.passage)}"
+        lines.append(f"{DIM}{meta}{RESET}" if color else meta)
+        link = quote_link(hit.passage, hit.excerpt.text)
+        if link:
+            lines.append(f"   {link}")
+    return "\n".join(lines).lstrip("\n")

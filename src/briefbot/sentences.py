@@ -1,0 +1,30 @@
+"""Sentence boundaries with character offsets, from sentencex (Wikimedia's segmenter).
+
+sentencex handles abbreviations, initials, "etc." and quotes closing after "!" or "?";
+it returns the sentences' text, which we locate in the source in order, so every span
+indexes the original string and a sentence is always ``text[start:end]``.
+"""
+
+from __future__ import annotations
+
+from sentencex import segment
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``, trimmed of surrounding whitespace."""
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for piece in segment("en", text):
+        stripped = piece.strip()
+        if not stripped:
+            continue
+        at = text.find(stripped, cursor)
+        if at < 0:  # the segmenter changed the text: fall back to the rest as one sentence
+            rest = text[cursor:]
+            if rest.strip():
+                lead = len(rest) - len(rest.lstrip())
+                spans.append((cursor + lead, cursor + len(rest.rstrip())))
+            return spans
+        spans.append((at, at + len(stripped)))
+        cursor = at + len(stripped)
+    return spans

@@ -1,0 +1,49 @@
+"""Settings from the environment or a ``.env`` file (pydantic-settings).
+
+Built in the entry points only, never at import time, so the CLI and the tests need no
+token. Every field is listed, with a comment, in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def default_corpus_dir() -> Path:
+    """./corpus when it exists, else the corpus bundled with this checkout."""
+    here = Path("corpus")
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[2] / "corpus"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BRIEFBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    corpus_dir: Path = Field(default_factory=default_corpus_dir)
+    cache_dir: Path | None = None
+    top: int = Field(3, ge=1, le=10)
+
+    discord_token: SecretStr | None = Field(None, validation_alias="DISCORD_TOKEN")
+    dev_guild_id: int | None = None
+    answer_channels: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    owner_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    cooldown_questions: int = Field(3, ge=1)
+    cooldown_seconds: float = Field(30.0, gt=0)
+    message_content: bool = True
+    log_level: str = "INFO"
+
+    @field_validator("answer_channels", "owner_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(v) for v in value.replace(",", " ").split()]
+        if isinstance(value, int):
+            return [value]
+        return value

@@ -1,0 +1,228 @@
+"""The tokenizer: one for the index and for questions, so both meet on the same terms.
+
+Steps, in order: words found on the original text (so every token keeps its character span);
+thousands groups joined ("3,000" and "6, 000" are 3000 and 6000); Unicode apostrophes
+unified and case folded; contractions expanded ("wasn't", "wasnt" -> was + not); stopwords
+dropped; Snowball English stems for alphabetic words. A :class:`Lexicon` learned from the
+corpus then maps spelling variants of names to one term and adds an acronym's term wherever
+its expansion is written out (and the reverse), so "CSTO" meets "Collective Security Treaty
+Organization".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import Stemmer
+
+from .stopwords import STOPWORDS
+
+TOKENIZER_VERSION = "1"  # bump whenever terms change: saved indexes are keyed by it
+
+WORD = re.compile(r"\d{1,3}(?:,[ \u00a0]?\d{3})+(?!\d)|\w+(?:['\u2019\u2018\u02bc`\u00b4]\w+)*")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
+_THOUSANDS = re.compile(r"[,\s\u00a0]")
+_CONTRACTIONS_NO_APOSTROPHE = {
+    **{
+        w + "nt": (w, "not")
+        for w in (
+            "is are was were do does did has have had could should would must need might".split()
+        )
+    },
+    "cant": ("can", "not"),
+    "dont": ("do", "not"),
+    "wont": ("will", "not"),
+    "aint": ("not",),
+    "whats": ("what",),
+    "thats": ("that",),
+    "wheres": ("where",),
+    "whos": ("who",),
+    "hows": ("how",),
+    "whys": ("why",),
+    "theres": ("there",),
+    "im": ("i",),
+    "ive": ("i",),
+    "youre": ("you",),
+}
+_CLITICS = {"s", "re", "ve", "ll", "d", "m"}
+_CONNECTORS = {"of", "for", "and", "the", "on", "in", "de", "du", "la", "to"}
+
+
+@dataclass(frozen=True)
+class Token:
+    """A term with where it was found: ``text[start:end]`` is its surface form."""
+
+    term: str
+    start: int
+    end: int
+    word: str  # the folded word before stemming ("peacekeeping"); used for spelling fixes
+
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball English stem of a folded word; numbers and mixed tokens stay as they are."""
+    return _stemmer.stemWord(word) if word.isalpha() else word
+
+
+def fold(word: str) -> str:
+    """Unicode-normalise and case-fold one word, apostrophes unified to "'"."""
+    return unicodedata.normalize("NFKC", word).translate(_APOSTROPHES).casefold()
+
+
+def _words(raw: str) -> tuple[str, ...]:
+    """The folded words one surface token stands for (contractions expanded)."""
+    if raw[0].isdigit() and ("," in raw):
+        return (_THOUSANDS.sub("", raw),)
+    word = fold(raw)
+    if "'" in word:
+        head, _, tail = word.rpartition("'")
+        if tail == "t" and head.endswith("n"):
+            base = {"ca": "can", "wo": "will", "sha": "shall", "ai": ""}.get(head[:-1], head[:-1])
+            return tuple(w for w in (base, "not") if w)
+        if tail in _CLITICS:
+            return (head.replace("'", ""),)
+        return (word.replace("'", ""),)
+    return _CONTRACTIONS_NO_APOSTROPHE.get(word, (word,))
+
+
+@dataclass
+class Lexicon:
+    """What the tokenizer learns from a corpus: name variants and acronyms."""
+
+    aliases: dict[str, str] = field(default_factory=dict)  # variant term -> canonical term
+    acronyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "CSTO" -> expansion words
+    _phrases: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
+
+    def compile(self, tokenizer: Tokenizer) -> None:
+        self._phrases = {}
+        for acronym, expansion in self.acronyms.items():
+            terms = tuple(t.term for t in tokenizer.tokens(" ".join(expansion), expand=False))
+            if len(terms) >= 2:
+                self._phrases[terms] = tokenizer.term(acronym)
+
+    @classmethod
+    def learn(cls, texts: Iterable[str]) -> Lexicon:
+        """Find acronyms with their expansions and same-length spelling variants of names."""
+        texts = list(texts)
+        acronyms: dict[str, tuple[str, ...]] = {}
+        capitalised: Counter[str] = Counter()
+        for text in texts:
+            words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(text)]
+            candidates = {w for w, _, _ in words if _is_acronym(w)}
+            for word, _, _ in words:
+                if len(word) >= 5 and word[0].isupper() and word[1:].islower() and word.isalpha():
+                    capitalised[fold(word)] += 1
+            for acronym in candidates - acronyms.keys():
+                expansion = _find_expansion(acronym, words, text)
+                if expansion:
+                    acronyms[acronym] = expansion
+        return cls(aliases=_spelling_variants(capitalised), acronyms=acronyms)
+
+
+def _is_acronym(word: str) -> bool:
+    return 2 <= len(word) <= 8 and word.isalpha() and word.isupper()
+
+
+def _find_expansion(
+    acronym: str, words: Sequence[tuple[str, int, int]], text: str
+) -> tuple[str, ...] | None:
+    """Capitalised words (with connectors such as 'of') whose initials spell the acronym."""
+    letters = acronym.upper()
+    for i, (word, _, _) in enumerate(words):
+        if word[0] != letters[0] or not word[0].isupper() or _is_acronym(word):
+            continue
+        k, j, used = 0, i, []
+        while j < len(words) and k < len(letters):
+            w, start, _ = words[j]
+            if j > i and not _joined(text[words[j - 1][2] : start]):
+                break
+            if w[0].isupper() and w[0] == letters[k] and not _is_acronym(w):
+                k += 1
+            elif w.lower() not in _CONNECTORS or j == i:
+                break
+            used.append(w)
+            j += 1
+        if k == len(letters) and used and used[-1][0].isupper():
+            return tuple(used)
+    return None
+
+
+def _joined(gap: str) -> bool:
+    """Words of one name are separated by spaces, hyphens or commas, not by sentence ends."""
+    return len(gap) <= 3 and all(c in " \u00a0,-" for c in gap)
+
+
+def _spelling_variants(capitalised: Counter[str]) -> dict[str, str]:
+    """Names written two ways with one vowel changed (Kassim/Kassym) map to the commoner."""
+    vowels = set("aeiouy")
+    by_shape: dict[tuple[int, str], list[str]] = {}
+    names = sorted(capitalised)
+    for name in names:
+        for i, ch in enumerate(name):
+            if ch in vowels:
+                by_shape.setdefault((i, name[:i] + "_" + name[i + 1 :]), []).append(name)
+    aliases: dict[str, str] = {}
+    for group in by_shape.values():
+        if len(group) < 2:
+            continue
+        canonical = max(group, key=lambda n: (capitalised[n], [-ord(c) for c in n]))
+        for name in group:
+            if name != canonical:
+                aliases[stem(name)] = stem(canonical)
+    return aliases
+
+
+class Tokenizer:
+    """Turns text into index terms, keeping where each came from."""
+
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon or Lexicon()
+        self.lexicon.compile(self)
+
+    def term(self, word: str) -> str:
+        """The index term for one folded word (stemmed, aliases applied)."""
+        t = stem(fold(word))
+        return self.lexicon.aliases.get(t, t)
+
+    def tokens(self, text: str, *, expand: bool = True, keep_stopwords: bool = False) -> list[Token]:
+        """Tokens of ``text`` in order; spans index into ``text`` itself."""
+        out: list[Token] = []
+        aliases = self.lexicon.aliases
+        for match in WORD.finditer(text):
+            for word in _words(match.group()):
+                if not word or (word in STOPWORDS and not keep_stopwords):
+                    continue
+                t = stem(word)
+                out.append(Token(aliases.get(t, t), match.start(), match.end(), word))
+        if expand and self.lexicon._phrases:
+            out = self._expand_phrases(out)
+        return out
+
+    def terms(self, text: str) -> list[str]:
+        return [t.term for t in self.tokens(text)]
+
+    def _expand_phrases(self, tokens: list[Token]) -> list[Token]:
+        """Add the acronym's term after its written-out expansion, and the reverse."""
+        phrases = self.lexicon._phrases
+        by_acronym = {acronym: phrase for phrase, acronym in phrases.items()}
+        out: list[Token] = []
+        terms = [t.term for t in tokens]
+        for i, token in enumerate(tokens):
+            out.append(token)
+            for phrase, acronym in phrases.items():
+                n = len(phrase)
+                if i + 1 >= n and tuple(terms[i + 1 - n : i + 1]) == phrase:
+                    first = tokens[i + 1 - n]
+                    out.append(Token(acronym, first.start, token.end, token.word))
+            phrase = by_acronym.get(token.term)
+            if phrase is not None:
+                out.extend(Token(t, token.start, token.end, token.word) for t in phrase)
+        return out
