@@ -8,16 +8,27 @@ and why, naming the question's important words that the corpus never mentions.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .errors import InputError
 from .index import PassageIndex
 from .passages import Passage
+from .qtype import DATE, DURATION, QUANTITY, STRICT, expected_type, satisfies
 
 MAX_QUESTION_CHARS = 1000
 # Below this share of the question's weight matched by the best passage, a question whose
 # important words the corpus never mentions is not answered (see README, "Answer quality").
 MIN_COVERAGE = 0.5
+RERANK_DEPTH = 20  # candidates re-ranked by answer type beyond the page asked for
+TYPE_DEPTH = 5  # a strictly typed question needs its kind of answer among these
+TYPE_PENALTY = 0.6  # score factor for an excerpt without the expected kind of answer
+NO_WORDS = "The question has no words to look for; ask about something specific."
+NO_TYPE = {
+    QUANTITY: "The article does not give a number for this.",
+    DURATION: "The article does not say how long.",
+    DATE: "The article does not say when.",
+}
 
 
 @dataclass(frozen=True)
@@ -80,60 +91,53 @@ def answer(
     if top < 1:
         raise InputError("--top must be at least 1.")
     text, truncated = clean_question(question)
-    notes = (f"Only the first {MAX_QUESTION_CHARS} characters of the question were used.",) if truncated else ()
+    notes = (
+        (f"Only the first {MAX_QUESTION_CHARS} characters of the question were used.",)
+        if truncated
+        else ()
+    )
     if document is not None:
         index.document_range(document)  # validates the name
-    tokens = index.tokenizer.tokens(text)
-    terms: list[str] = []
-    weights: dict[str, float] = {}
-    corrections: list[tuple[str, str]] = []
-    unknown: list[str] = []
-    bm25 = index.bm25
-    max_idf = max((bm25.idf(t) for t in bm25.vocabulary), default=1.0)
-    for token in tokens:
-        term = token.term
-        if term not in bm25:
-            fixed = index.correct(token.word)
-            if fixed is None:
-                if token.word not in unknown and not token.word.isdigit():
-                    unknown.append(token.word)
-                weights.setdefault("\0" + token.word, max_idf)
-                continue
-            corrections.append((token.word, fixed))
-            term = index.tokenizer.term(fixed)
-        if term not in weights:
-            terms.append(term)
-            weights[term] = max(bm25.idf(term), 0.0)
-    common = dict(question=question, corrections=tuple(corrections), unknown=tuple(unknown),
-                  truncated=truncated, offset=offset, notes=notes)
-    if not tokens:
-        return Answer(answered=False, reason="The question has no words to look for; ask about something specific.", **common)
-    found = index.search(terms, top, document=document, offset=offset) if terms else []
-    if not found:
-        return Answer(answered=False, reason=_not_found(unknown, offset), **common)
-    best = found[0][0] if offset == 0 else index.search(terms, 1, document=document)[0][0]
-    best_terms = {t.term for t in index.tokens(best)} | set(_heading_terms(index, best))
-    total = sum(weights.values())
-    matched = sum(w for t, w in weights.items() if t in best_terms)
-    if unknown and total > 0 and matched / total < MIN_COVERAGE:
-        return Answer(answered=False, reason=_not_found(unknown, 0), **common)
+    query = index.analyze(text)
+    common = dict(
+        question=question,
+        corrections=query.corrections,
+        unknown=query.unknown,
+        truncated=truncated,
+        offset=offset,
+        notes=notes,
+    )
+    if not query.words:
+        return Answer(answered=False, reason=NO_WORDS, **common)
+    kind = expected_type(text)
+    weights = query.weights
+    ranked = index.rank(weights, offset + top + RERANK_DEPTH, document=document)
+    if not ranked:
+        return Answer(answered=False, reason=_not_found(query.unknown), **common)
+    candidates = []
+    for passage, score in ranked:
+        ex = excerpt(index, passage, weights)
+        ok = satisfies(kind, ex.text)
+        candidates.append((score * (1.0 if ok else TYPE_PENALTY), ok, passage, ex))
+    candidates.sort(key=lambda c: (-c[0], c[2].id))
+    best_passage = candidates[0][2]
+    best_terms = {t.term for t in index.tokens(best_passage)} | set(index.heading_terms(best_passage))
+    if query.coverage(best_terms) < MIN_COVERAGE:
+        return Answer(answered=False, reason=_not_found(query.unknown), **common)
+    if kind in STRICT and not any(ok for _, ok, _, _ in candidates[:TYPE_DEPTH]):
+        reason = _not_found(query.unknown) if query.unknown else NO_TYPE[kind]
+        return Answer(answered=False, reason=reason, **common)
+    page = candidates[offset : offset + top]
+    if not page:
+        return Answer(answered=False, reason="No more passages answer this question.", **common)
     hits = tuple(
-        Hit(rank=offset + i + 1, passage=p, score=score, excerpt=excerpt(index, p, weights))
-        for i, (p, score) in enumerate(found)
+        Hit(rank=offset + i + 1, passage=p, score=float(score), excerpt=ex)
+        for i, (score, _, p, ex) in enumerate(page)
     )
     return Answer(answered=True, hits=hits, **common)
 
 
-def _heading_terms(index: PassageIndex, passage: Passage) -> list[str]:
-    heading = passage.section
-    if heading is None:
-        heading = " ".join(x for x in (passage.document.title, passage.document.subtitle) if x)
-    return index.tokenizer.terms(heading)
-
-
-def _not_found(unknown: list[str], offset: int) -> str:
-    if offset:
-        return "No more passages answer this question."
+def _not_found(unknown: Sequence[str]) -> str:
     if unknown:
         words = [w.capitalize() if w.isalpha() else w for w in unknown]
         listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -18,9 +19,67 @@ from .corpus import Corpus, Document
 from .errors import InputError
 from .passages import Passage, split_passages
 from .sentences import sentence_spans
-from .text import Lexicon, Token, Tokenizer
+from . import thesaurus
+from .text import NEGATED, Lexicon, Token, Tokenizer
 
 MIN_FIX_LENGTH = 5  # shorter unknown words are too ambiguous to correct
+
+
+RELATED_WEIGHT = 0.5  # query weight of a WordNet-related word, relative to the word itself
+RELATED_CREDIT = 0.7  # how much a passage with only a related word covers the question word
+SECOND_HOP_WEIGHT = 0.3  # related words of related words, for unknown words only
+UNKNOWN_ENGLISH = 0.5  # weight of an unknown dictionary word, relative to an unknown name
+MAX_RELATED = 12
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One content word of a question and the index terms that can stand for it."""
+
+    word: str  # folded, as typed (or as corrected)
+    weight: float  # how much it matters for deciding whether the article answers
+    terms: dict[str, float]  # index term -> query weight; empty when the corpus lacks it
+    english: bool = True
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question turned into weighted index terms."""
+
+    concepts: tuple[Concept, ...]
+    corrections: tuple[tuple[str, str], ...] = ()  # (typed, corpus word)
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(c.word for c in self.concepts)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        merged: dict[str, float] = {}
+        for concept in self.concepts:
+            for term, weight in concept.terms.items():
+                merged[term] = max(merged.get(term, 0.0), weight)
+        return merged
+
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        """Words the corpus never mentions (nor any word related to them): names first."""
+        missing = [c for c in self.concepts if not c.terms]
+        return tuple(c.word for c in sorted(missing, key=lambda c: c.english))
+
+    def coverage(self, present: set[str]) -> float:
+        """Share of the question's weight that a passage with these terms covers."""
+        total = sum(c.weight for c in self.concepts)
+        if total <= 0:
+            return 0.0
+        got = 0.0
+        for concept in self.concepts:
+            credit = max(
+                (1.0 if w >= 1.0 else RELATED_CREDIT for t, w in concept.terms.items() if t in present),
+                default=0.0,
+            )
+            got += concept.weight * credit
+        return got / total
 
 
 class PassageIndex:
@@ -50,6 +109,7 @@ class PassageIndex:
                 words.update(t.word for t in head_tokens)
             rows.append([t.term for t in tokens] + headings[key])
             words.update(t.word for t in tokens)
+        self._heading_terms = headings
         self.bm25 = BM25Index(rows)
         self.word_counts = words
         self._doc_ranges = {
@@ -74,17 +134,84 @@ class PassageIndex:
     def _sentences(self) -> list[list[tuple[int, int]]]:
         return [sentence_spans(p.text) or [(0, len(p.text))] for p in self.passages]
 
-    def search(
-        self, terms: Sequence[str], k: int, *, document: str | None = None, offset: int = 0
+    def heading_terms(self, passage: Passage) -> list[str]:
+        return self._heading_terms[(passage.doc_id, passage.section)]
+
+    @cached_property
+    def max_idf(self) -> float:
+        n = max(len(self.passages), 1)
+        return float(np.log((n - 0.5) / 1.5)) if n > 1 else 1.0
+
+    def analyze(self, text: str) -> Query:
+        """Index terms of a question: spelling fixed, related words added, unknown words kept."""
+        concepts: dict[str, Concept] = {}
+        corrections: list[tuple[str, str]] = []
+        tokens = self.tokenizer.tokens(text)
+        negated = {t.word for t in tokens if t.term.startswith(NEGATED)}
+        for token in tokens:
+            word, term = token.word, token.term
+            if term.startswith(NEGATED) or word in concepts or word.isdigit() and term not in self.bm25:
+                continue
+            if term not in self.bm25:
+                fixed = self.correct(word)
+                if fixed is not None:
+                    corrections.append((word, fixed))
+                    word, term = fixed, self.tokenizer.term(fixed)
+            if term in self.bm25:
+                terms = {term: 1.0}
+                if token.word in negated and NEGATED + term in self.bm25:
+                    terms[NEGATED + term] = 1.0
+                terms.update(self._related_terms(word, exclude=terms))
+                concepts[word] = Concept(word, max(self.bm25.idf(term), 0.0), terms)
+                continue
+            terms = self._related_terms(word, exclude={})
+            english = thesaurus.is_english(word)
+            weight = self.max_idf * (UNKNOWN_ENGLISH if english else 1.0)
+            concepts[word] = Concept(token.word, weight, terms, english)
+        return Query(tuple(concepts.values()), tuple(corrections))
+
+    def _related_terms(self, word: str, exclude: dict[str, float]) -> dict[str, float]:
+        if not word.isalpha():
+            return {}
+        found: dict[str, float] = {}
+        related = thesaurus.related(word)[:MAX_RELATED]
+        for other in related:
+            term = self.tokenizer.term(other)
+            if term in self.bm25 and term not in exclude:
+                found.setdefault(term, RELATED_WEIGHT)
+        if not found and not exclude:
+            for other in related[:5]:
+                for second in thesaurus.related(other)[:5]:
+                    term = self.tokenizer.term(second)
+                    if term in self.bm25:
+                        found.setdefault(term, SECOND_HOP_WEIGHT)
+        return found
+
+    def idf_weights(self, query: Query) -> dict[str, float]:
+        return {t: max(self.bm25.idf(t), 0.0) for t in query.weights}
+
+    def rank(
+        self, weights: dict[str, float], k: int, *, document: str | None = None
     ) -> list[tuple[Passage, float]]:
-        """Best passages for already-tokenized terms, score > 0 only, best first."""
-        allowed = None
+        """Best passages for weighted terms (BM25 scores summed per term), score > 0, best first.
+
+        With every weight 1 this is exactly rank-bm25's ``get_scores`` ranking.
+        """
+        n = len(self.passages)
+        scores = np.zeros(n)
+        for term, weight in weights.items():
+            ids, values = self.bm25.term_weights(term)
+            scores[ids] += weight * values
         if document is not None:
-            allowed = np.zeros(len(self.passages), dtype=bool)
             lo, hi = self.document_range(document)
-            allowed[lo:hi] = True
-        ranked = self.bm25.top_k(list(terms), k + offset, allowed=allowed)
-        return [(self.passages[i], score) for i, score in ranked[offset:]]
+            scores[:lo] = 0.0
+            scores[hi:] = 0.0
+        candidates = np.flatnonzero(scores > 0)
+        if len(candidates) > k:
+            part = np.argpartition(-scores[candidates], k - 1)[:k]
+            candidates = candidates[part]
+        order = sorted(candidates.tolist(), key=lambda i: (-scores[i], i))
+        return [(self.passages[i], float(scores[i])) for i in order[:k]]
 
     def document_range(self, document: str) -> tuple[int, int]:
         if document not in self._doc_ranges:

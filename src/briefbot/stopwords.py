@@ -19,4 +19,12 @@ STOPWORDS: frozenset[str] = frozenset(
     haven't isn isn't ma mightn mightn't mustn mustn't needn needn't shan shan't shouldn
     shouldn't wasn wasn't weren weren't won won't wouldn wouldn't
     """.split()
+) | frozenset(
+    # Words that carry the form of a question rather than its subject ("how many", "could it
+    # ever"), rare in articles and so over-weighted by idf when a question uses them.
+    """
+    many much could would might must shall ever really also even still get got gets
+    happen happens happened happening thing things way like exactly actually basically
+    please tell kind sort anything something cannot
+    """.split()
 )

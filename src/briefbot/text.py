@@ -38,6 +38,7 @@ _CONTRACTIONS_NO_APOSTROPHE = {
     "dont": ("do", "not"),
     "wont": ("will", "not"),
     "aint": ("not",),
+    "cannot": ("can", "not"),
     "whats": ("what",),
     "thats": ("that",),
     "wheres": ("where",),
@@ -50,6 +51,10 @@ _CONTRACTIONS_NO_APOSTROPHE = {
     "youre": ("you",),
 }
 _CLITICS = {"s", "re", "ve", "ll", "d", "m"}
+NEGATIONS = {"not", "no", "never", "nor", "without", "neither"}
+NEGATION_SCOPE = 3  # content words after a negation that it applies to
+NEGATED = "¬"  # prefix of the extra term a negated word gets ("not a peacekeeping" -> ¬peacekeep)
+_SCOPE_END = re.compile(r"[,.;:!?()\[\]]|\bbut\b")
 _CONNECTORS = {"of", "for", "and", "the", "on", "in", "de", "du", "la", "to"}
 
 
@@ -196,12 +201,22 @@ class Tokenizer:
         """Tokens of ``text`` in order; spans index into ``text`` itself."""
         out: list[Token] = []
         aliases = self.lexicon.aliases
+        scope, last_end = 0, 0
         for match in WORD.finditer(text):
+            if scope and _SCOPE_END.search(text, last_end, match.start()):
+                scope = 0
+            last_end = match.end()
             for word in _words(match.group()):
+                if word in NEGATIONS:
+                    scope = NEGATION_SCOPE
                 if not word or (word in STOPWORDS and not keep_stopwords):
                     continue
                 t = stem(word)
-                out.append(Token(aliases.get(t, t), match.start(), match.end(), word))
+                term = aliases.get(t, t)
+                out.append(Token(term, match.start(), match.end(), word))
+                if scope and word not in NEGATIONS:
+                    scope -= 1
+                    out.append(Token(NEGATED + term, match.start(), match.end(), word))
         if expand and self.lexicon._phrases:
             out = self._expand_phrases(out)
         return out

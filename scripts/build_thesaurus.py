@@ -1,0 +1,106 @@
+"""Build briefbot's thesaurus (src/briefbot/data/thesaurus.tsv.gz) from WordNet 3.0.
+
+Reads the WordNet database files (Debian: `apt-get install wordnet-base`, files in
+/usr/share/wordnet) and writes, for each single-word lemma, the words related to it in
+its most frequent senses: synonyms, derivationally related forms, and the synonyms of the
+synsets one step up (hypernyms) and of the groups it belongs to (member holonyms). Only
+senses seen in WordNet's tagged corpus are used (the first sense when none is), which
+keeps rare senses ("keep" as a castle tower) out. Irregular forms (verb.exc etc.) are
+written as "~form<TAB>lemma" lines so lookups can lemmatise "sent" to "send".
+
+    python scripts/build_thesaurus.py [/usr/share/wordnet] [output]
+"""
+
+from __future__ import annotations
+
+import gzip
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+POS = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
+TPOS = {"n": "noun", "v": "verb", "a": "adj", "s": "adj", "r": "adv"}
+MAX_SENSES = 3
+MAX_RELATED = 40
+
+
+def single(word: str) -> str | None:
+    word = word.split("(")[0].lower()
+    return word if word.isalpha() else None
+
+
+def main() -> None:
+    root = Path(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/wordnet")
+    out = Path(sys.argv[2] if len(sys.argv) > 2 else Path(__file__).parents[1] / "src/briefbot/data/thesaurus.tsv.gz")
+    synsets: dict[tuple[str, str], tuple[list[str], list[tuple[str, str, str, str]]]] = {}
+    for pos in POS:
+        for line in (root / f"data.{pos}").open(encoding="latin-1"):
+            if line.startswith("  "):
+                continue
+            head = line.split(" | ")[0].split()
+            n = int(head[3], 16)
+            words = [head[4 + 2 * i] for i in range(n)]
+            i = 4 + 2 * n
+            count = int(head[i])
+            i += 1
+            pointers = []
+            for _ in range(count):
+                sym, off, tpos, st = head[i : i + 4]
+                i += 4
+                pointers.append((sym, off, TPOS[tpos], st))
+            synsets[(pos, head[0])] = (words, pointers)
+
+    related: dict[str, dict[str, int]] = defaultdict(dict)  # word -> related -> rank (lower first)
+
+    def add(word: str, other: str, rank: int) -> None:
+        if other != word and (other not in related[word] or related[word][other] > rank):
+            related[word][other] = rank
+
+    for pos in POS:
+        for line in (root / f"index.{pos}").open(encoding="latin-1"):
+            if line.startswith("  "):
+                continue
+            parts = line.split()
+            lemma = single(parts[0])
+            if lemma is None:
+                continue
+            p_cnt = int(parts[3])
+            tagged = int(parts[5 + p_cnt])
+            offsets = parts[6 + p_cnt :]
+            for sense, off in enumerate(offsets[: max(1, min(tagged, MAX_SENSES))]):
+                words, pointers = synsets[(pos, off)]
+                for w in words:
+                    if (s := single(w)) is not None:
+                        add(lemma, s, sense)
+                for sym, toff, tpos, st in pointers:
+                    twords, _ = synsets[(tpos, toff)]
+                    if sym == "+" and st != "0000":  # derivation between two specific words
+                        src, dst = int(st[:2], 16), int(st[2:], 16)
+                        if single(words[src - 1]) == lemma and (s := single(twords[dst - 1])):
+                            add(lemma, s, sense)
+                    elif sym in ("@", "@i", "#m", "$", "&"):  # hypernym, member holonym, verb group, similar
+                        for w in twords:
+                            if (s := single(w)) is not None:
+                                add(lemma, s, sense + 1)
+
+    irregular: dict[str, str] = {}
+    for pos in POS:
+        for line in (root / f"{pos}.exc").open(encoding="latin-1"):
+            form, *lemmas = line.split()
+            if form.isalpha() and lemmas and lemmas[0].isalpha():
+                irregular.setdefault(form, lemmas[0])
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as fh:
+        fh.write("# Derived from WordNet 3.0 (c) 2006 Princeton University; see THESAURUS-LICENSE.\n")
+        for form in sorted(irregular):
+            fh.write(f"~{form}\t{irregular[form]}\n")
+        for word in sorted(related):
+            ranked = sorted(related[word], key=lambda w: (related[word][w], w))[:MAX_RELATED]
+            if ranked:
+                fh.write(f"{word}\t{' '.join(ranked)}\n")
+    print(f"{out}: {len(related)} words, {len(irregular)} irregular forms, {out.stat().st_size:,} bytes")
+
+
+if __name__ == "__main__":
+    main()

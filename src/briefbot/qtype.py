@@ -1,0 +1,70 @@
+"""Expected answer types: a "how many" question wants a number, a "when" question a date.
+
+The classic first step of question answering systems (TREC QA): the type is read from the
+question's wording, and an excerpt that cannot hold that kind of answer is not an answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+QUANTITY, DURATION, DATE, PERSON, PLACE = "quantity", "duration", "date", "person", "place"
+
+_QUESTION_TYPES = [
+    (DURATION, re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years)\b")),
+    (
+        QUANTITY,
+        re.compile(
+            r"\bhow (?:many|much)\b|\bwhat (?:percentage|proportion|share)\b"
+            r"|\bwhat (?:is|was|are|were) the (?:population|number|amount|size|cost|total|death toll)\b"
+        ),
+    ),
+    (DATE, re.compile(r"^(?:and |so |but )?when\b|\b(?:what|which|in what) (?:year|day|date|month)\b|\bsince when\b")),
+    (PERSON, re.compile(r"^(?:and |so |but )?who(?:'s| is| was| are| were)?\b")),
+    (PLACE, re.compile(r"^(?:and |so |but )?where\b|\b(?:what|which) (?:country|countries|city|cities|place)\b")),
+]
+
+_NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
+    "hundred hundreds thousand thousands million millions billion dozen dozens few several "
+    "number numbers half percent majority minority handful"
+).split()
+_TIME_UNITS = "day days week weeks month months year years decade decades period time hours".split()
+_MONTHS = (
+    "january february march april may june july august september october november december "
+    "spring summer autumn fall winter"
+).split()
+_YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b|\b\d{4}s\b")
+_AMOUNT = re.compile(r"\d")
+_WORD = re.compile(r"\w+")
+_NAME = re.compile(r"(?<=[^.!?]\s)[A-Z][\w’'-]+")
+
+
+def expected_type(question: str) -> str | None:
+    """The kind of answer the question asks for, or None when it could be anything."""
+    q = " ".join(question.casefold().replace("’", "'").split())
+    for kind, pattern in _QUESTION_TYPES:
+        if pattern.search(q):
+            return kind
+    return None
+
+
+def satisfies(kind: str | None, text: str) -> bool:
+    """Whether ``text`` contains something of the expected kind."""
+    if kind is None:
+        return True
+    words = set(_WORD.findall(text.casefold()))
+    if kind == QUANTITY:
+        digits = _AMOUNT.findall(_YEAR.sub(" ", text))
+        return bool(digits) or bool(words.intersection(_NUMBER_WORDS))
+    if kind == DURATION:
+        return bool(words.intersection(_TIME_UNITS)) or bool(_YEAR.search(text))
+    if kind == DATE:
+        return bool(_YEAR.search(text)) or bool(words.intersection(_MONTHS)) or "decades" in words
+    if kind in (PERSON, PLACE):
+        return bool(_NAME.search(text))
+    return True
+
+
+# Kinds for which an excerpt without the expected kind of answer means "not answered".
+STRICT = {QUANTITY, DURATION, DATE}
