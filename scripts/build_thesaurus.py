@@ -99,6 +99,18 @@ def main() -> None:
             ranked = sorted(related[word], key=lambda w: (related[word][w], w))[:MAX_RELATED]
             if ranked:
                 fh.write(f"{word}\t{' '.join(ranked)}\n")
+    # Irregular noun and verb forms for the tokenizer ("said" -> "say", "troops" stays).
+    lemmas: dict[str, str] = {}
+    for pos in ("verb", "noun"):
+        for line in (root / f"{pos}.exc").open(encoding="latin-1"):
+            form, *rest = line.split()
+            if form.isalpha() and rest and rest[0].isalpha() and form != rest[0]:
+                lemmas.setdefault(form, rest[0])
+    irregular_out = out.with_name("irregular.tsv")
+    with irregular_out.open("w", encoding="utf-8") as fh:
+        fh.write("# Irregular forms from WordNet 3.0 (c) 2006 Princeton University; see THESAURUS-LICENSE.\n")
+        for form in sorted(lemmas):
+            fh.write(f"{form}\t{lemmas[form]}\n")
     print(f"{out}: {len(related)} words, {len(irregular)} irregular forms, {out.stat().st_size:,} bytes")
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .errors import InputError
+from . import thesaurus
 from .index import PassageIndex
 from .passages import Passage
 from .qtype import DATE, DURATION, QUANTITY, STRICT, expected_type, satisfies
@@ -20,6 +21,8 @@ MAX_QUESTION_CHARS = 1000
 # Below this share of the question's weight matched by the best passage, a question whose
 # important words the corpus never mentions is not answered (see README, "Answer quality").
 MIN_COVERAGE = 0.5
+MIN_COVERAGE_KNOWN = 0.25  # the same, for questions whose every word the corpus has
+SENTENCE_SHARE = 0.7  # weight of the excerpt's own coverage of the question in the ranking
 RERANK_DEPTH = 20  # candidates re-ranked by answer type beyond the page asked for
 TYPE_DEPTH = 5  # a strictly typed question needs its kind of answer among these
 TYPE_PENALTY = 0.6  # score factor for an excerpt without the expected kind of answer
@@ -114,15 +117,21 @@ def answer(
     ranked = index.rank(weights, offset + top + RERANK_DEPTH, document=document)
     if not ranked:
         return Answer(answered=False, reason=_not_found(query.unknown), **common)
+    top_score = ranked[0][1]
     candidates = []
     for passage, score in ranked:
         ex = excerpt(index, passage, weights)
-        ok = satisfies(kind, ex.text)
-        candidates.append((score * (1.0 if ok else TYPE_PENALTY), ok, passage, ex))
+        ok = satisfies(kind, ex.text, ex.highlights)
+        local = query.coverage(index.terms_between(passage, ex.start, ex.end))
+        final = (1 - SENTENCE_SHARE) * score / top_score + SENTENCE_SHARE * local
+        candidates.append((final * (1.0 if ok else TYPE_PENALTY), ok, passage, ex))
     candidates.sort(key=lambda c: (-c[0], c[2].id))
     best_passage = candidates[0][2]
     best_terms = {t.term for t in index.tokens(best_passage)} | set(index.heading_terms(best_passage))
-    if query.coverage(best_terms) < MIN_COVERAGE:
+    coverage = query.coverage(best_terms)
+    if query.asks_unknown or (
+        coverage < MIN_COVERAGE and (query.unknown or coverage < MIN_COVERAGE_KNOWN)
+    ):
         return Answer(answered=False, reason=_not_found(query.unknown), **common)
     if kind in STRICT and not any(ok for _, ok, _, _ in candidates[:TYPE_DEPTH]):
         reason = _not_found(query.unknown) if query.unknown else NO_TYPE[kind]
@@ -139,7 +148,7 @@ def answer(
 
 def _not_found(unknown: Sequence[str]) -> str:
     if unknown:
-        words = [w.capitalize() if w.isalpha() else w for w in unknown]
+        words = [w.capitalize() if w.isalpha() and not thesaurus.is_english(w) else f"“{w}”" for w in unknown]
         listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
         return f"The article does not mention {listed}."
     return "The article does not answer this question."

@@ -343,8 +343,8 @@ class BM25Index:
         ends = np.cumsum(lengths).tolist()
         if (ends[-1] if ends else 0) != len(text):
             raise ValueError("vocabulary does not match its lengths")
-        starts = [0, *ends[:-1]]
-        vocab = {text[a:b]: i for i, (a, b) in enumerate(zip(starts, ends, strict=True))}
+        bounds = [0, *ends]
+        vocab = {text[a:b]: i for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))}
         if len(vocab) != n_terms:
             raise ValueError("duplicate vocabulary terms")
 
@@ -409,7 +409,8 @@ def _count_pairs(
         d1 = min(d1, n_docs)
         n_tokens = int(ends[d1 - 1]) - base
         nd = d1 - d0
-        tokens = chain.from_iterable(islice(docs_iter, nd))
+        # A list, so the iterator moves past trailing empty passages, which fromiter never asks for.
+        tokens = chain.from_iterable(list(islice(docs_iter, nd)))
         ids = np.fromiter(map(vocab.__getitem__, tokens), dtype=np.int64, count=n_tokens)
         if n_tokens:
             ids *= nd

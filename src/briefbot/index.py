@@ -25,7 +25,8 @@ from .text import NEGATED, Lexicon, Token, Tokenizer
 MIN_FIX_LENGTH = 5  # shorter unknown words are too ambiguous to correct
 
 
-RELATED_WEIGHT = 0.5  # query weight of a WordNet-related word, relative to the word itself
+RELATED_WEIGHT = 0.5  # query weight of a word related to a question word the corpus lacks
+KNOWN_RELATED_WEIGHT = 0.25  # ... and to a question word the corpus has
 RELATED_CREDIT = 0.7  # how much a passage with only a related word covers the question word
 SECOND_HOP_WEIGHT = 0.3  # related words of related words, for unknown words only
 UNKNOWN_ENGLISH = 0.5  # weight of an unknown dictionary word, relative to an unknown name
@@ -40,6 +41,11 @@ class Concept:
     weight: float  # how much it matters for deciding whether the article answers
     terms: dict[str, float]  # index term -> query weight; empty when the corpus lacks it
     english: bool = True
+    name: bool = False  # a proper name (the question's topic rather than what it asks)
+
+    @property
+    def in_corpus(self) -> bool:
+        return any(w >= 1.0 for w in self.terms.values())
 
 
 @dataclass(frozen=True)
@@ -63,9 +69,17 @@ class Query:
 
     @property
     def unknown(self) -> tuple[str, ...]:
-        """Words the corpus never mentions (nor any word related to them): names first."""
-        missing = [c for c in self.concepts if not c.terms]
+        """Question words the corpus never uses (it may use related words): names first."""
+        missing = [c for c in self.concepts if not c.in_corpus]
         return tuple(c.word for c in sorted(missing, key=lambda c: c.english))
+
+    @property
+    def asks_unknown(self) -> bool:
+        """Every word besides names is one the corpus never uses, nor any word related to it:
+        the question asks about
+        something the article does not discuss ("Where was <author> born?")."""
+        asked = [c for c in self.concepts if not c.name]
+        return bool(asked) and not any(c.terms for c in asked)
 
     def coverage(self, present: set[str]) -> float:
         """Share of the question's weight that a passage with these terms covers."""
@@ -112,6 +126,11 @@ class PassageIndex:
         self._heading_terms = headings
         self.bm25 = BM25Index(rows)
         self.word_counts = words
+        capitalised: Counter[str] = Counter()
+        for passage, tokens in zip(self.passages, self._tokens):
+            capitalised.update(t.word for t in tokens if passage.text[t.start].isupper())
+        # names: words the corpus writes capitalised (nearly) every time; never expanded
+        self.names = frozenset(w for w, n in capitalised.items() if n >= 0.8 * words[w])
         self._doc_ranges = {
             doc_id: (
                 min(p.id for p in self.passages if p.doc_id == doc_id),
@@ -126,6 +145,10 @@ class PassageIndex:
     def tokens(self, passage: Passage) -> list[Token]:
         """The passage's tokens, spans relative to ``passage.text``."""
         return self._tokens[passage.id]
+
+    def terms_between(self, passage: Passage, start: int, end: int) -> set[str]:
+        """Index terms of ``passage.text[start:end]``."""
+        return {t.term for t in self._tokens[passage.id] if start <= t.start and t.end <= end}
 
     def sentences(self, passage: Passage) -> list[tuple[int, int]]:
         return self._sentences[passage.id]
@@ -161,13 +184,16 @@ class PassageIndex:
                 terms = {term: 1.0}
                 if token.word in negated and NEGATED + term in self.bm25:
                     terms[NEGATED + term] = 1.0
-                terms.update(self._related_terms(word, exclude=terms))
-                concepts[word] = Concept(word, max(self.bm25.idf(term), 0.0), terms)
+                if word not in self.names:
+                    terms.update(self._related_terms(word, exclude=terms))
+                concepts[word] = Concept(
+                    word, max(self.bm25.idf(term), 0.0), terms, name=word in self.names
+                )
                 continue
             terms = self._related_terms(word, exclude={})
             english = thesaurus.is_english(word)
             weight = self.max_idf * (UNKNOWN_ENGLISH if english else 1.0)
-            concepts[word] = Concept(token.word, weight, terms, english)
+            concepts[word] = Concept(token.word, weight, terms, english, name=not english)
         return Query(tuple(concepts.values()), tuple(corrections))
 
     def _related_terms(self, word: str, exclude: dict[str, float]) -> dict[str, float]:
@@ -178,7 +204,7 @@ class PassageIndex:
         for other in related:
             term = self.tokenizer.term(other)
             if term in self.bm25 and term not in exclude:
-                found.setdefault(term, RELATED_WEIGHT)
+                found.setdefault(term, KNOWN_RELATED_WEIGHT if exclude else RELATED_WEIGHT)
         if not found and not exclude:
             for other in related[:5]:
                 for second in thesaurus.related(other)[:5]:
@@ -225,8 +251,8 @@ class PassageIndex:
 
     def correct(self, word: str) -> str | None:
         """The closest corpus word to an unknown word, if one is close enough to be a typo."""
-        if len(word) < MIN_FIX_LENGTH or not word.isalpha():
-            return None
+        if len(word) < MIN_FIX_LENGTH or not word.isalpha() or thesaurus.is_english(word):
+            return None  # a dictionary word is not a typo, even when close to a corpus word
         from rapidfuzz import fuzz, process
 
         cutoff = 90.0 if len(word) <= 6 else 85.0

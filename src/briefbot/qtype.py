@@ -7,8 +7,16 @@ question's wording, and an excerpt that cannot hold that kind of answer is not a
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-QUANTITY, DURATION, DATE, PERSON, PLACE = "quantity", "duration", "date", "person", "place"
+QUANTITY, DURATION, DATE, PERSON, PLACE, REASON = (
+    "quantity", "duration", "date", "person", "place", "reason"
+)
+_CAUSAL = re.compile(
+    r"\b(?:because|since|so that|in order to|due to|as a result|therefore|thus|reason|fear|"
+    r"so|as|given that|owing to|this is|which would)\b",
+    re.IGNORECASE,
+)
 
 _QUESTION_TYPES = [
     (DURATION, re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years)\b")),
@@ -21,12 +29,13 @@ _QUESTION_TYPES = [
     ),
     (DATE, re.compile(r"^(?:and |so |but )?when\b|\b(?:what|which|in what) (?:year|day|date|month)\b|\bsince when\b")),
     (PERSON, re.compile(r"^(?:and |so |but )?who(?:'s| is| was| are| were)?\b")),
+    (REASON, re.compile(r"^(?:and |so |but )?why\b|\bwhat (?:is|was) the reason\b|\bhow come\b")),
     (PLACE, re.compile(r"^(?:and |so |but )?where\b|\b(?:what|which) (?:country|countries|city|cities|place)\b")),
 ]
 
 _NUMBER_WORDS = (
-    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
-    "hundred hundreds thousand thousands million millions billion dozen dozens few several "
+    "two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
+    "hundred hundreds thousand thousands million millions billion dozen dozens several "
     "number numbers half percent majority minority handful"
 ).split()
 _TIME_UNITS = "day days week weeks month months year years decade decades period time hours".split()
@@ -35,7 +44,7 @@ _MONTHS = (
     "spring summer autumn fall winter"
 ).split()
 _YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b|\b\d{4}s\b")
-_AMOUNT = re.compile(r"\d")
+_AMOUNT = re.compile(r"(?<![A-Z][a-z]{2} )(?<![A-Z][a-z]{3} )(?<![A-Z][a-z]{4} )(?<![A-Z][a-z]{5} )(?<![A-Z][a-z]{6} )(?<!\d)\d")  # not "Article 4"
 _WORD = re.compile(r"\w+")
 _NAME = re.compile(r"(?<=[^.!?]\s)[A-Z][\w’'-]+")
 
@@ -49,21 +58,36 @@ def expected_type(question: str) -> str | None:
     return None
 
 
-def satisfies(kind: str | None, text: str) -> bool:
-    """Whether ``text`` contains something of the expected kind."""
+def satisfies(
+    kind: str | None, text: str, anchors: Sequence[tuple[int, int]] = ()
+) -> bool:
+    """Whether ``text`` contains something of the expected kind. For a quantity, the number
+    must stand within a few words of one of the ``anchors`` (the words matching the question)
+    when there are any, so "30 years of rule" does not answer "how much did prices rise"."""
     if kind is None:
         return True
     words = set(_WORD.findall(text.casefold()))
     if kind == QUANTITY:
-        digits = _AMOUNT.findall(_YEAR.sub(" ", text))
-        return bool(digits) or bool(words.intersection(_NUMBER_WORDS))
+        masked = _YEAR.sub(lambda m: " " * len(m.group()), text)
+        spans = [m.span() for m in _AMOUNT.finditer(masked)]
+        spans += [m.span() for m in _WORD.finditer(text) if m.group().casefold() in _NUMBER_WORDS]
+        if not anchors:
+            return bool(spans)
+        return any(_near(span, anchor, text) for span in spans for anchor in anchors)
     if kind == DURATION:
         return bool(words.intersection(_TIME_UNITS)) or bool(_YEAR.search(text))
     if kind == DATE:
         return bool(_YEAR.search(text)) or bool(words.intersection(_MONTHS)) or "decades" in words
+    if kind == REASON:
+        return bool(_CAUSAL.search(text))
     if kind in (PERSON, PLACE):
         return bool(_NAME.search(text))
     return True
+
+
+def _near(a: tuple[int, int], b: tuple[int, int], text: str, words: int = 4) -> bool:
+    gap = text[min(a[1], b[1]) : max(a[0], b[0])] if a[1] <= b[0] or b[1] <= a[0] else ""
+    return len(gap.split()) <= words
 
 
 # Kinds for which an excerpt without the expected kind of answer means "not answered".

@@ -17,12 +17,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 
 import Stemmer
 
 from .stopwords import STOPWORDS
 
-TOKENIZER_VERSION = "1"  # bump whenever terms change: saved indexes are keyed by it
+TOKENIZER_VERSION = "2"  # bump whenever terms change: saved indexes are keyed by it
 
 WORD = re.compile(r"\d{1,3}(?:,[ \u00a0]?\d{3})+(?!\d)|\w+(?:['\u2019\u2018\u02bc`\u00b4]\w+)*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
@@ -71,10 +72,25 @@ class Token:
 _stemmer = Stemmer.Stemmer("english")
 
 
+def _load_irregular() -> dict[str, str]:
+    """Irregular noun and verb forms ("said" -> "say"), from WordNet's exception lists."""
+    path = resources.files("briefbot") / "data" / "irregular.tsv"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    pairs = (line.split("\t") for line in lines if line and not line.startswith("#"))
+    return {p[0]: p[1] for p in pairs if len(p) == 2}
+
+
+IRREGULAR = _load_irregular()
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """Snowball English stem of a folded word; numbers and mixed tokens stay as they are."""
-    return _stemmer.stemWord(word) if word.isalpha() else word
+    """Snowball English stem of a folded word (irregular forms first reduced to their lemma);
+    numbers and mixed tokens stay as they are."""
+    return _stemmer.stemWord(IRREGULAR.get(word, word)) if word.isalpha() else word
 
 
 def fold(word: str) -> str:

@@ -1,0 +1,722 @@
+"""Discord messages as plain data: one place turns answers, summaries and the rest into them.
+
+No ``discord`` import here. A :class:`DiscordMessage` holds exactly what the bot sends
+(content, embeds in Discord's JSON shape, buttons, the ephemeral flag), so the local
+harness (``briefbot repl``) prints the very message the channel gets, and the tests check
+the limits without a client. Every documented limit is enforced here (content 2000; embed
+title 256, description 4096, 25 fields of 256/1024, footer 2048, 6000 in all; button label
+80, custom_id 100, 5 rows of 5; 25 autocomplete choices of 100).
+
+Quotes are verbatim: a quote is the excerpt's own text between “ and ”, with Discord
+markdown and mentions escaped (undo the escapes and it is a substring of the passage).
+When a quote must be shortened it is cut on a word boundary and "…" goes outside the
+quote marks, never inside. Bold (``**``) marks the words that matched the question.
+
+Buttons carry their state in their custom_id, so they keep working after a restart:
+
+``bb:more:<fingerprint>:<offset>:<question>``
+    The next excerpts of ``question``, skipping ``offset`` hits. When the question does not
+    fit in the 100 characters, ``#<hash>`` stands in for it and the bot reads the question
+    back from the title of the message the button is on (:func:`question_for_more`).
+``bb:ctx:<fingerprint>:<passage id>``
+    The paragraphs around a passage.
+
+``<fingerprint>`` identifies the corpus and how it was split into passages
+(:func:`corpus_fingerprint`): when the corpus changes, passage ids and offsets may mean
+something else, so a button whose fingerprint no longer matches answers "This button has
+expired: ask again." instead of quoting the wrong paragraph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import weakref
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .render import attribution, quote_link
+
+if TYPE_CHECKING:
+    from .answers import Answer
+    from .corpus import Document
+    from .engine import Briefbot
+    from .passages import Passage
+
+# Discord's documented limits.
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_COUNT_LIMIT = 25
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+AUTHOR_LIMIT = 256
+EMBEDS_TOTAL_LIMIT = 6000
+EMBED_COUNT_LIMIT = 10
+BUTTON_LABEL_LIMIT = 80
+CUSTOM_ID_LIMIT = 100
+BUTTONS_PER_ROW = 5
+ROW_LIMIT = 5
+CHOICE_LIMIT = 25
+CHOICE_NAME_LIMIT = 100
+
+COLOR = 0x3B82F6
+ELLIPSIS = "…"
+OPEN_QUOTE, CLOSE_QUOTE = "“", "”"
+MAX_CONTEXT_BUTTONS = 4  # with "More", one row of five
+EXPIRED = "This button has expired: ask again."
+
+
+@dataclass(frozen=True)
+class Button:
+    """A message button: ``style`` is "primary", "secondary" or "link" (with ``url``)."""
+
+    label: str
+    custom_id: str | None
+    style: str = "secondary"
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class DiscordMessage:
+    """What the bot sends: Discord's message fields as plain data."""
+
+    content: str = ""
+    embeds: list[dict[str, Any]] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+    ephemeral: bool = False
+
+
+# --- escaping -------------------------------------------------------------------------
+
+# discord.utils.escape_markdown(text) semantics (as_needed=False, ignore_links=True),
+# except that a URL may not contain a backslash, so that unescape() is its exact inverse.
+_MARKDOWN_COMMON = r"^>(?:>>)?\s|\[.+\]\(.+\)|^#{1,3}|^\s*-"
+_URL = r"(?P<url><[^: >\\]+:\/[^ >\\]+>|(?:https?|steam):\/\/[^\s<\\]+[^<.,:;\"\'\]\s\\])"
+_MARKDOWN = re.compile(rf"(?:{_URL}|(?P<markdown>[_\\~|\*`]|{_MARKDOWN_COMMON}))", re.MULTILINE)
+_MENTION = re.compile(r"@(everyone|here|[!&]?[0-9]{17,20})")
+_UNESCAPE = re.compile(r"\\(.)|@\u200b", re.S)
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape Discord markdown (``discord.utils.escape_markdown`` semantics)."""
+
+    def repl(match: re.Match[str]) -> str:
+        return match.group("url") or "\\" + match.group("markdown")
+
+    return _MARKDOWN.sub(repl, text)
+
+
+def escape_mentions(text: str) -> str:
+    """Break @everyone, @here, <@user> and <@&role> with a zero-width space."""
+    return _MENTION.sub("@\u200b\\1", text)
+
+
+def escape(text: str) -> str:
+    """Text that Discord shows as written: no formatting, no mention."""
+    return escape_mentions(escape_markdown(text))
+
+
+def unescape(text: str) -> str:
+    """Undo :func:`escape`: the text as it was written."""
+    return _UNESCAPE.sub(lambda m: m.group(1) if m.group(1) is not None else "@", text)
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut on a word boundary to at most ``limit`` characters, ending in "…"."""
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return ELLIPSIS[:limit]
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    # never leave a dangling escape backslash
+    while cut.endswith("\\") and (len(cut) - len(cut.rstrip("\\"))) % 2:
+        cut = cut[:-1]
+    return cut.rstrip() + ELLIPSIS
+
+
+def _link(text: str, url: str | None) -> str:
+    """A masked link ``[text](url)``; ``text`` is already escaped."""
+    if not url:
+        return text
+    text = text.replace("[", "\\[").replace("]", "\\]")
+    url = url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+    return f"[{text}]({url})"
+
+
+# --- quotes ---------------------------------------------------------------------------
+
+
+def _bold(text: str, highlights: Sequence[tuple[int, int]], lo: int, hi: int) -> str:
+    """``text[lo:hi]`` escaped, with the highlighted spans inside it in bold."""
+    parts: list[str] = []
+    last = lo
+    for a, b in highlights:
+        if a < lo or b > hi:
+            continue
+        parts.append(escape(text[last:a]))
+        parts.append("**" + escape(text[a:b]) + "**")
+        last = b
+    parts.append(escape(text[last:hi]))
+    return "".join(parts)
+
+
+def _as_blockquote(body: str) -> str:
+    return "\n".join("> " + line for line in body.split("\n"))
+
+
+def _quote_at(
+    text: str, highlights: Sequence[tuple[int, int]], lo: int, hi: int
+) -> str:
+    body = OPEN_QUOTE + _bold(text, highlights, lo, hi) + CLOSE_QUOTE
+    if hi < len(text):
+        body += ELLIPSIS
+    if lo > 0:
+        body = ELLIPSIS + body
+    return _as_blockquote(body)
+
+
+def _word_ends(text: str) -> list[int]:
+    return [m.end() for m in re.finditer(r"\S+", text)]
+
+
+def _word_starts(text: str) -> list[int]:
+    return [m.start() for m in re.finditer(r"\S+", text)]
+
+
+def render_quote(
+    text: str,
+    highlights: Sequence[tuple[int, int]] = (),
+    limit: int = DESCRIPTION_LIMIT,
+    *,
+    keep: str = "start",
+) -> str | None:
+    """A block quote of ``text`` in at most ``limit`` characters, or None if no word fits.
+
+    Too long, it keeps the start (or, with ``keep="end"``, the end) up to a word boundary
+    and puts "…" outside the quote marks.
+    """
+    full = _quote_at(text, highlights, 0, len(text))
+    if len(full) <= limit:
+        return full
+    if keep == "end":
+        cuts = _word_starts(text)[1:]
+        cuts.reverse()  # later start = shorter quote; find the earliest start that fits
+
+        def make(i: int) -> str:
+            return _quote_at(text, highlights, cuts[i], len(text))
+    else:
+        cuts = _word_ends(text)[:-1]
+
+        def make(i: int) -> str:
+            return _quote_at(text, highlights, 0, cuts[i])
+
+    # lengths grow with i: find the largest i that fits
+    lo, hi, best = 0, len(cuts) - 1, None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        candidate = make(mid)
+        if len(candidate) <= limit:
+            best, lo = candidate, mid + 1
+        else:
+            hi = mid - 1
+    return best
+
+
+# --- answers --------------------------------------------------------------------------
+
+
+def _attribution_line(
+    passage: Passage, quote: str | None, *, short: bool = False, byline: bool = False
+) -> str:
+    """'— [Title › Section › ¶ 12](link)': the link scrolls to ``quote`` when given."""
+    parts = [] if short else [passage.document.title]
+    if passage.section:
+        parts.append(passage.section)
+    parts.append(f"¶ {passage.paragraph}")
+    label = " › ".join(parts)
+    if byline and passage.document.byline:
+        label += f" · {passage.document.byline}"
+    link = quote_link(passage, quote) if quote is not None else passage.document.url
+    return "— " + _link(escape(truncate(label, 300)), link)
+
+
+def _embed(title: str | None = None, description: str | None = None, **extra: Any) -> dict[str, Any]:
+    embed: dict[str, Any] = {"color": COLOR}
+    if title:
+        embed["title"] = truncate(title, TITLE_LIMIT)
+    if description:
+        embed["description"] = description
+    for key, value in extra.items():
+        if value:
+            embed[key] = value
+    return embed
+
+
+def _footer(text: str) -> dict[str, str] | None:
+    return {"text": truncate(text, FOOTER_LIMIT)} if text else None
+
+
+def _blocks_within(
+    items: Sequence[Any], make: Any, budget: int, *, separator: str = "\n\n"
+) -> list[str]:
+    """Render items in order into at most ``budget`` characters, sharing it fairly.
+
+    ``make(item, limit)`` returns the item's block in at most ``limit`` characters, or None
+    when it cannot fit; rendering stops at the first item that does not fit.
+    """
+    blocks: list[str] = []
+    used = 0
+    for i, item in enumerate(items):
+        sep = len(separator) if blocks else 0
+        remaining = budget - used - sep
+        share = remaining // (len(items) - i)
+        block = make(item, max(share, min(remaining, 400)))
+        if block is None or len(block) > remaining:
+            break
+        blocks.append(block)
+        used += sep + len(block)
+    return blocks
+
+
+def render_answer(
+    answer: Answer,
+    *,
+    fingerprint: str,
+    title: str | None = None,
+    top: int | None = None,
+    ephemeral: bool = False,
+) -> DiscordMessage:
+    """An answer: its excerpts as quotes, matched words in bold, attribution under each.
+
+    ``title`` replaces the question as the embed title (the "More" button keeps the
+    title of the message it was clicked on). With ``top`` (how many hits were asked for),
+    "More" is left out when fewer came back and all of them were shown.
+    """
+    if not answer.answered or not answer.hits:
+        reason = answer.reason or "The article does not answer this question."
+        return DiscordMessage(content=truncate(escape(reason), CONTENT_LIMIT), ephemeral=ephemeral)
+    heading = title if title is not None else truncate(escape(answer.question), TITLE_LIMIT)
+    notes = list(answer.notes)
+    if answer.corrections:
+        notes.append("Spelling: " + ", ".join(f"{a} → {b}" for a, b in answer.corrections))
+    budget = min(DESCRIPTION_LIMIT, EMBEDS_TOTAL_LIMIT - len(heading) - 200 - sum(map(len, notes)))
+
+    docs = {hit.passage.document for hit in answer.hits}
+    if len(docs) == 1:
+        byline = answer.hits[0].passage.document.byline
+        if byline:
+            notes.insert(0, f"By {byline}")
+
+    def block(hit: Any, limit: int) -> str | None:
+        attr = _attribution_line(hit.passage, hit.excerpt.text, byline=len(docs) > 1)
+        quote = render_quote(hit.excerpt.text, hit.excerpt.highlights, limit - len(attr) - 1)
+        return None if quote is None else f"{quote}\n{attr}"
+
+    blocks = _blocks_within(answer.hits, block, budget)
+    shown = answer.hits[: len(blocks)]
+    first, last = shown[0].rank, shown[-1].rank
+    where = f"Excerpt {first}" if first == last else f"Excerpts {first}–{last}"
+    footer = " · ".join([where, *notes])
+    buttons = []
+    if top is None or len(answer.hits) >= top or len(shown) < len(answer.hits):
+        more = more_custom_id(answer.question, answer.offset + len(shown), fingerprint)
+        buttons.append(Button("More", more, "primary"))
+    for hit in shown[:MAX_CONTEXT_BUTTONS]:
+        buttons.append(Button(f"Context {hit.rank}", context_custom_id(hit.passage.id, fingerprint)))
+    embed = _embed(heading, "\n\n".join(blocks), footer=_footer(footer))
+    return DiscordMessage(embeds=[embed], buttons=buttons, ephemeral=ephemeral)
+
+
+def render_context(
+    passages: Sequence[Passage], center: int, *, fingerprint: str, ephemeral: bool = True
+) -> DiscordMessage:
+    """The paragraphs around passage ``center``, the center one marked."""
+    if not passages:
+        return render_error(EXPIRED)
+    middle = next((p for p in passages if p.id == center), passages[0])
+    before = [p for p in passages if p.id < middle.id]
+    after = [p for p in passages if p.id > middle.id]
+    budget = min(DESCRIPTION_LIMIT, EMBEDS_TOTAL_LIMIT - TITLE_LIMIT - 100)
+
+    def block(p: Passage, limit: int, keep: str = "start") -> str | None:
+        attr = _attribution_line(p, None, short=True)
+        if p.id == middle.id:
+            attr = "**" + attr + "** ◀"
+        quote = render_quote(p.text, (), limit - len(attr) - 1, keep=keep)
+        return None if quote is None else f"{quote}\n{attr}"
+
+    # the center paragraph first gets up to half the room, then its neighbours share the rest
+    center_block = block(middle, budget // 2 if (before or after) else budget)
+    if center_block is None:
+        return render_error("That paragraph cannot be shown here.")
+    rest = budget - len(center_block) - 4
+    side = [(p, "end") for p in reversed(before[-1:])] + [(p, "start") for p in after[:1]]
+    side_blocks: dict[int, str] = {}
+    for i, (p, keep) in enumerate(side):
+        made = block(p, rest // (len(side) - i), keep)
+        if made is not None:
+            side_blocks[p.id] = made
+            rest -= len(made) + 2
+    ordered = [side_blocks[p.id] for p in before if p.id in side_blocks]
+    ordered.append(center_block)
+    ordered += [side_blocks[p.id] for p in after if p.id in side_blocks]
+    title = truncate(escape(attribution(middle)), TITLE_LIMIT)
+    buttons = []
+    if before:
+        buttons.append(Button("◀ Earlier", context_custom_id(before[-1].id, fingerprint)))
+    if after:
+        buttons.append(Button("Later ▶", context_custom_id(after[0].id, fingerprint)))
+    embed = _embed(title, "\n\n".join(ordered), url=middle.document.url,
+                   footer=_footer("Context: the paragraphs around the quote"))
+    return DiscordMessage(embeds=[embed], buttons=buttons, ephemeral=ephemeral)
+
+
+# --- summaries, topics, sources, help -------------------------------------------------
+
+
+class _SummarySentence(Protocol):
+    passage: Passage
+    text: str
+
+
+class _Summary(Protocol):
+    topic: str | None
+    found: bool
+    reason: str | None
+    sentences: Sequence[_SummarySentence]
+    suggestions: Sequence[str]
+
+
+class _Topic(Protocol):
+    name: str
+    kind: str
+    passages: Sequence[Any]
+
+
+def render_summary(summary: _Summary, *, ephemeral: bool = False) -> DiscordMessage:
+    """A summary: its sentences as verbatim quotes, each with a link to its paragraph."""
+    if not summary.found or not summary.sentences:
+        line = summary.reason or "The article has nothing to summarize on that."
+        if summary.suggestions:
+            line += " Try: " + ", ".join(summary.suggestions[:5]) + "."
+        return DiscordMessage(content=truncate(escape(line), CONTENT_LIMIT), ephemeral=ephemeral)
+    docs = {s.passage.doc_id for s in summary.sentences}
+    doc = summary.sentences[0].passage.document
+    heading = f"Summary: {summary.topic}" if summary.topic else f"Summary: {doc.title}"
+    heading = truncate(escape(heading), TITLE_LIMIT)
+
+    def block(s: _SummarySentence, limit: int) -> str | None:
+        p = s.passage
+        attr = _attribution_line(p, s.text, short=len(docs) == 1, byline=len(docs) > 1)
+        quote = render_quote(s.text, (), limit - len(attr) - 1)
+        return None if quote is None else f"{quote}\n{attr}"
+
+    budget = min(DESCRIPTION_LIMIT, EMBEDS_TOTAL_LIMIT - len(heading) - 400)
+    blocks = _blocks_within(summary.sentences, block, budget)
+    footer = doc.title + (f" · {doc.byline}" if doc.byline else "") if len(docs) == 1 else ""
+    embed = _embed(heading, "\n\n".join(blocks), url=doc.url if len(docs) == 1 else None,
+                   footer=_footer(footer))
+    return DiscordMessage(embeds=[embed], ephemeral=ephemeral)
+
+
+def _kind_label(kind: str) -> str:
+    label = kind.replace("_", " ").strip().capitalize() or "Topics"
+    return label if label.endswith("s") else label + "s"
+
+
+def _joined_within(names: Sequence[str], limit: int, sep: str = " · ") -> str:
+    out: list[str] = []
+    used = 0
+    for i, name in enumerate(names):
+        more = len(names) - i
+        tail = len(f"{sep}… and {more} more")
+        piece = (sep if out else "") + name
+        if used + len(piece) + (tail if more > 1 else 0) > limit:
+            out.append(f"{sep if out else ''}… and {more} more")
+            break
+        out.append(piece)
+        used += len(piece)
+    return "".join(out)
+
+
+def render_topics(topics: Sequence[_Topic], *, ephemeral: bool = False) -> DiscordMessage:
+    """The corpus's topics, grouped by kind, with how to summarize one."""
+    if not topics:
+        return DiscordMessage(content="I found no topics in the article.", ephemeral=ephemeral)
+    groups: dict[str, list[str]] = {}
+    for topic in topics:
+        groups.setdefault(topic.kind, []).append(escape(topic.name))
+    fields = []
+    budget = EMBEDS_TOTAL_LIMIT - 400
+    for kind, names in list(groups.items())[:FIELD_COUNT_LIMIT]:
+        name = truncate(_kind_label(kind), FIELD_NAME_LIMIT)
+        value = _joined_within(names, min(FIELD_VALUE_LIMIT, budget - len(name)))
+        if not value or budget - len(name) - len(value) < 0:
+            break
+        budget -= len(name) + len(value)
+        fields.append({"name": name, "value": value, "inline": False})
+    embed = _embed("Topics", None, fields=fields,
+                   footer=_footer("Use /summary with a topic to get its key sentences."))
+    return DiscordMessage(embeds=[embed], ephemeral=ephemeral)
+
+
+def render_sources(
+    documents: Sequence[Document], paragraphs: dict[str, int] | None = None, *, ephemeral: bool = False
+) -> DiscordMessage:
+    """What the bot knows: each document's title, authors, date, publisher and links."""
+    fields = []
+    budget = EMBEDS_TOTAL_LIMIT - 300
+    for doc in documents[:FIELD_COUNT_LIMIT]:
+        lines = []
+        if doc.subtitle:
+            lines.append(f"*{escape(doc.subtitle)}*")
+        if doc.byline:
+            lines.append(f"By {escape(doc.byline)}")
+        published = " · ".join(escape(str(x)) for x in (doc.published, doc.publisher) if x)
+        if published:
+            lines.append(published)
+        if doc.url:
+            lines.append(_link("Read the article", doc.url))
+        if doc.original_url:
+            lang = f" ({escape(doc.original_language)})" if doc.original_language else ""
+            lines.append(_link(f"Original{lang}", doc.original_url))
+        if paragraphs and doc.id in paragraphs:
+            lines.append(f"{paragraphs[doc.id]} paragraphs · id `{doc.id.replace('`', '')}`")
+        name = truncate(escape(doc.title or doc.id), FIELD_NAME_LIMIT)
+        value = truncate("\n".join(lines) or "—", FIELD_VALUE_LIMIT)
+        if len(name) + len(value) > budget:
+            break
+        budget -= len(name) + len(value)
+        fields.append({"name": name, "value": value, "inline": False})
+    left = len(documents) - len(fields)
+    footer = f"and {left} more document{'s' * (left != 1)}" if left else "Answers quote these documents verbatim."
+    n = len(documents)
+    title = "What I know" + (f": {n} documents" if n != 1 else ": 1 document")
+    embed = _embed(title, None, fields=fields, footer=_footer(footer))
+    return DiscordMessage(embeds=[embed], ephemeral=ephemeral)
+
+
+def render_help(
+    *, watched_channels: Sequence[int] = (), max_question_chars: int = 300, ephemeral: bool = True
+) -> DiscordMessage:
+    """How to use the bot."""
+    lines = [
+        "I answer questions about the article with **verbatim quotes**, each with where it "
+        "comes from and a link that scrolls to it.",
+        "",
+        "**/ask** `question` — ask a question (set `private` to see the answer alone)",
+        "**/summary** `topic` — the key sentences, about a topic or the whole article",
+        "**/topics** — what the article talks about",
+        "**/source** — the documents I know: title, authors, date, links",
+        "**/help** — this message",
+        "",
+        "You can also mention me with a question, or reply to one of my answers.",
+    ]
+    if watched_channels:
+        channels = ", ".join(f"<#{int(c)}>" for c in watched_channels[:20])
+        lines.append(f"In {channels} I also answer questions without a mention.")
+    lines += [
+        "",
+        "**More** shows the next excerpts; **Context** shows the paragraphs around a quote.",
+        f"Questions can be up to {max_question_chars} characters.",
+    ]
+    embed = _embed("How to ask briefbot", "\n".join(lines))
+    return DiscordMessage(embeds=[embed], ephemeral=ephemeral)
+
+
+def render_error(text: str, *, ephemeral: bool = True) -> DiscordMessage:
+    """A short message (errors, refusals, notices), ephemeral by default."""
+    return DiscordMessage(content=truncate(escape(text), CONTENT_LIMIT), ephemeral=ephemeral)
+
+
+def render_cooldown(retry_after: float) -> DiscordMessage:
+    seconds = max(1, round(retry_after + 0.49))
+    return render_error(f"You're asking quickly: try again in {seconds} s.")
+
+
+def topic_choices(topics: Iterable[_Topic], current: str) -> list[str]:
+    """Up to 25 topic names for autocomplete: prefix matches first, then substrings."""
+    needle = " ".join(current.split()).casefold()
+    names = [t.name for t in topics if 0 < len(t.name) <= CHOICE_NAME_LIMIT]
+    names = list(dict.fromkeys(names))
+    starts = [n for n in names if n.casefold().startswith(needle)]
+    inside = [n for n in names if needle in n.casefold() and n not in starts]
+    return (starts + inside)[:CHOICE_LIMIT]
+
+
+# --- buttons --------------------------------------------------------------------------
+
+_fingerprints: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
+def corpus_fingerprint(engine: Briefbot) -> str:
+    """10 hex digits naming the corpus and its passages (ids, documents, offsets)."""
+    cached = _fingerprints.get(engine)
+    if cached is not None:
+        return cached
+    h = hashlib.sha256()
+    for doc in engine.documents:
+        h.update(f"{doc.id}\0{doc.content_hash}\0".encode())
+    for p in engine.index.passages:
+        h.update(f"{p.id}:{p.doc_id}:{p.start}:{p.end}\0".encode())
+    value = h.hexdigest()[:10]
+    _fingerprints[engine] = value
+    return value
+
+
+def question_hash(question: str) -> str:
+    return hashlib.sha256(" ".join(question.split()).encode()).hexdigest()[:12]
+
+
+def more_custom_id(question: str, offset: int, fingerprint: str) -> str:
+    """``bb:more:<fp>:<offset>:<question>``, or ``…:#<hash>`` when it would not fit."""
+    head = f"bb:more:{fingerprint}:{offset}:"
+    text = " ".join(question.split())
+    if len(head) + len(text) <= CUSTOM_ID_LIMIT and not text.startswith("#"):
+        return head + text
+    return head + "#" + question_hash(text)
+
+
+def context_custom_id(passage_id: int, fingerprint: str) -> str:
+    return f"bb:ctx:{fingerprint}:{passage_id}"
+
+
+@dataclass(frozen=True)
+class ButtonAction:
+    """A parsed custom_id."""
+
+    kind: str  # "more" or "ctx"
+    fingerprint: str
+    number: int  # offset for "more", passage id for "ctx"
+    question: str | None = None  # "more": the question, None when only its hash is known
+    question_hash: str | None = None
+
+
+CUSTOM_ID = re.compile(r"bb:(?P<kind>more|ctx):(?P<fp>[0-9a-f]+):(?P<n>\d+)(?::(?P<rest>.*))?\Z", re.S)
+
+
+def parse_custom_id(custom_id: str) -> ButtonAction | None:
+    """The action of a briefbot button, or None when it is not one of ours (or malformed)."""
+    m = CUSTOM_ID.match(custom_id)
+    if not m:
+        return None
+    kind, rest = m.group("kind"), m.group("rest")
+    if kind == "ctx":
+        return None if rest is not None else ButtonAction("ctx", m.group("fp"), int(m.group("n")))
+    if not rest:
+        return None
+    if rest.startswith("#"):
+        return ButtonAction("more", m.group("fp"), int(m.group("n")), None, rest[1:])
+    return ButtonAction("more", m.group("fp"), int(m.group("n")), rest)
+
+
+def question_for_more(action: ButtonAction, message_title: str | None) -> str | None:
+    """The question a "More" button stands for (read from its message's title if hashed)."""
+    if action.question is not None:
+        return action.question
+    if not message_title:
+        return None
+    title = unescape(message_title)
+    if title.endswith(ELLIPSIS) and question_hash(title) != action.question_hash:
+        title = title[: -len(ELLIPSIS)]  # the title was cut: the best we have
+    return title
+
+
+# --- reading messages -----------------------------------------------------------------
+
+_QUESTION_WORDS = frozenset(
+    "who whom whose what when where why how which is are was were do does did can could "
+    "should would will has have had may might".split()
+)
+
+
+def strip_mentions(content: str, bot_id: int) -> str:
+    """The message text without the bot's mention (other mentions are dropped too)."""
+    text = re.sub(rf"<@!?{bot_id}>", " ", content)
+    text = re.sub(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b", " ", text)
+    return " ".join(text.split())
+
+
+def looks_like_question(text: str) -> bool:
+    """Whether a message in a watched channel is a question to answer without a mention."""
+    words = re.findall(r"[\w’']+", text.casefold())
+    if len(words) < 2 or text.startswith(("http://", "https://")):
+        return False
+    return text.rstrip().endswith("?") or words[0] in _QUESTION_WORDS
+
+
+# --- checks and the terminal view -----------------------------------------------------
+
+
+def limit_problems(msg: DiscordMessage) -> list[str]:
+    """Every Discord limit the message breaks (empty when it can be sent)."""
+    problems: list[str] = []
+    if len(msg.content) > CONTENT_LIMIT:
+        problems.append(f"content is {len(msg.content)} > {CONTENT_LIMIT}")
+    if not msg.content and not msg.embeds:
+        problems.append("empty message")
+    if len(msg.embeds) > EMBED_COUNT_LIMIT:
+        problems.append(f"{len(msg.embeds)} embeds > {EMBED_COUNT_LIMIT}")
+    total = 0
+    for i, e in enumerate(msg.embeds):
+        checks = [
+            ("title", len(e.get("title", "")), TITLE_LIMIT),
+            ("description", len(e.get("description", "")), DESCRIPTION_LIMIT),
+            ("footer", len(e.get("footer", {}).get("text", "")), FOOTER_LIMIT),
+            ("author", len(e.get("author", {}).get("name", "")), AUTHOR_LIMIT),
+            ("fields", len(e.get("fields", [])), FIELD_COUNT_LIMIT),
+        ]
+        for f in e.get("fields", []):
+            checks.append(("field name", len(f["name"]), FIELD_NAME_LIMIT))
+            checks.append(("field value", len(f["value"]), FIELD_VALUE_LIMIT))
+            if not f["name"] or not f["value"]:
+                problems.append(f"embed {i}: empty field")
+            total += len(f["name"]) + len(f["value"])
+        for what, n, limit in checks:
+            if n > limit:
+                problems.append(f"embed {i}: {what} is {n} > {limit}")
+        total += checks[0][1] + checks[1][1] + checks[2][1] + checks[3][1]
+    if total > EMBEDS_TOTAL_LIMIT:
+        problems.append(f"embeds total {total} > {EMBEDS_TOTAL_LIMIT}")
+    if len(msg.buttons) > BUTTONS_PER_ROW * ROW_LIMIT:
+        problems.append(f"{len(msg.buttons)} buttons > {BUTTONS_PER_ROW * ROW_LIMIT}")
+    for b in msg.buttons:
+        if not 1 <= len(b.label) <= BUTTON_LABEL_LIMIT:
+            problems.append(f"button label {b.label!r}")
+        if b.style == "link":
+            if not b.url or b.custom_id:
+                problems.append(f"link button {b.label!r} needs a url and no custom_id")
+        elif not b.custom_id or not 1 <= len(b.custom_id) <= CUSTOM_ID_LIMIT:
+            problems.append(f"button {b.label!r}: custom_id length {len(b.custom_id or '')}")
+    return problems
+
+
+def message_to_text(msg: DiscordMessage) -> str:
+    """The message for a terminal: content, each embed's parts, buttons as [label]."""
+    out: list[str] = []
+    if msg.content:
+        out.append(msg.content)
+    for e in msg.embeds:
+        parts: list[str] = []
+        if "author" in e:
+            parts.append(e["author"]["name"])
+        if "title" in e:
+            parts.append(f"## {e['title']}" + (f"  <{e['url']}>" if e.get("url") else ""))
+        if "description" in e:
+            parts.append(e["description"])
+        for f in e.get("fields", []):
+            parts.append(f"{f['name']}\n{f['value']}")
+        if "footer" in e:
+            parts.append(f"-- {e['footer']['text']}")
+        out.append("\n\n".join(parts))
+    if msg.buttons:
+        out.append(" ".join(f"[{b.label}]" for b in msg.buttons))
+    if msg.ephemeral:
+        out.append("(only you can see this)")
+    return "\n\n".join(out)
