@@ -1,0 +1,28 @@
+"""Import discord.py once with its import-time DeprecationWarning silenced.
+
+pyproject sets ``filterwarnings = ["error"]``; discord.py 2.7 imports the stdlib ``audioop``
+module, which warns on Python 3.11/3.12 and would fail collection of every test that imports
+discord (the fake Discord server and the bot's end-to-end tests).
+"""
+
+import warnings
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message="'audioop' is deprecated", category=DeprecationWarning)
+    try:
+        import discord  # noqa: F401
+    except ImportError:  # discord.py not installed: its tests fail/skip on their own
+        pass
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def bot():
+    """The engine on the bundled corpus, built once for the whole test run."""
+    from briefbot import Briefbot
+
+    from .helpers import CORPUS
+
+    return Briefbot.from_folder(CORPUS)

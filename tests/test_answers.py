@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from briefbot import InputError
+from briefbot.answers import MAX_QUESTION_CHARS
+from briefbot.render import answer_to_json
+
+
+def test_why_wasnt_this_peacekeeping_ranks_the_right_paragraph_first(bot):
+    answer = bot.ask("Why wasn't this peacekeeping?")
+    assert answer.answered
+    top = answer.hits[0]
+    assert top.passage.text.replace("\xa0", " ").startswith(
+        "Of course, no matter what Russian and Kazakh authorities might say, this is definitely not"
+    )
+    assert "peacekeeping" in top.excerpt.matched
+    assert top.excerpt.text in top.passage.text
+
+
+def test_excerpt_is_the_answering_sentence_with_its_matched_words(bot):
+    answer = bot.ask("When did Nazarbayev resign?")
+    hit = answer.hits[0]
+    assert "resigned in 2019" in hit.excerpt.text
+    assert hit.passage.text[hit.excerpt.start : hit.excerpt.end] == hit.excerpt.text
+    for (a, b), word in zip(hit.excerpt.highlights, hit.excerpt.matched):
+        assert hit.excerpt.text[a:b] == word or word in hit.excerpt.text
+
+
+def test_typos_are_corrected_against_the_corpus(bot):
+    answer = bot.ask("what did nazarbaev say about ukraine")
+    assert ("nazarbaev", "nazarbayev") in answer.corrections
+    assert answer.answered
+    typo = bot.ask("why wasnt this peacekeping")
+    assert ("peacekeping", "peacekeeping") in typo.corrections
+    assert typo.hits[0].passage.text.startswith("Of course, no matter what")
+
+
+def test_dictionary_words_are_not_treated_as_typos(bot):
+    assert bot.ask("whats the weather in almaty").corrections == ()
+
+
+def test_acronym_and_expansion_find_each_other(bot):
+    by_acronym = bot.ask("how many members does the csto have")
+    assert "six members" in by_acronym.hits[0].passage.text
+    by_name = bot.ask("What is the Commonwealth of Independent States?")
+    assert "Commonwealth of Independent States (CIS)" in by_name.hits[0].passage.text
+    assert any("CSTO" in h.passage.text for h in bot.ask("collective security treaty organization").hits)
+
+
+def test_both_spellings_of_a_name_match(bot):
+    kassym = {h.passage.id for h in bot.ask("Kassym-Jomart", top=5).hits}
+    kassim = {h.passage.id for h in bot.ask("Kassim-Jomart", top=5).hits}
+    assert kassym == kassim and len(kassym) == 2
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("What did Joe Biden say about Kazakhstan?", "Biden"),
+        ("Did the unrest affect bitcoin mining?", "Bitcoin"),
+        ("who won the champions league final", "“league”"),
+    ],
+)
+def test_questions_about_what_the_article_never_mentions_abstain(bot, question, named):
+    answer = bot.ask(question)
+    assert not answer.answered and answer.hits == ()
+    assert answer.reason.startswith("The article does not mention")
+    assert named in answer.reason
+
+
+def test_a_number_question_without_a_number_in_the_article_abstains(bot):
+    answer = bot.ask("How many people died in the protests?")
+    assert not answer.answered
+    assert answer.reason
+
+
+def test_more_pages_continue_the_ranking(bot):
+    first = bot.ask("CSTO peacekeeping forces", top=2)
+    more = bot.ask("CSTO peacekeeping forces", top=2, offset=2)
+    assert [h.rank for h in more.hits] == [3, 4]
+    assert not {h.passage.id for h in first.hits} & {h.passage.id for h in more.hits}
+
+
+def test_limit_to_a_document_and_unknown_document(bot):
+    doc = bot.documents[0].id
+    assert bot.ask("CSTO", document=doc).answered
+    with pytest.raises(InputError, match="Unknown document"):
+        bot.ask("CSTO", document="nope")
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t", "\u200b\u200d", "\x00\x07"])
+def test_empty_question_is_an_input_error(bot, question):
+    with pytest.raises(InputError, match="empty"):
+        bot.ask(question)
+
+
+def test_long_question_uses_its_first_1000_characters_and_says_so(bot):
+    answer = bot.ask("Why wasn't this peacekeeping? " + "x" * 5000)
+    assert answer.truncated
+    assert any(str(MAX_QUESTION_CHARS) in note for note in answer.notes)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["🤔🔥 peacekeeping?", "لماذا ليست هذه حفظ سلام؟", "peace\u200bkeeping", "CSTO\x1b[31m", "‮CSTO", "ﬁre"],
+)
+def test_odd_unicode_never_crashes(bot, question):
+    answer = bot.ask(question)
+    assert answer.answered in (True, False)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(min_size=1, max_size=200))
+def test_every_excerpt_is_an_exact_substring_of_its_passage_and_source(bot, question):
+    try:
+        answer = bot.ask(question, top=5)
+    except InputError:
+        return
+    for hit in answer.hits:
+        p = hit.passage
+        assert p.document.text[p.start : p.end] == p.text
+        assert p.text[hit.excerpt.start : hit.excerpt.end] == hit.excerpt.text
+        assert hit.excerpt.text and hit.score > 0
+        for a, b in hit.excerpt.highlights:
+            assert 0 <= a < b <= len(hit.excerpt.text)
+    assert answer.answered == bool(answer.hits)
+    assert answer.answered or answer.reason
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.sampled_from(
+            "why how who csto tokayev putin peacekeeping troops kazakhstan wasnt the russia nato "
+            "occupation intervention protests 3,000 biden zzz".split()
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_article_vocabulary_questions_keep_the_json_contract(bot, words):
+    data = answer_to_json(bot.ask(" ".join(words)))
+    assert set(data) == {"question", "answered", "reason", "results"}
+    assert len(data["results"]) <= 3
+    for rank, result in enumerate(data["results"], 1):
+        assert result["rank"] == rank
+        assert result["quote"] in result["text"]
+        assert set(result["source"]) == {
+            "document", "title", "section", "paragraph", "start", "end", "url", "authors",
+        }
+        assert isinstance(result["score"], float) and result["score"] > 0

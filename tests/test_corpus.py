@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import pytest
+
+from briefbot import Briefbot, CorpusError
+from briefbot.corpus import load_corpus
+from briefbot.passages import split_passages
+
+from .helpers import ARTICLE, CORPUS, write
+
+
+def test_bundled_article_metadata():
+    corpus = load_corpus(CORPUS)
+    (doc,) = corpus.documents
+    assert corpus.problems == ()
+    assert doc.id == "occupation-not-yet-intervention-already"
+    assert doc.title == "Occupation (Not yet), Intervention (Already)"
+    assert doc.subtitle == "Consequences of Russian troops entering Kazakhstan"
+    assert doc.authors == ("Mykhailo Samus", "Serhiy Sydorenko")
+    assert doc.translator == "Euromaidan Press"
+    assert doc.published == "2022-01-11"
+    assert doc.url and doc.url.startswith("https://www.newgeopolitics.org/2022/01/11/")
+    assert doc.original_url == "https://www.eurointegration.com.ua/"
+    assert "NGRN" in (doc.publisher or "")
+
+
+def test_passages_are_verbatim_slices_of_the_source():
+    doc = load_corpus(CORPUS).documents[0]
+    passages = split_passages(doc)
+    source = ARTICLE.read_text(encoding="utf-8")
+    assert len(passages) > 40
+    for number, p in enumerate(passages, 1):
+        assert p.text == doc.text[p.start : p.end] == source[p.start : p.end]
+        assert p.text == p.text.strip() and p.text
+        assert p.paragraph == number
+
+
+def test_headings_give_sections_and_are_not_passages():
+    passages = split_passages(load_corpus(CORPUS).documents[0])
+    texts = [p.text for p in passages]
+    assert "The role of the CSTO" not in texts
+    assert not any(t.startswith("## ") for t in texts)
+    lead = passages[0]
+    assert lead.section is None and lead.text.startswith("On January 6")
+    peace = next(p for p in passages if p.text.startswith("Of course, no matter what"))
+    assert peace.section == "Intervention by invitation"
+    role = next(p for p in passages if p.text.startswith("The Collective Security Treaty Organization"))
+    assert role.section == "The role of the CSTO"
+
+
+def test_site_chrome_is_not_indexed_and_author_bio_is_its_own_section():
+    passages = split_passages(load_corpus(CORPUS).documents[0])
+    joined = "\n".join(p.text for p in passages)
+    for chrome in ("Contact Us", "January 2022", "Translate »"):
+        assert chrome not in joined
+    bio = [p for p in passages if p.section == "Mykhailo Samus"]
+    assert any(p.text.startswith("After 20 years in media") for p in bio)
+    assert passages[-1].section == "Mykhailo Samus"
+
+
+def test_plain_text_document_takes_its_title_from_the_first_line(tmp_path):
+    write(tmp_path, "notes.txt", "A Short Report\n\nFirst paragraph here.\n\nA Heading\n\nSecond one.\n")
+    (doc,) = load_corpus(tmp_path).documents
+    assert doc.title == "A Short Report"
+    passages = split_passages(doc)
+    assert [p.text for p in passages] == ["First paragraph here.", "Second one."]
+    assert passages[0].section is None and passages[1].section == "A Heading"
+
+
+def test_plain_copy_of_the_article_works_without_metadata(tmp_path):
+    from .helpers import ROOT
+
+    shared = ROOT.parent / "shared" / "article" / "occupation-not-yet-intervention-already.txt"
+    if not shared.exists():
+        pytest.skip(f"original article not found at {shared}")
+    write(tmp_path, "article.txt", shared.read_text(encoding="utf-8"))
+    doc = load_corpus(tmp_path).documents[0]
+    assert doc.title == "Occupation (Not yet), Intervention (Already)"
+    texts = [p.text for p in split_passages(doc)]
+    assert not any("Translate »" in t for t in texts)
+    assert any(t.startswith("Of course, no matter what") for t in texts)
+
+
+def test_several_documents_are_each_attributed_to_themselves(tmp_path):
+    body_a = "The walrus migrates north.\n\nIce melts early.\n\nHerds gather on beaches.\n"
+    body_b = "The falcon hunts pigeons.\n\nNests sit on cliffs.\n\nChicks fledge quickly.\n"
+    write(tmp_path, "a.md", f"---\ntitle: Alpha Report\nauthors: [Ann]\n---\n{body_a}")
+    write(tmp_path, "sub/b.md", f"---\ntitle: Beta Report\nauthor: Bob\n---\n{body_b}")
+    bot = Briefbot.from_folder(tmp_path)
+    assert [d.id for d in bot.documents] == ["a", "sub/b"]
+    hit = bot.ask("what does the falcon hunt").hits[0]
+    assert hit.passage.document.title == "Beta Report"
+    assert hit.passage.document.authors == ("Bob",)
+    assert hit.passage.text == "The falcon hunts pigeons."
+    limited = bot.ask("falcon hunting walrus", document="a")
+    assert all(h.passage.doc_id == "a" for h in limited.hits)
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda d: None, "no documents"),
+        (lambda d: write(d, "bad.txt", b"caf\xe9 au lait\n"), "not UTF-8"),
+        (lambda d: write(d, "empty.md", "---\ntitle: Empty\n---\n\n  \n"), "no paragraphs"),
+        (lambda d: write(d, "meta.md", "---\ntitle: [unclosed\n---\nText.\n"), "malformed front matter"),
+        (lambda d: write(d, "meta2.md", "---\nauthors: {a: 1}\n---\nText.\n"), "malformed front matter"),
+        (lambda d: write(d, "bin.txt", b"\x00\x01\x02binary"), "binary"),
+    ],
+)
+def test_unusable_corpus_raises_one_line_naming_the_file(tmp_path, setup, message):
+    setup(tmp_path)
+    with pytest.raises(CorpusError) as info:
+        load_corpus(tmp_path)
+    text = str(info.value)
+    assert message in text and "\n" not in text
+    if message != "no documents":
+        assert str(tmp_path) in text
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(CorpusError, match="corpus folder not found"):
+        load_corpus(tmp_path / "nope")
+
+
+def test_bad_files_are_reported_and_good_ones_indexed(tmp_path):
+    write(tmp_path, "good.txt", "Good Title\n\nThe walrus migrates in spring.\n")
+    write(tmp_path, "bad.txt", b"\xff\xfe\xfa")
+    write(tmp_path, "copy.txt", "Good Title\n\nThe walrus migrates in spring.\n")
+    corpus = load_corpus(tmp_path)
+    assert [d.id for d in corpus.documents] == ["copy"]
+    assert len(corpus.problems) == 2
+    assert any("bad.txt" in p and "UTF-8" in p for p in corpus.problems)
+    assert any("good.txt" in p and "duplicate" in p for p in corpus.problems)

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from briefbot.sentences import sentence_spans
+from briefbot.text import Lexicon, Tokenizer
+
+tok = Tokenizer()
+
+
+def terms(text: str) -> list[str]:
+    return tok.terms(text)
+
+
+def test_unicode_quotes_case_and_possessives_normalise():
+    assert terms("Kazakhstan’s GOVERNMENT") == terms("kazakhstan's government") == ["kazakhstan", "govern"]
+    assert terms("“peacekeepers”") == terms('"Peacekeepers"') == ["peacekeep"]
+    assert terms("Russia–NATO — talks") == ["russia", "nato", "talk"]
+
+
+def test_contractions_with_and_without_apostrophe():
+    assert terms("why wasn't this peacekeeping") == terms("why wasnt this peacekeeping")
+    assert terms("Why wasn’t this peacekeeping?") == ["peacekeep", "¬peacekeep"]
+    assert terms("it cannot be called") == terms("it can't be called") == ["call", "¬call"]
+
+
+def test_numbers_join_thousands_groups():
+    assert terms("up to 3,000 paratroopers") == ["3000", "paratroop"]
+    assert terms("as 6, 000 paratroopers") == ["6000", "paratroop"]
+    assert terms("in 2010, 300 people") == ["2010", "300", "peopl"]
+    assert terms("January 6, 2022") == ["januari", "6", "2022"]
+
+
+def test_stopwords_dropped_and_snowball_stems():
+    assert terms("The intervention of the troops") == ["intervent", "troop"]
+    assert terms("generous general") == ["generous", "general"]  # Porter would merge these
+
+
+def test_irregular_forms_meet_their_lemma():
+    assert terms("Nazarbayev said") == terms("Nazarbayev says")
+    assert terms("troops were sent") == terms("troops send")
+
+
+def test_negation_marks_the_words_it_governs_until_punctuation():
+    assert terms("not a peacekeeping mission, but an intervention") == [
+        "peacekeep", "¬peacekeep", "mission", "¬mission", "intervent",
+    ]
+
+
+def test_token_spans_point_into_the_original_text():
+    text = "Kassym-Jomart Tokayev’s “6, 000 paratroopers”"
+    for token in tok.tokens(text):
+        assert text[token.start : token.end]
+    six = next(t for t in tok.tokens(text) if t.term == "6000")
+    assert text[six.start : six.end] == "6, 000"
+
+
+SAMPLE = """The Ministry of Coastal Affairs (MCA) said the Harbor Safety Board met.
+Later the MCA and the Harbor Safety Board agreed. Mayor Dmitrij Olen spoke, and Dmitrej Olen left.
+The Dmitrij plan was approved."""
+
+
+def test_lexicon_learns_acronyms_and_spelling_variants_from_any_text():
+    lex = Lexicon.learn([SAMPLE])
+    assert lex.acronyms["MCA"] == ("Ministry", "of", "Coastal", "Affairs")
+    assert lex.aliases == {"dmitrej": "dmitrij"}
+    t = Tokenizer(lex)
+    assert "mca" in t.terms("what does the ministry of coastal affairs do")
+    assert {"ministri", "coastal", "affair"} <= set(t.terms("the MCA"))
+    assert t.terms("Dmitrej") == t.terms("Dmitrij")
+
+
+def test_learned_lexicon_of_the_article(bot):
+    lex = bot.index.tokenizer.lexicon
+    assert lex.acronyms["CSTO"] == ("Collective", "Security", "Treaty", "Organization")
+    assert lex.acronyms["CIS"] == ("Commonwealth", "of", "Independent", "States")
+    assert bot.index.tokenizer.term("Kassym") == bot.index.tokenizer.term("Kassim")
+
+
+def test_sentence_splitter_on_the_articles_hard_cases(bot):
+    def sentences_of(start: str) -> list[str]:
+        passage = next(p for p in bot.index.passages if p.text.startswith(start))
+        return [passage.text[a:b].replace("\xa0", " ") for a, b in sentence_spans(passage.text)]
+
+    peace = sentences_of("Of course, no matter what")
+    assert peace == [
+        "Of course, no matter what Russian and Kazakh authorities might say, this is definitely not a “peacekeeping mission”!",
+        "There is no external enemy, no inter-social conflict, etc.",
+    ]
+    talks = sentences_of("The Russia-NATO, Russia-US talks, etc.")
+    assert talks[0] == "The Russia-NATO, Russia-US talks, etc. are in full swing in Geneva."
+    misconception = sentences_of("On the other hand, some experts declare")
+    assert misconception[1].startswith("This is a total misconception as 6, 000 paratroopers")
+    treaty = sentences_of("Article 4 of the CSTO")
+    assert len(treaty) == 1  # "i.e." does not end the sentence
