@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from briefbot.cli import build_parser, main
+
+from .helpers import CORPUS, write
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["--corpus", str(CORPUS), *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ask_prints_quotes_with_attribution(capsys):
+    code, out, err = run(capsys, "ask", "Why wasn't this peacekeeping?")
+    assert code == 0 and err == ""
+    first = out.split("\n\n")[0].replace("\xa0", " ")
+    assert first.startswith("1. “Of course, no matter what Russian and Kazakh authorities might say")
+    assert "matched: peacekeeping" in out
+    assert "Occupation (Not yet), Intervention (Already) › Intervention by invitation › ¶ 22" in out
+    assert "Mykhailo Samus, Serhiy Sydorenko (translated by Euromaidan Press)" in out
+    assert "https://www.newgeopolitics.org/2022/01/11/occupation-not-yet-intervention-already/#:~:text=" in out
+
+
+def test_ask_color_highlights_matched_words(capsys):
+    code, out, _ = run(capsys, "ask", "--color", "always", "peacekeeping mission")
+    assert code == 0 and "\033[1mpeacekeeping\033[0m" in out
+
+
+def test_ask_json_contract(capsys):
+    code, out, _ = run(capsys, "ask", "--json", "--top", "2", "What is the CSTO?")
+    assert code == 0
+    data = json.loads(out)
+    assert list(data) == ["question", "answered", "reason", "results"]
+    assert data["answered"] is True and data["reason"] is None and len(data["results"]) == 2
+    result = data["results"][0]
+    assert list(result) == ["rank", "score", "text", "quote", "matched", "source"]
+    assert result["quote"] in result["text"]
+    source = result["source"]
+    text = (CORPUS / f"{source['document']}.md").read_text(encoding="utf-8")
+    assert text[source["start"] : source["end"]] == result["text"]
+    assert source["authors"] == ["Mykhailo Samus", "Serhiy Sydorenko"]
+
+
+def test_ask_json_not_answered(capsys):
+    code, out, _ = run(capsys, "ask", "--json", "What did Joe Biden say?")
+    data = json.loads(out)
+    assert code == 0 and data["answered"] is False and data["results"] == []
+    assert "Biden" in data["reason"]
+
+
+def test_ask_stdin_one_json_line_per_question_in_order(capsys, monkeypatch):
+    questions = ["Why wasn't this peacekeeping?", "", "who is tokayev", "What did Biden say?"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(questions) + "\n"))
+    code, out, _ = run(capsys, "ask", "--json", "-")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [d["question"] for d in lines] == questions
+    assert [d["answered"] for d in lines] == [True, False, True, False]
+    assert "empty" in lines[1]["reason"]
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_empty_question_is_one_line_and_exit_2(capsys, question):
+    code, out, err = run(capsys, "ask", question)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "empty" in err
+
+
+def test_bad_top_is_rejected_by_the_parser(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["ask", "--top", "0", "x"])
+    assert info.value.code == 2
+    assert "--top" in capsys.readouterr().err
+
+
+def test_missing_corpus_is_one_line_exit_1(capsys, tmp_path):
+    code = main(["--corpus", str(tmp_path / "none"), "ask", "CSTO"])
+    _, err = capsys.readouterr()
+    assert code == 1 and err.count("\n") == 1 and "corpus folder not found" in err
+
+
+def test_non_utf8_document_is_one_line_naming_the_file(capsys, tmp_path):
+    bad = write(tmp_path, "bad.txt", b"\xff\xfe broken")
+    code = main(["--corpus", str(tmp_path), "ask", "CSTO"])
+    _, err = capsys.readouterr()
+    assert code == 1 and err.count("\n") == 1 and str(bad) in err and "UTF-8" in err
+    assert "Traceback" not in err
+
+
+def test_bad_file_among_good_ones_is_a_warning(capsys, tmp_path):
+    write(tmp_path, "good.txt", "Walrus Notes\n\nThe walrus migrates north.\n\nIce melts.\n\nHerds gather.\n")
+    write(tmp_path, "bad.txt", b"\xff\xfe broken")
+    code = main(["--corpus", str(tmp_path), "ask", "where does the walrus migrate"])
+    out, err = capsys.readouterr()
+    assert code == 0 and "walrus migrates north" in out
+    assert "warning" in err and "bad.txt" in err
+
+
+def test_eval_reports_metrics_and_misses(capsys, tmp_path):
+    cases = tmp_path / "set.jsonl"
+    cases.write_text(
+        json.dumps({"q": "Why wasn't this peacekeeping?", "expect": ["no external enemy"]}) + "\n"
+        + json.dumps({"q": "Who is the CSTO chair?", "expect": ["no such snippet anywhere"]}) + "\n"
+        + json.dumps({"q": "What did Biden say?", "expect_none": True}) + "\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "eval", str(cases))
+    assert code == 0
+    assert "hit@1: 0.500" in out and "abstention accuracy: 1.000" in out
+    assert "Who is the CSTO chair?" in out
+    code, out, _ = run(capsys, "eval", "--json", str(cases))
+    report = json.loads(out)
+    assert report["hit@1"] == 0.5 and report["answerable"] == 2 and report["unanswerable"] == 1
+
+
+def test_eval_bad_file_is_one_line(capsys, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\n", encoding="utf-8")
+    code, _, err = run(capsys, "eval", str(bad))
+    assert code == 2 and "bad.jsonl:1" in err and err.count("\n") == 1
+
+
+def test_every_command_has_help_text():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    helps = {a.dest: a.help for a in sub._choices_actions}
+    assert set(helps) == set(sub.choices)
+    assert all(helps.values())
+
+
+def test_repl_answers_lines_until_eof(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("Why wasn't this peacekeeping?\n\n/quit\nnever reached\n"))
+    code, out, _ = run(capsys, "repl")
+    assert code == 0
+    assert "peacekeeping" in out and "never reached" not in out
