@@ -1,0 +1,71 @@
+"""Answer quality on the dev set: briefbot against plain rank-bm25 baselines, same run.
+
+    python benchmarks/bench_quality.py [tests/data/devset.jsonl]
+
+Baselines rank the article's passages with rank_bm25.BM25Okapi and answer every question
+(they cannot abstain), so they are compared on hit@1, hit@3 and MRR of answerable questions.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from rank_bm25 import BM25Okapi
+
+from briefbot import Briefbot
+from briefbot.evaluate import evaluate, load_cases
+from briefbot.stopwords import STOPWORDS
+from briefbot.text import stem
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def baseline(bot: Briefbot, cases, tokenize) -> tuple[float, float, float]:
+    passages = bot.index.passages
+    bm25 = BM25Okapi([tokenize(p.text) or ["\0"] for p in passages])
+    hit1 = hit3 = rr = n = 0
+    for case in cases:
+        if case.expect_none:
+            continue
+        n += 1
+        scores = bm25.get_scores(tokenize(case.question))
+        order = sorted(range(len(passages)), key=lambda i: (-scores[i], i))
+        rank = next((r for r, i in enumerate(order, 1) if any(s in passages[i].text for s in case.expect)), None)
+        hit1 += rank == 1
+        hit3 += rank is not None and rank <= 3
+        rr += 1 / rank if rank else 0
+    return hit1 / n, hit3 / n, rr / n
+
+
+def whitespace(text: str) -> list[str]:
+    return text.lower().split()
+
+
+def stems_and_stopwords(text: str) -> list[str]:
+    words = re.findall(r"\w+", text.lower().replace("’", "'"))
+    return [stem(w) for w in words if w not in STOPWORDS]
+
+
+def main() -> None:
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests/data/devset.jsonl"
+    cases = load_cases(path)
+    bot = Briefbot.from_folder(ROOT / "corpus")
+    rows = [
+        ("rank-bm25, whitespace tokens", *baseline(bot, cases, whitespace), "-"),
+        ("rank-bm25, Snowball stems + stopwords", *baseline(bot, cases, stems_and_stopwords), "-"),
+    ]
+    report = evaluate(bot, cases)
+    rows.append(("briefbot", report.hit_at_1, report.hit_at_3, report.mrr,
+                 f"{report.abstained_right}/{report.unanswerable}"))
+    print(f"{path.name}: {report.answerable} answerable, {report.unanswerable} unanswerable questions\n")
+    print("| method | hit@1 | hit@3 | MRR | unanswerable abstained |")
+    print("|---|---|---|---|---|")
+    for name, h1, h3, mrr, abst in rows:
+        print(f"| {name} | {h1:.3f} | {h3:.3f} | {mrr:.3f} | {abst} |")
+    print(f"\nanswerable questions that abstained (briefbot): {report.wrongly_abstained}")
+
+
+if __name__ == "__main__":
+    main()
