@@ -1,4 +1,4 @@
-"""Build briefbot's thesaurus (src/briefbot/data/thesaurus.tsv.gz) from WordNet 3.0.
+"""Build briefbot's thesaurus (src/briefbot/data/thesaurus.sqlite) from WordNet 3.0.
 
 Reads the WordNet database files (Debian: `apt-get install wordnet-base`, files in
 /usr/share/wordnet) and writes, for each single-word lemma, the words related to it in
@@ -6,14 +6,16 @@ its most frequent senses: synonyms, derivationally related forms, and the synony
 synsets one step up (hypernyms) and of the groups it belongs to (member holonyms). Only
 senses seen in WordNet's tagged corpus are used (the first sense when none is), which
 keeps rare senses ("keep" as a castle tower) out. Irregular forms (verb.exc etc.) are
-written as "~form<TAB>lemma" lines so lookups can lemmatise "sent" to "send".
+stored under "~form" so lookups can lemmatise "sent" to "send". The result is a small
+read-only SQLite table (word -> space-separated related words): opened in a millisecond,
+looked up in microseconds, nothing parsed at start-up.
 
     python scripts/build_thesaurus.py [/usr/share/wordnet] [output]
 """
 
 from __future__ import annotations
 
-import gzip
+import sqlite3
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -31,7 +33,7 @@ def single(word: str) -> str | None:
 
 def main() -> None:
     root = Path(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/wordnet")
-    out = Path(sys.argv[2] if len(sys.argv) > 2 else Path(__file__).parents[1] / "src/briefbot/data/thesaurus.tsv.gz")
+    out = Path(sys.argv[2] if len(sys.argv) > 2 else Path(__file__).parents[1] / "src/briefbot/data/thesaurus.sqlite")
     synsets: dict[tuple[str, str], tuple[list[str], list[tuple[str, str, str, str]]]] = {}
     for pos in POS:
         for line in (root / f"data.{pos}").open(encoding="latin-1"):
@@ -91,14 +93,24 @@ def main() -> None:
                 irregular.setdefault(form, lemmas[0])
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as fh:
-        fh.write("# Derived from WordNet 3.0 (c) 2006 Princeton University; see THESAURUS-LICENSE.\n")
-        for form in sorted(irregular):
-            fh.write(f"~{form}\t{irregular[form]}\n")
-        for word in sorted(related):
-            ranked = sorted(related[word], key=lambda w: (related[word][w], w))[:MAX_RELATED]
-            if ranked:
-                fh.write(f"{word}\t{' '.join(ranked)}\n")
+    out.unlink(missing_ok=True)
+    rows = [(f"~{form}", irregular[form]) for form in irregular]
+    for word in related:
+        ranked = sorted(related[word], key=lambda w: (related[word][w], w))[:MAX_RELATED]
+        if ranked:
+            rows.append((word, " ".join(ranked)))
+    db = sqlite3.connect(out)
+    db.execute("CREATE TABLE related (word TEXT PRIMARY KEY, words TEXT NOT NULL) WITHOUT ROWID")
+    db.execute("CREATE TABLE about (text TEXT)")
+    db.execute(
+        "INSERT INTO about VALUES (?)",
+        ("Derived from WordNet 3.0 (c) 2006 Princeton University; see THESAURUS-LICENSE.",),
+    )
+    db.executemany("INSERT INTO related VALUES (?, ?)", sorted(rows))
+    db.commit()
+    db.execute("VACUUM")
+    db.close()
+
     # Irregular noun and verb forms for the tokenizer ("said" -> "say", "troops" stays).
     lemmas: dict[str, str] = {}
     for pos in ("verb", "noun"):

@@ -120,11 +120,15 @@ def answer(
     top_score = ranked[0][1]
     candidates = []
     for passage, score in ranked:
-        ex = excerpt(index, passage, weights)
-        ok = satisfies(kind, ex.text, ex.highlights)
-        local = query.coverage(index.terms_between(passage, ex.start, ex.end))
+        start, end, present = _best_sentences(index, passage, weights)
+        if kind == QUANTITY:  # the number must stand near a matched word: needs the marks
+            ex = excerpt(index, passage, weights, (start, end))
+            ok = satisfies(kind, ex.text, ex.highlights)
+        else:
+            ok = satisfies(kind, passage.text[start:end])
+        local = query.coverage(present)
         final = (1 - SENTENCE_SHARE) * score / top_score + SENTENCE_SHARE * local
-        candidates.append((final * (1.0 if ok else TYPE_PENALTY), ok, passage, ex))
+        candidates.append((final * (1.0 if ok else TYPE_PENALTY), ok, passage, (start, end)))
     candidates.sort(key=lambda c: (-c[0], c[2].id))
     best_passage = candidates[0][2]
     best_terms = {t.term for t in index.tokens(best_passage)} | set(index.heading_terms(best_passage))
@@ -140,8 +144,8 @@ def answer(
     if not page:
         return Answer(answered=False, reason="No more passages answer this question.", **common)
     hits = tuple(
-        Hit(rank=offset + i + 1, passage=p, score=float(score), excerpt=ex)
-        for i, (score, _, p, ex) in enumerate(page)
+        Hit(rank=offset + i + 1, passage=p, score=float(score), excerpt=excerpt(index, p, weights, span))
+        for i, (score, _, p, span) in enumerate(page)
     )
     return Answer(answered=True, hits=hits, **common)
 
@@ -154,15 +158,13 @@ def _not_found(unknown: Sequence[str]) -> str:
     return "The article does not answer this question."
 
 
-def excerpt(index: PassageIndex, passage: Passage, weights: dict[str, float]) -> Excerpt:
-    """The one or two consecutive sentences of the passage that best match the question."""
+def _best_sentences(
+    index: PassageIndex, passage: Passage, weights: dict[str, float]
+) -> tuple[int, int, set[str]]:
+    """Start and end (in the passage) of the one or two consecutive sentences that best
+    match the question, and the question's terms they contain."""
     spans = index.sentences(passage)
-    tokens = index.tokens(passage)
-
-    def terms_in(start: int, end: int) -> set[str]:
-        return {t.term for t in tokens if start <= t.start and t.end <= end and t.term in weights}
-
-    found = [terms_in(s, e) for s, e in spans]
+    found = [terms & weights.keys() for terms in index.sentence_terms(passage)]
     value = [sum(weights[t] for t in f) for f in found]
     best = max(range(len(spans)), key=lambda i: (value[i], -i))
     first = last = best
@@ -175,16 +177,28 @@ def excerpt(index: PassageIndex, passage: Passage, weights: dict[str, float]) ->
         j = max(gain, key=lambda j: (gain[j], -j))
         if gain[j] > 0:
             first, last = min(best, j), max(best, j)
-    start, end = spans[first][0], spans[last][1]
+    present = set().union(*found[first : last + 1])
+    return spans[first][0], spans[last][1], present
+
+
+def excerpt(
+    index: PassageIndex,
+    passage: Passage,
+    weights: dict[str, float],
+    span: tuple[int, int] | None = None,
+) -> Excerpt:
+    """The one or two consecutive sentences of the passage that best match the question,
+    with the words that match it."""
+    start, end = span if span is not None else _best_sentences(index, passage, weights)[:2]
     marks: list[tuple[int, int]] = []
-    words: list[str] = []
-    for t in tokens:
+    for t in index.tokens(passage):
         if t.term in weights and start <= t.start and t.end <= end:
-            span = (t.start - start, t.end - start)
-            if span not in marks and not any(a <= span[0] and span[1] <= b for a, b in marks):
-                marks = [m for m in marks if not (span[0] <= m[0] and m[1] <= span[1])]
-                marks.append(span)
+            mark = (t.start - start, t.end - start)
+            if mark not in marks and not any(a <= mark[0] and mark[1] <= b for a, b in marks):
+                marks = [m for m in marks if not (mark[0] <= m[0] and m[1] <= mark[1])]
+                marks.append(mark)
     marks.sort()
+    words: list[str] = []
     for a, b in marks:
         word = passage.text[start + a : start + b]
         if word not in words:

@@ -50,6 +50,34 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("file", type=Path, help="the question set (.jsonl)")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.set_defaults(func=cmd_eval)
+
+    summ = sub.add_parser("summary", help="what the article says about a topic (or a brief of it)",
+                          description="Verbatim sentences about TOPIC, in the article's order, each "
+                                      "with its source; with no TOPIC, a brief of the whole article.")
+    summ.add_argument("topic", nargs="?", metavar="TOPIC",
+                      help="a person, place, idea or section heading (see 'briefbot topics')")
+    summ.add_argument("--sentences", type=_top, default=5, metavar="N",
+                      help="number of sentences, 1-10 (default 5)")
+    summ.add_argument("--json", action="store_true", help="print JSON")
+    summ.set_defaults(func=cmd_summary)
+
+    tops = sub.add_parser("topics", help="list the article's sections, names and key terms",
+                          description="The topics 'briefbot summary' knows: section headings, "
+                                      "then names and concepts with how many paragraphs mention them.")
+    tops.add_argument("--json", action="store_true", help="print JSON")
+    tops.set_defaults(func=cmd_topics)
+
+    run = sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)",
+                         description="Run the Discord bot. Settings come from the environment "
+                                     "or .env (see .env.example); the token is DISCORD_TOKEN.")
+    run.set_defaults(func=cmd_run)
+
+    sync = sub.add_parser("sync", help="publish the bot's slash commands to Discord",
+                          description="Publish the slash commands globally "
+                                      "(or to one server with --guild).")
+    sync.add_argument("--guild", type=int, metavar="ID",
+                      help="only this server (instant; for development)")
+    sync.set_defaults(func=cmd_sync)
     return parser
 
 
@@ -76,6 +104,12 @@ def load_bot(args: argparse.Namespace):  # -> Briefbot
 
 
 def corpus_dir_from_settings() -> Path:
+    """The corpus folder from settings. With no ``.env`` and no BRIEFBOT_* variable the
+    settings are all defaults, so pydantic (a sixth of a second to import) is not loaded."""
+    from .corpus import default_corpus_dir
+
+    if not Path(".env").exists() and not any(k.startswith("BRIEFBOT_") for k in os.environ):
+        return default_corpus_dir()
     from .settings import Settings
 
     return Settings().corpus_dir
@@ -143,6 +177,77 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print("misses:")
         for miss in report.misses:
             print(f"  {miss}")
+    return 0
+
+
+NO_TOKEN = ("Set DISCORD_TOKEN (in the environment or .env) to run the bot; "
+            "`briefbot repl` works without Discord.")
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from .render import summary_to_json, summary_to_text
+    from .summaries import clean_topic
+
+    if args.topic is not None:
+        clean_topic(args.topic)  # a bad topic fails before the corpus is loaded
+    summary = load_bot(args).summarize(args.topic, max_sentences=args.sentences)
+    if args.json:
+        print(json.dumps(summary_to_json(summary), ensure_ascii=False))
+    else:
+        print(summary_to_text(summary))
+    return 0
+
+
+def cmd_topics(args: argparse.Namespace) -> int:
+    from .render import topics_to_text
+
+    topics = load_bot(args).topics()
+    if args.json:
+        data = [{"name": t.name, "kind": t.kind, "passages": t.passages} for t in topics]
+        print(json.dumps({"topics": data}, ensure_ascii=False))
+    else:
+        print(topics_to_text(topics))
+    return 0
+
+
+def discord_settings():  # -> Settings with a token, or None after printing what to set
+    """Settings for the Discord commands; invalid values become one line, never echoing a value."""
+    from pydantic import ValidationError
+
+    from .settings import Settings
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "?"
+        token = name in ("discord_token", "DISCORD_TOKEN")
+        env = "DISCORD_TOKEN" if token else f"BRIEFBOT_{name.upper()}"
+        raise InputError(f"{env}: {first['msg']}") from None
+    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+        print(NO_TOKEN, file=sys.stderr)
+        return None
+    return settings
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = discord_settings()
+    if settings is None:
+        return 1
+    from .discord_bot import run_bot
+
+    return run_bot(settings, corpus_dir=args.corpus)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    settings = discord_settings()
+    if settings is None:
+        return 1
+    from .discord_bot import sync_commands
+
+    names = sync_commands(settings, guild_id=args.guild)
+    where = f"to server {args.guild}" if args.guild else "globally"
+    print(f"Synced {len(names)} commands {where}: {', '.join('/' + n for n in names)}")
     return 0
 
 

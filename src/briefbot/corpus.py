@@ -75,6 +75,14 @@ class Corpus:
     problems: tuple[str, ...] = ()  # one line per file skipped: "path: reason"
 
 
+def default_corpus_dir() -> Path:
+    """./corpus when it exists, else the corpus bundled with this checkout."""
+    here = Path("corpus")
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[2] / "corpus"
+
+
 def load_corpus(root: str | Path) -> Corpus:
     """Load every document under ``root`` (sub-folders included), sorted by path.
 

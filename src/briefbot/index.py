@@ -146,9 +146,19 @@ class PassageIndex:
         """The passage's tokens, spans relative to ``passage.text``."""
         return self._tokens[passage.id]
 
-    def terms_between(self, passage: Passage, start: int, end: int) -> set[str]:
-        """Index terms of ``passage.text[start:end]``."""
-        return {t.term for t in self._tokens[passage.id] if start <= t.start and t.end <= end}
+    def sentence_terms(self, passage: Passage) -> list[frozenset[str]]:
+        """The index terms of each of the passage's sentences."""
+        return self._sentence_terms[passage.id]
+
+    @cached_property
+    def _sentence_terms(self) -> list[list[frozenset[str]]]:
+        out = []
+        for passage, tokens in zip(self.passages, self._tokens):
+            spans = self.sentences(passage)
+            out.append(
+                [frozenset(t.term for t in tokens if s <= t.start and t.end <= e) for s, e in spans]
+            )
+        return out
 
     def sentences(self, passage: Passage) -> list[tuple[int, int]]:
         return self._sentences[passage.id]

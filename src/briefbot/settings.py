@@ -12,13 +12,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-
-def default_corpus_dir() -> Path:
-    """./corpus when it exists, else the corpus bundled with this checkout."""
-    here = Path("corpus")
-    if here.is_dir():
-        return here
-    return Path(__file__).resolve().parents[2] / "corpus"
+from .corpus import default_corpus_dir
 
 
 class Settings(BaseSettings):
@@ -37,6 +31,7 @@ class Settings(BaseSettings):
     cooldown_questions: int = Field(3, ge=1)
     cooldown_seconds: float = Field(30.0, gt=0)
     message_content: bool = True
+    max_question_chars: int = Field(300, ge=1, le=1000)
     log_level: str = "INFO"
 
     @field_validator("answer_channels", "owner_ids", mode="before")
