@@ -5,14 +5,15 @@ module, which warns on Python 3.11/3.12 and would fail collection of every test 
 discord (the fake Discord server and the bot's end-to-end tests).
 """
 
+import contextlib
 import warnings
 
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", message="'audioop' is deprecated", category=DeprecationWarning)
-    try:
-        import discord  # noqa: F401
-    except ImportError:  # discord.py not installed: its tests fail/skip on their own
-        pass
+# contextlib.suppress: without discord.py installed, its tests fail or skip on their own.
+with warnings.catch_warnings(), contextlib.suppress(ImportError):
+    warnings.filterwarnings(
+        "ignore", message="'audioop' is deprecated", category=DeprecationWarning
+    )
+    import discord  # noqa: F401
 
 
 import pytest  # noqa: E402
