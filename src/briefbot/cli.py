@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -67,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     tops.add_argument("--json", action="store_true", help="print JSON")
     tops.set_defaults(func=cmd_topics)
 
+    idx = sub.add_parser("index", help="build the index now and save it for fast starts",
+                         description="Build the corpus's index and save it (beside the corpus, or in "
+                         "BRIEFBOT_CACHE_DIR). Later starts load it; a changed corpus is rebuilt.")
+    idx.set_defaults(func=cmd_index)
+
     run = sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)",
                          description="Run the Discord bot. Settings come from the environment "
                                      "or .env (see .env.example); the token is DISCORD_TOKEN.")
@@ -91,28 +97,59 @@ def _top(value: str) -> int:
     return n
 
 
-def load_bot(args: argparse.Namespace):  # -> Briefbot
+def load_bot(args: argparse.Namespace, *, save: bool | None = None):  # -> Briefbot
     from .engine import Briefbot
 
-    folder = args.corpus
-    if folder is None:
-        folder = corpus_dir_from_settings()
-    bot = Briefbot.from_folder(folder)
+    folder, cache_dir = corpus_settings()
+    if args.corpus is not None:
+        folder = args.corpus
+    progress = Progress()
+    try:
+        bot = Briefbot.from_folder(folder, cache_dir=cache_dir, save=save, progress=progress, warn=warn)
+    finally:
+        progress.close()
     for problem in bot.problems:
-        print(f"{PROG}: warning: {problem}", file=sys.stderr)
+        warn(problem)
     return bot
 
 
-def corpus_dir_from_settings() -> Path:
-    """The corpus folder from settings. With no ``.env`` and no BRIEFBOT_* variable the
-    settings are all defaults, so pydantic (a sixth of a second to import) is not loaded."""
+def warn(message: str) -> None:
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
+
+
+class Progress:
+    """A progress bar on stderr for index builds that take more than a second."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if time.perf_counter() - self.started < 1.0:
+                return
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="passage", desc="indexing", file=sys.stderr)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def corpus_settings() -> tuple[Path, Path | None]:
+    """The corpus folder and cache folder from settings. With no ``.env`` and no BRIEFBOT_*
+    variable the settings are all defaults, so pydantic (a sixth of a second to import) is
+    not loaded."""
     from .corpus import default_corpus_dir
 
     if not Path(".env").exists() and not any(k.startswith("BRIEFBOT_") for k in os.environ):
-        return default_corpus_dir()
+        return default_corpus_dir(), None
     from .settings import Settings
 
-    return Settings().corpus_dir
+    settings = Settings()
+    return settings.corpus_dir, settings.cache_dir
 
 
 def _use_color(choice: str, stream: TextIO) -> bool:
@@ -152,6 +189,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print(json.dumps(answer_to_json(answer), ensure_ascii=False), flush=True)
         else:
             print(answer_to_text(answer, color=_use_color(args.color, sys.stdout)) + "\n", flush=True)
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from .cache import corpus_key
+
+    started = time.perf_counter()
+    bot = load_bot(args, save=True)
+    took = time.perf_counter() - started
+    docs = len(bot.documents)
+    print(f"{len(bot.index):,} passages from {docs} document{'s' * (docs != 1)} indexed in "
+          f"{took:.2f} s (key {corpus_key(bot.corpus)[:12]})")
     return 0
 
 

@@ -2,24 +2,55 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .answers import Answer, answer
+from .cache import open_index
 from .corpus import Corpus, Document, load_corpus
-from .index import PassageIndex
 from .passages import Passage
+from .summaries import Summary, Topic, summarize, topics
 
 
 class Briefbot:
-    """A corpus, indexed once, answering questions about it."""
+    """A corpus, indexed once, answering questions about it.
 
-    def __init__(self, corpus: Corpus) -> None:
-        self.corpus = corpus
-        self.index = PassageIndex(corpus)
+    ``cache_dir`` is where indexes are saved (default: ``.briefbot-index`` in the corpus
+    folder); ``save`` as for :func:`briefbot.cache.open_index`.
+    """
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        *,
+        cache_dir: Path | None = None,
+        save: bool | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
+        self.cache_dir = cache_dir
+        self._warn = warn
+        self.index = open_index(corpus, cache_dir, save=save, progress=progress, warn=warn)
 
     @classmethod
-    def from_folder(cls, folder: str | Path) -> Briefbot:
-        return cls(load_corpus(folder))
+    def from_folder(cls, folder: str | Path, **options: Any) -> Briefbot:
+        return cls(load_corpus(folder), **options)
+
+    @property
+    def corpus(self) -> Corpus:
+        return self.index.corpus
+
+    def reload(self) -> Briefbot:
+        """Re-read the corpus folder and swap the new index in.
+
+        Questions already running finish on the old index: each one holds the index it
+        started with, and the swap is a single assignment. Raises CorpusError (and keeps
+        the old index) when the folder has become unusable.
+        """
+        corpus = load_corpus(self.corpus.root)
+        self.index = open_index(corpus, self.cache_dir, save=None, warn=self._warn)
+        return self
 
     @property
     def documents(self) -> tuple[Document, ...]:
@@ -35,11 +66,20 @@ class Briefbot:
         """Answer ``question`` with up to ``top`` verbatim, attributed excerpts."""
         return answer(self.index, question, top=top, document=document, offset=offset)
 
+    def summarize(self, topic: str | None = None, max_sentences: int = 5) -> Summary:
+        """The article's own sentences about ``topic`` (None: the whole article), in order."""
+        return summarize(self.index, topic, max_sentences)
+
+    def topics(self) -> tuple[Topic, ...]:
+        """Section headings and salient names and concepts, for autocomplete and listings."""
+        return topics(self.index)
+
     def passage(self, passage_id: int) -> Passage:
         return self.index.passages[passage_id]
 
     def context(self, passage_id: int, radius: int = 1) -> list[Passage]:
         """The passage with up to ``radius`` neighbours on each side, same document only."""
-        center = self.index.passages[passage_id]
-        lo, hi = self.index.document_range(center.doc_id)
-        return list(self.index.passages[max(lo, passage_id - radius) : min(hi, passage_id + radius + 1)])
+        index = self.index
+        center = index.passages[passage_id]
+        lo, hi = index.document_range(center.doc_id)
+        return list(index.passages[max(lo, passage_id - radius) : min(hi, passage_id + radius + 1)])

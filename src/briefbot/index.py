@@ -7,10 +7,16 @@ without ever being answers themselves.
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import sys
+import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -21,6 +27,14 @@ from .passages import Passage, split_passages
 from .sentences import sentence_spans
 from . import thesaurus
 from .text import NEGATED, Lexicon, Token, Tokenizer
+
+def _heading_text(passage: Passage) -> str:
+    """The heading a passage is indexed with: its section, or for the lead the title."""
+    if passage.section is not None:
+        return passage.section
+    doc = passage.document
+    return " ".join(x for x in (doc.title, doc.subtitle) if x)
+
 
 MIN_FIX_LENGTH = 5  # shorter unknown words are too ambiguous to correct
 
@@ -97,78 +111,147 @@ class Query:
 
 
 class PassageIndex:
-    """Passages of a corpus, searchable with BM25 (rank-bm25's BM25Okapi scores)."""
+    """Passages of a corpus, searchable with BM25 (rank-bm25's BM25Okapi scores).
 
-    def __init__(self, corpus: Corpus) -> None:
+    Build it with :meth:`build`; :meth:`save` and :meth:`load` keep it on disk. Tokens and
+    sentences of a passage are computed when asked for (a few passages per question), so
+    memory grows with the index, not with the text.
+    """
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        passages: Sequence[Passage],
+        tokenizer: Tokenizer,
+        bm25: BM25Index,
+        word_counts: Counter[str],
+        names: frozenset[str],
+    ) -> None:
         self.corpus = corpus
+        self.passages: tuple[Passage, ...] = tuple(passages)
+        self.documents: dict[str, Document] = {d.id: d for d in corpus.documents}
+        self.tokenizer = tokenizer
+        self.bm25 = bm25
+        self.word_counts = word_counts
+        self.names = names  # words the corpus writes capitalised (nearly) every time
+        self._heading_terms: dict[tuple[str, str | None], list[str]] = {}
+        self._doc_ranges: dict[str, tuple[int, int]] = {}
+        for p in self.passages:
+            lo, _ = self._doc_ranges.get(p.doc_id, (p.id, p.id))
+            self._doc_ranges[p.doc_id] = (lo, p.id + 1)
+        self.tokens = lru_cache(maxsize=4096)(self._tokens)  # type: ignore[method-assign]
+        self.sentences = lru_cache(maxsize=4096)(self._sentences)  # type: ignore[method-assign]
+        self.sentence_terms = lru_cache(maxsize=4096)(self._sentence_terms)  # type: ignore[method-assign]
+
+    @classmethod
+    def build(cls, corpus: Corpus, progress: Callable[[int, int], None] | None = None) -> PassageIndex:
+        """Split, tokenize and index every document of ``corpus``."""
         passages: list[Passage] = []
         for doc in corpus.documents:
             passages.extend(split_passages(doc, first_id=len(passages)))
-        self.passages: tuple[Passage, ...] = tuple(passages)
-        self.documents: dict[str, Document] = {d.id: d for d in corpus.documents}
-        self.tokenizer = Tokenizer(Lexicon.learn(d.text[d.body_start :] for d in corpus.documents))
-        self._tokens: list[list[Token]] = [self.tokenizer.tokens(p.text) for p in passages]
+        tokenizer = Tokenizer(Lexicon.learn(d.text[d.body_start :] for d in corpus.documents))
         headings: dict[tuple[str, str | None], list[str]] = {}
         rows: list[list[str]] = []
         words: Counter[str] = Counter()
-        for passage, tokens in zip(self.passages, self._tokens):
+        capitalised: Counter[str] = Counter()
+        intern = sys.intern
+        for n, passage in enumerate(passages):
             key = (passage.doc_id, passage.section)
             if key not in headings:
-                heading = passage.section
-                if heading is None:
-                    doc = passage.document
-                    heading = " ".join(x for x in (doc.title, doc.subtitle) if x)
-                head_tokens = self.tokenizer.tokens(heading)
-                headings[key] = [t.term for t in head_tokens]
+                head_tokens = tokenizer.tokens(_heading_text(passage))
+                headings[key] = [intern(t.term) for t in head_tokens]
                 words.update(t.word for t in head_tokens)
-            rows.append([t.term for t in tokens] + headings[key])
+            tokens = tokenizer.tokens(passage.text)
+            rows.append([intern(t.term) for t in tokens] + headings[key])
             words.update(t.word for t in tokens)
-        self._heading_terms = headings
-        self.bm25 = BM25Index(rows)
-        self.word_counts = words
-        capitalised: Counter[str] = Counter()
-        for passage, tokens in zip(self.passages, self._tokens):
             capitalised.update(t.word for t in tokens if passage.text[t.start].isupper())
-        # names: words the corpus writes capitalised (nearly) every time; never expanded
-        self.names = frozenset(w for w, n in capitalised.items() if n >= 0.8 * words[w])
-        self._doc_ranges = {
-            doc_id: (
-                min(p.id for p in self.passages if p.doc_id == doc_id),
-                max(p.id for p in self.passages if p.doc_id == doc_id) + 1,
+            if progress is not None and n % 1000 == 999:
+                progress(n + 1, len(passages))
+        bm25 = BM25Index(rows)
+        del rows
+        names = frozenset(w for w, n in capitalised.items() if n >= 0.8 * words[w])
+        if progress is not None:
+            progress(len(passages), len(passages))
+        return cls(corpus, passages, tokenizer, bm25, words, names)
+
+    def save(self, folder: Path, key: str) -> None:
+        """Write the index into ``folder`` (created; replaced atomically)."""
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
+        try:
+            self.bm25.save(tmp / "bm25.npz")
+            lexicon = self.tokenizer.lexicon
+            meta = {
+                "key": key,
+                "passages": len(self.passages),
+                "acronyms": {a: list(e) for a, e in lexicon.acronyms.items()},
+                "aliases": lexicon.aliases,
+                "word_counts": dict(self.word_counts),
+                "names": sorted(self.names),
+            }
+            (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+            if folder.exists():
+                old = folder.with_name(folder.name + ".old")
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(folder, old)
+                shutil.rmtree(old, ignore_errors=True)
+            os.replace(tmp, folder)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @classmethod
+    def load(cls, corpus: Corpus, folder: Path, key: str) -> PassageIndex:
+        """Read an index written by :meth:`save`. Raises ``LookupError`` when it was built
+        from other content (stale) and ``ValueError`` when it is unreadable (corrupt)."""
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise LookupError("no saved index") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"unreadable index metadata ({exc})") from None
+        if not isinstance(meta, dict) or meta.get("key") != key:
+            raise LookupError("saved index is for other content")
+        bm25 = BM25Index.load(folder / "bm25.npz")
+        passages: list[Passage] = []
+        for doc in corpus.documents:
+            passages.extend(split_passages(doc, first_id=len(passages)))
+        try:
+            lexicon = Lexicon(
+                aliases={str(k): str(v) for k, v in meta["aliases"].items()},
+                acronyms={str(k): tuple(map(str, v)) for k, v in meta["acronyms"].items()},
             )
-            for doc_id in {p.doc_id for p in self.passages}
-        }
+            words = Counter({str(k): int(v) for k, v in meta["word_counts"].items()})
+            names = frozenset(map(str, meta["names"]))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"unreadable index metadata ({exc!r})") from None
+        if len(passages) != meta.get("passages") or bm25.n_docs != len(passages):
+            raise ValueError("saved index does not match the corpus's passages")
+        return cls(corpus, passages, Tokenizer(lexicon), bm25, words, names)
 
     def __len__(self) -> int:
         return len(self.passages)
 
-    def tokens(self, passage: Passage) -> list[Token]:
+    def _tokens(self, passage: Passage) -> list[Token]:
         """The passage's tokens, spans relative to ``passage.text``."""
-        return self._tokens[passage.id]
+        return self.tokenizer.tokens(passage.text)
 
-    def sentence_terms(self, passage: Passage) -> list[frozenset[str]]:
+    def _sentences(self, passage: Passage) -> list[tuple[int, int]]:
+        """(start, end) of the passage's sentences, relative to ``passage.text``."""
+        return sentence_spans(passage.text) or [(0, len(passage.text))]
+
+    def _sentence_terms(self, passage: Passage) -> list[frozenset[str]]:
         """The index terms of each of the passage's sentences."""
-        return self._sentence_terms[passage.id]
-
-    @cached_property
-    def _sentence_terms(self) -> list[list[frozenset[str]]]:
-        out = []
-        for passage, tokens in zip(self.passages, self._tokens):
-            spans = self.sentences(passage)
-            out.append(
-                [frozenset(t.term for t in tokens if s <= t.start and t.end <= e) for s, e in spans]
-            )
-        return out
-
-    def sentences(self, passage: Passage) -> list[tuple[int, int]]:
-        return self._sentences[passage.id]
-
-    @cached_property
-    def _sentences(self) -> list[list[tuple[int, int]]]:
-        return [sentence_spans(p.text) or [(0, len(p.text))] for p in self.passages]
+        tokens = self.tokens(passage)
+        return [
+            frozenset(t.term for t in tokens if s <= t.start and t.end <= e)
+            for s, e in self.sentences(passage)
+        ]
 
     def heading_terms(self, passage: Passage) -> list[str]:
-        return self._heading_terms[(passage.doc_id, passage.section)]
+        key = (passage.doc_id, passage.section)
+        if key not in self._heading_terms:
+            self._heading_terms[key] = self.tokenizer.terms(_heading_text(passage))
+        return self._heading_terms[key]
 
     @cached_property
     def max_idf(self) -> float:

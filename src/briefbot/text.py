@@ -131,20 +131,26 @@ class Lexicon:
 
     @classmethod
     def learn(cls, texts: Iterable[str]) -> Lexicon:
-        """Find acronyms with their expansions and same-length spelling variants of names."""
-        texts = list(texts)
-        acronyms: dict[str, tuple[str, ...]] = {}
+        """Find acronyms with their expansions and same-length spelling variants of names.
+
+        One pass over the words: every run of capitalised words (with connectors such as
+        "of") records the initials of its prefixes, and an all-capitals word whose letters
+        were recorded somewhere in the corpus gets that expansion."""
+        candidates: set[str] = set()
+        initials: dict[str, tuple[str, ...]] = {}
         capitalised: Counter[str] = Counter()
         for text in texts:
             words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(text)]
-            candidates = {w for w, _, _ in words if _is_acronym(w)}
-            for word, _, _ in words:
-                if len(word) >= 5 and word[0].isupper() and word[1:].islower() and word.isalpha():
+            for i, (word, _, _) in enumerate(words):
+                if not word[0].isupper():
+                    continue
+                if _is_acronym(word):
+                    candidates.add(word)
+                    continue
+                if len(word) >= 5 and word[1:].islower() and word.isalpha():
                     capitalised[fold(word)] += 1
-            for acronym in candidates - acronyms.keys():
-                expansion = _find_expansion(acronym, words, text)
-                if expansion:
-                    acronyms[acronym] = expansion
+                _record_initials(words, i, text, initials)
+        acronyms = {a: initials[a] for a in sorted(candidates) if a in initials}
         return cls(aliases=_spelling_variants(capitalised), acronyms=acronyms)
 
 
@@ -152,28 +158,26 @@ def _is_acronym(word: str) -> bool:
     return 2 <= len(word) <= 8 and word.isalpha() and word.isupper()
 
 
-def _find_expansion(
-    acronym: str, words: Sequence[tuple[str, int, int]], text: str
-) -> tuple[str, ...] | None:
-    """Capitalised words (with connectors such as 'of') whose initials spell the acronym."""
-    letters = acronym.upper()
-    for i, (word, _, _) in enumerate(words):
-        if word[0] != letters[0] or not word[0].isupper() or _is_acronym(word):
-            continue
-        k, j, used = 0, i, []
-        while j < len(words) and k < len(letters):
-            w, start, _ = words[j]
-            if j > i and not _joined(text[words[j - 1][2] : start]):
-                break
-            if w[0].isupper() and w[0] == letters[k] and not _is_acronym(w):
-                k += 1
-            elif w.lower() not in _CONNECTORS or j == i:
-                break
+def _record_initials(
+    words: Sequence[tuple[str, int, int]], i: int, text: str, out: dict[str, tuple[str, ...]]
+) -> None:
+    """Initials of the capitalised words from ``words[i]`` on, for every prefix of 2+ words."""
+    letters, used = "", []
+    for j in range(i, min(len(words), i + 16)):
+        w, start, _ = words[j]
+        if j > i and not _joined(text[words[j - 1][2] : start]):
+            break
+        if w[0].isupper() and w.isalpha() and not _is_acronym(w):
+            letters += w[0]
             used.append(w)
-            j += 1
-        if k == len(letters) and used and used[-1][0].isupper():
-            return tuple(used)
-    return None
+            if len(letters) >= 2:
+                out.setdefault(letters, tuple(used))
+            if len(letters) == 8:
+                break
+        elif w.lower() in _CONNECTORS and j > i:
+            used.append(w)
+        else:
+            break
 
 
 def _joined(gap: str) -> bool:

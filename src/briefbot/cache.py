@@ -1,0 +1,71 @@
+"""Saved indexes: built once, loaded on later starts, rebuilt when the corpus changes.
+
+An index is saved in a folder named by a key: a hash of every document's path and content,
+the tokenizer's version and the index format. A saved index whose key differs (stale) is
+rebuilt; one that cannot be read (corrupt) is rebuilt with a warning. Nothing read from
+the cache is trusted without the key matching.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .bm25 import BM25Index
+from .corpus import Corpus
+from .index import PassageIndex
+from .text import TOKENIZER_VERSION
+
+INDEX_FORMAT = "1"
+CACHE_FOLDER = ".briefbot-index"
+SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file
+
+
+def corpus_key(corpus: Corpus) -> str:
+    """A hash of everything the index depends on."""
+    h = hashlib.sha256()
+    h.update(f"format {INDEX_FORMAT}; tokenizer {TOKENIZER_VERSION}\n".encode())
+    h.update(f"bm25 {BM25Index.__module__}\n".encode())
+    for doc in corpus.documents:
+        h.update(f"{doc.id}\0{doc.content_hash}\n".encode())
+    return h.hexdigest()
+
+
+def default_cache_dir(corpus: Corpus) -> Path:
+    return corpus.root / CACHE_FOLDER
+
+
+def open_index(
+    corpus: Corpus,
+    cache_dir: Path | None = None,
+    *,
+    save: bool | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> PassageIndex:
+    """Load the saved index of ``corpus`` when it is current, else build it.
+
+    ``save``: True always writes the built index, False never, None when the build took
+    more than a second. ``warn`` receives one line for each problem with the cache.
+    """
+    folder = (cache_dir if cache_dir is not None else default_cache_dir(corpus)) / "index"
+    key = corpus_key(corpus)
+    try:
+        return PassageIndex.load(corpus, folder, key)
+    except LookupError:
+        pass  # none saved yet, or saved for other content: build
+    except (ValueError, OSError) as exc:
+        if warn:
+            warn(f"{folder}: saved index is corrupt ({exc}); rebuilding it")
+    started = time.perf_counter()
+    index = PassageIndex.build(corpus, progress=progress)
+    took = time.perf_counter() - started
+    if save or (save is None and took > SAVE_AFTER_SECONDS):
+        try:
+            index.save(folder, key)
+        except OSError as exc:
+            if warn:
+                warn(f"{folder}: cannot save the index ({exc.strerror or exc}); it is rebuilt next time")
+    return index

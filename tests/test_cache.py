@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import pytest
+
+from briefbot import Briefbot
+from briefbot.cache import corpus_key, default_cache_dir
+from briefbot.cli import main
+from briefbot.corpus import load_corpus
+from briefbot.index import PassageIndex
+
+from .helpers import write
+
+DOC = """---
+title: Walrus Notes
+---
+The walrus migrates north in spring.
+
+Ice melts early along the coast.
+
+Herds gather on beaches to rest.
+"""
+
+
+@pytest.fixture
+def folder(tmp_path):
+    write(tmp_path, "walrus.md", DOC)
+    return tmp_path
+
+
+def test_saved_index_is_loaded_instead_of_rebuilt(folder, monkeypatch):
+    first = Briefbot.from_folder(folder, save=True)
+    assert (default_cache_dir(first.corpus) / "index" / "meta.json").exists()
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("rebuilt although a current index was saved")
+
+    monkeypatch.setattr(PassageIndex, "build", no_build)
+    again = Briefbot.from_folder(folder)
+    question = "where does the walrus migrate"
+    assert again.ask(question).hits[0].passage.text == first.ask(question).hits[0].passage.text
+    assert again.index.bm25.n_docs == 3
+
+
+def test_changed_corpus_is_rebuilt_automatically(folder):
+    bot = Briefbot.from_folder(folder, save=True)
+    old_key = corpus_key(bot.corpus)
+    write(folder, "walrus.md", DOC + "\nNarwhals have long tusks.\n")
+    fresh = Briefbot.from_folder(folder, save=True)
+    assert corpus_key(fresh.corpus) != old_key
+    assert fresh.ask("narwhal tusks").hits[0].passage.text == "Narwhals have long tusks."
+
+
+@pytest.mark.parametrize("damage", ["meta", "npz", "mismatch"])
+def test_corrupt_cache_is_rebuilt_with_a_warning(folder, damage):
+    bot = Briefbot.from_folder(folder, save=True)
+    saved = default_cache_dir(bot.corpus) / "index"
+    if damage == "meta":
+        (saved / "meta.json").write_text("{not json", encoding="utf-8")
+    elif damage == "npz":
+        data = (saved / "bm25.npz").read_bytes()
+        (saved / "bm25.npz").write_bytes(data[: len(data) // 2])
+    else:
+        meta = (saved / "meta.json").read_text(encoding="utf-8")
+        (saved / "meta.json").write_text(meta.replace('"passages": 3', '"passages": 7'), encoding="utf-8")
+    warnings: list[str] = []
+    rebuilt = Briefbot.from_folder(folder, warn=warnings.append, save=True)
+    assert len(warnings) == 1 and "rebuilding" in warnings[0] and str(saved) in warnings[0]
+    assert rebuilt.ask("walrus").answered
+    assert Briefbot.from_folder(folder, warn=warnings.append).ask("walrus").answered
+    assert len(warnings) == 1  # the rebuilt cache is good again
+
+
+def test_reload_swaps_the_index_and_in_flight_questions_keep_the_old_one(folder):
+    bot = Briefbot.from_folder(folder)
+    old_index = bot.index
+    write(folder, "more.md", "---\ntitle: More\n---\nNarwhals have long tusks.\n\nThey dive deep.\n")
+    bot.reload()
+    assert bot.index is not old_index
+    assert [d.id for d in bot.documents] == ["more", "walrus"]
+    assert bot.ask("narwhal tusks").hits[0].passage.doc_id == "more"
+    assert not any("Narwhal" in p.text for p in old_index.passages)  # the old one is untouched
+
+
+def test_reload_of_a_broken_folder_keeps_the_old_index(folder):
+    from briefbot import CorpusError
+
+    bot = Briefbot.from_folder(folder)
+    (folder / "walrus.md").write_bytes(b"\xff\xfe")
+    with pytest.raises(CorpusError):
+        bot.reload()
+    assert bot.ask("walrus").answered
+
+
+def test_cli_index_command(folder, capsys):
+    assert main(["--corpus", str(folder), "index"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("3 passages from 1 document indexed in")
+    assert (folder / ".briefbot-index" / "index" / "bm25.npz").exists()
+    assert load_corpus(folder).problems == ()  # the cache folder is not mistaken for documents
