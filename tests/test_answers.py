@@ -60,6 +60,8 @@ def test_both_spellings_of_a_name_match(bot):
     ("question", "named"),
     [
         ("What did Joe Biden say about Kazakhstan?", "Biden"),
+        ("what did biden say about kazakhstan", "Biden"),
+        ("whta did biden say abot tokayev", "Biden"),
         ("Did the unrest affect bitcoin mining?", "Bitcoin"),
         ("who won the champions league final", "“league”"),
     ],

@@ -133,7 +133,7 @@ def answer(
     best_passage = candidates[0][2]
     best_terms = {t.term for t in index.tokens(best_passage)} | set(index.heading_terms(best_passage))
     coverage = query.coverage(best_terms)
-    if query.asks_unknown or (
+    if query.unknown_names or query.asks_unknown or (
         coverage < MIN_COVERAGE and (query.unknown or coverage < MIN_COVERAGE_KNOWN)
     ):
         return Answer(answered=False, reason=_not_found(query.unknown), **common)

@@ -26,6 +26,7 @@ from .errors import InputError
 from .passages import Passage, split_passages
 from .sentences import sentence_spans
 from . import thesaurus
+from .stopwords import STOPWORDS
 from .text import NEGATED, Lexicon, Token, Tokenizer
 
 def _heading_text(passage: Passage) -> str:
@@ -34,6 +35,20 @@ def _heading_text(passage: Passage) -> str:
         return passage.section
     doc = passage.document
     return " ".join(x for x in (doc.title, doc.subtitle) if x)
+
+
+@lru_cache(maxsize=4096)
+def _misspelt_stopword(word: str) -> bool:
+    """One edit away from a stopword, and itself no dictionary word."""
+    if not 3 <= len(word) <= 7 or thesaurus.is_english(word):
+        return False
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    return any(
+        abs(len(w) - len(word)) <= 1 and DamerauLevenshtein.distance(word, w, score_cutoff=1) <= 1
+        for w in STOPWORDS
+        if len(w) >= 3
+    )
 
 
 MIN_FIX_LENGTH = 5  # shorter unknown words are too ambiguous to correct
@@ -45,6 +60,7 @@ RELATED_CREDIT = 0.7  # how much a passage with only a related word covers the q
 SECOND_HOP_WEIGHT = 0.3  # related words of related words, for unknown words only
 UNKNOWN_ENGLISH = 0.5  # weight of an unknown dictionary word, relative to an unknown name
 MAX_RELATED = 12
+MIN_NAME_LENGTH = 4  # shorter unknown words ("pls", "btw") are chat, not names
 
 
 @dataclass(frozen=True)
@@ -86,6 +102,14 @@ class Query:
         """Question words the corpus never uses (it may use related words): names first."""
         missing = [c for c in self.concepts if not c.in_corpus]
         return tuple(c.word for c in sorted(missing, key=lambda c: c.english))
+
+    @property
+    def unknown_names(self) -> tuple[str, ...]:
+        """Words that are neither in the corpus nor in the dictionary: names ("Biden") the
+        article never mentions. A question about them is not one the article answers."""
+        return tuple(
+            c.word for c in self.concepts if c.name and not c.terms and len(c.word) >= MIN_NAME_LENGTH
+        )
 
     @property
     def asks_unknown(self) -> bool:
@@ -283,6 +307,8 @@ class PassageIndex:
                     word, max(self.bm25.idf(term), 0.0), terms, name=word in self.names
                 )
                 continue
+            if _misspelt_stopword(word):
+                continue  # "wher", "whta": a typo of a word that carries no subject
             terms = self._related_terms(word, exclude={})
             english = thesaurus.is_english(word)
             weight = self.max_idf * (UNKNOWN_ENGLISH if english else 1.0)
