@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from .answers import Answer, Hit
 from .passages import Passage
+from .summaries import Summary, Topic
 
 BOLD, RESET, DIM = "\033[1m", "\033[0m", "\033[2m"
 
@@ -122,3 +123,51 @@ def answer_to_text(answer: Answer, *, color: bool = False, width: int = 88) -> s
         if link:
             lines.append(f"   {link}")
     return "\n".join(lines).lstrip("\n")
+
+
+def summary_to_json(summary: Summary) -> dict[str, Any]:
+    """The ``briefbot summary --json`` contract: each sentence with its own offsets."""
+    return {
+        "topic": summary.topic,
+        "found": summary.found,
+        "reason": summary.reason,
+        "sentences": [
+            {"text": s.text, "source": {**source_dict(s.passage), "start": s.start, "end": s.end}}
+            for s in summary.sentences
+        ],
+    }
+
+
+def summary_to_text(summary: Summary, *, width: int = 88) -> str:
+    """A summary for a terminal: numbered quotes in the article's order, each attributed."""
+    if not summary.found:
+        return summary.reason or f"The article does not discuss {summary.topic}."
+    if summary.topic is None:
+        lines = ["The article in brief:"]
+    else:
+        lines = [f"What the article says about {summary.topic}:"]
+    for n, sentence in enumerate(summary.sentences, 1):
+        lines.append("")
+        lines.append(textwrap.fill(f"{n}. “{sentence.text}”", width=width, subsequent_indent="   "))
+        lines.append(f"   — {attribution(sentence.passage)}")
+        link = quote_link(sentence.passage, sentence.text)
+        if link:
+            lines.append(f"   {link}")
+    return "\n".join(lines)
+
+
+def topics_to_text(topics: tuple[Topic, ...], *, width: int = 88) -> str:
+    """Section headings one per line, then names and concepts with their paragraph counts."""
+    lines: list[str] = []
+    sections = [t for t in topics if t.kind == "section"]
+    terms = [t for t in topics if t.kind != "section"]
+    if sections:
+        lines.append("Sections:")
+        lines.extend(f"  {t.name} ({t.passages} ¶)" for t in sections)
+    if terms:
+        if lines:
+            lines.append("")
+        lines.append("Names and terms (paragraphs that mention them):")
+        listed = ", ".join(f"{t.name} ({t.passages})" for t in terms)
+        lines.append(textwrap.fill(listed, width, initial_indent="  ", subsequent_indent="  "))
+    return "\n".join(lines) if lines else "No topics found."

@@ -6,14 +6,22 @@ relevance (Carbonell & Goldstein 1998): each pick maximises
 summary covers different things the article says. The picks are shown in the article's
 order. A sentence's relevance to a topic is
 
-* how much of the topic's weight (sentence-level idf of its terms) the sentence mentions;
-* for a sentence that starts with a pronoun ("He officially resigned…"), a share of the
-  relevance of the sentence before it in the same paragraph (it continues that subject);
-* a share of the topic's best mention in the same paragraph, and of the sentence's
-  similarity to all the sentences that mention the topic (pseudo-relevance feedback), so a
+* for a sentence that names the topic: the share of the topic's weight (sentence-level idf
+  of its terms) it names, more when the topic fills more of the sentence and comes early
+  in it, and more in a section whose heading names the topic;
+* for a sentence that continues the one before it, a share of that one's: a pronoun in the
+  same paragraph ("He officially resigned…"), a connective in the same section ("But, it
+  can definitely be called military intervention.");
+* plus a share of the topic's best mention in the same paragraph, and of the sentence's
+  similarity to the paragraphs that name the topic (pseudo-relevance feedback), so a
   sentence that discusses the topic in other words ("…whether Russian forces will remain
-  there for a long time…" for occupation) can be picked, but never on that alone unless it
-  is close enough (:data:`MIN_RELEVANCE`).
+  there for a long time…" for occupation) can be picked, when that is enough on its own
+  (:data:`MIN_RELEVANCE`). Sentences of fewer than :data:`MIN_WORDS` content words are
+  never picked ("Pashinyan wrote on FB.").
+
+Similarity between sentences leaves out the topic's own terms and also compares the words
+right around the topic's mentions. A topic that names a section heading (or words found
+only in one) summarises that section.
 
 With no topic, the brief picks the article's central sentences (closest to the whole
 document and to its title), spread over its sections.
@@ -37,21 +45,25 @@ import unicodedata
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import InputError
 from .index import PassageIndex
 from .passages import Passage
 from .stopwords import STOPWORDS
-from .text import NEGATED, WORD, fold
+from .text import NEGATED, WORD, Token, fold
 
 MAX_TOPIC_CHARS = 200
 MAX_SENTENCES = 10
-LAMBDA = 0.7  # MMR: weight of relevance against redundancy
+LAMBDA = 0.6  # MMR: weight of relevance against redundancy
 MAX_SIMILARITY = 0.5  # a candidate this similar to a picked sentence says the same thing
-MIN_RELEVANCE = 0.3  # below this a sentence is not about the topic
+BRIEF_SPREAD = 0.3  # MMR: redundancy counted per sentence already picked from a section
+TOPIC_SPREAD = 0.15  # ... in a topic summary, which may dwell on the topic's own section
+SECTION_SPREAD = 0.3  # ... per paragraph, in the summary of one section
+MIN_RELEVANCE = 0.4  # below this a sentence is not about the topic
 MIN_WORDS = 4  # content words a sentence needs to stand on its own in a summary
-COREF_SHARE = 0.6  # relevance a pronoun-led sentence takes over from the sentence before it
+COREF_SHARE = 0.6  # relevance a sentence that continues the one before it takes over from it
+HEADING_BONUS = 0.3  # a mention counts this much more in a section whose heading names the topic
 PARAGRAPH_SHARE = 0.15  # relevance a sentence gets from the topic's best mention in its paragraph
 FEEDBACK_SHARE = 0.6  # weight of the similarity to the topic's sentences
 QUESTION_FACTOR = 0.8  # a question states less than a statement
@@ -59,18 +71,21 @@ MAX_UNKNOWN_SHARE = 0.5  # a topic whose unknown words weigh this much is not di
 TERM_MIN_PASSAGES = 2  # a name or title word needs this many paragraphs to be a topic
 HEADING_MIN_PASSAGES = 3  # ... a word of a section heading (not of the title) needs this many
 PHRASE_SHARE = 0.75  # a name is shown as the phrase it stands in this often ("United States")
+WINDOW = 3  # words each side of a topic's mention that say what the sentence says of it
 MAX_SUGGESTIONS = 3
+MIN_SUGGESTION_SCORE = 75.0  # rapidfuzz WRatio of a 'did you mean' topic
 
-# Words that, opening a sentence, refer back to the sentence before it.
-_ANAPHORA = frozenset(
-    "he she it they his her its their him them this these those such there".split()
-)
+# Words that, opening a sentence, continue the sentence before it: pronouns that refer back
+# ("He officially resigned…") and connectives ("But, it can definitely be called…").
+_PRONOUNS = frozenset(["he", "she", "it", "they", "his", "her", "its", "their", "him", "them"])
+_DEMONSTRATIVES = frozenset(["this", "these", "those", "such"])  # continue only as pronouns
+_CONNECTIVES = frozenset(["but", "so", "thus", "therefore", "hence", "yet", "still", "instead"])
 # Capitalised in English whatever the text is about: never a topic by themselves.
-_CALENDAR = frozenset(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split()
-)
+_MONTHS = "january february march april may june july august september october november december"
+_DAYS = "monday tuesday wednesday thursday friday saturday sunday"
+_CALENDAR = frozenset(f"{_MONTHS} {_DAYS}".split())
 _PHRASE_GAP = re.compile(r"[ \u00a0-]")
+_NAME_SEPARATORS = re.compile(r"[ \u00a0-]+")
 _PHRASE_CONNECTORS = frozenset({"of"})
 _QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
 
@@ -152,20 +167,29 @@ def summarize(index: PassageIndex, topic: str | None = None, max_sentences: int 
         )
     data = _data(index)
     if topic is None:
-        picked = data.pick(data.brief_relevance, max_sentences, spread_sections=True)
-        return Summary(None, True, None, data.render(picked))
+        brief = data.briefs.get(max_sentences)
+        if brief is None:
+            picked = data.pick(data.brief_relevance, max_sentences, spread=BRIEF_SPREAD)
+            brief = data.briefs[max_sentences] = Summary(None, True, None, data.render(picked))
+        return brief
     text = clean_topic(topic)
     section = data.section_named(text)
     query, unknown_share = data.query(index, text)
     if section is None and not query:
         section = data.section_with_words(index, text)
     if section is not None:
-        picked = data.pick(data.section_relevance(section, query), max_sentences, spread_sections=False)
+        relevance = data.section_relevance(section, query)
+        picked = data.pick(relevance, max_sentences, spread=SECTION_SPREAD, by_paragraph=True)
         return Summary(text, True, None, data.render(picked))
+    if not _has_words(index, text):
+        raise InputError(
+            f"The topic “{text}” has no words to look for: "
+            "name a person, place or idea from the article."
+        )
     if not query or unknown_share >= MAX_UNKNOWN_SHARE:
         return _not_discussed(index, text)
     relevance = data.topic_relevance(query)
-    picked = data.pick(relevance, max_sentences, spread_sections=False)
+    picked = data.pick(relevance, max_sentences, spread=TOPIC_SPREAD, ignore=query)
     if not picked:
         return _not_discussed(index, text)
     return Summary(text, True, None, data.render(picked))
@@ -174,38 +198,56 @@ def summarize(index: PassageIndex, topic: str | None = None, max_sentences: int 
 def topics(index: PassageIndex) -> tuple[Topic, ...]:
     """The corpus's topics: section headings first (in order), then names and concepts
     (most discussed first). Computed once per index."""
-    return _data(index).topics
+    return _data(index).topics(index)
 
 
 def suggest(index: PassageIndex, text: str, limit: int = MAX_SUGGESTIONS) -> tuple[str, ...]:
-    """The topics whose names are closest to ``text`` (for "did you mean" and autocomplete)."""
+    """The topics whose names are closest to ``text`` (for "did you mean" and autocomplete),
+    most discussed first among equally close ones; () when none is close."""
     from rapidfuzz import fuzz, process, utils
 
-    names = [t.name for t in topics(index)]
-    if not names:
-        return ()
-    salience = {t.name: t.passages for t in topics(index)}
+    known = topics(index)
+    salience = {t.name: t.passages for t in known}
+
+    def words(name: str) -> str:  # content words only: "Putin's dog" is "putin dog"
+        return " ".join(t.word for t in index.tokenizer.tokens(name, expand=False)) or name
+
     found = process.extract(
-        text, names, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit * 4
+        words(text),
+        {name: words(name) for name in salience},
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        score_cutoff=MIN_SUGGESTION_SCORE,
+        limit=limit * 4,
     )
-    ranked = sorted(found, key=lambda m: (-round(m[1]), -salience[m[0]], m[2]))
-    return tuple(str(m[0]) for m in ranked[:limit])
+    ranked = sorted(found, key=lambda m: (-round(m[1]), -salience[m[2]], m[2]))
+    return tuple(str(m[2]) for m in ranked[:limit])
 
 
-# -- internals -------------------------------------------------------------------------------
+def _has_words(index: PassageIndex, text: str) -> bool:
+    return any(not t.term.startswith(NEGATED) for t in index.tokenizer.tokens(text))
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _not_discussed(index: PassageIndex, text: str) -> Summary:
-    suggestions = suggest(index, text)
     reason = f"The article does not discuss {text}."
+    suggestions = suggest(index, text)
     if suggestions:
-        listed = (
-            suggestions[0]
-            if len(suggestions) == 1
-            else ", ".join(suggestions[:-1]) + " or " + suggestions[-1]
-        )
-        reason += f" Did you mean {listed}?"
+        reason += f" Did you mean {_listed(suggestions)}?"
+    else:  # nothing close: the most discussed names and concepts
+        terms = [t for t in topics(index) if t.kind == "term"]
+        suggestions = tuple(t.name for t in terms[:MAX_SUGGESTIONS])
+        if suggestions:
+            reason += (
+                f" It discusses {_listed(suggestions).replace(' or ', ' and ')}, among others."
+            )
     return Summary(text, False, reason, (), suggestions)
+
+
+# -- internals -------------------------------------------------------------------------------
 
 
 @dataclass
@@ -215,13 +257,13 @@ class _Sentence:
     end: int
     terms: frozenset[str]
     words: int  # distinct content words
-    anaphoric: bool  # opens with a word that refers back ("He", "This")
+    continues: int  # 2: opens with a connective ("But, …"), 1: with a pronoun ("He …"), 0
     question: bool
     section: tuple[str, str | None]
 
 
 _CACHE: weakref.WeakKeyDictionary[PassageIndex, _SummaryData] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()
 
 
 def _data(index: PassageIndex) -> _SummaryData:
@@ -239,16 +281,21 @@ class _SummaryData:
 
     def __init__(self, index: PassageIndex) -> None:
         self.sentences: list[_Sentence] = []
-        self.prev: list[int] = []  # the sentence before, same passage, or -1
+        self.prev: list[int] = []  # the sentence before, same document and section, or -1
+        self.seq: list[tuple[str, ...]] = []  # each sentence's terms in order, one per word
         counts: list[Counter[str]] = []
         for passage in index.passages:
             tokens = [t for t in index.tokens(passage) if not t.term.startswith(NEGATED)]
-            first = len(self.sentences)
             for start, end in index.sentences(passage):
-                inside = [t for t in tokens if start <= t.start and t.end <= end]
+                # one term per word: "Collective Security Treaty Organization" is "csto"
+                inside = _canonical([t for t in tokens if start <= t.start and t.end <= end])
                 text = passage.text[start:end]
-                opening = WORD.search(text)
-                self.prev.append(len(self.sentences) - 1 if len(self.sentences) > first else -1)
+                before = self.sentences[-1] if self.sentences else None
+                same = before is not None and (before.passage.doc_id, before.passage.section) == (
+                    passage.doc_id,
+                    passage.section,
+                )
+                self.prev.append(len(self.sentences) - 1 if same else -1)
                 self.sentences.append(
                     _Sentence(
                         passage=passage,
@@ -256,31 +303,51 @@ class _SummaryData:
                         end=end,
                         terms=frozenset(t.term for t in inside),
                         words=len({t.word for t in inside}),
-                        anaphoric=bool(opening) and fold(opening.group()) in _ANAPHORA,
+                        continues=_continues(text),
                         question=text.rstrip(_QUOTES + " ").endswith("?"),
                         section=(passage.doc_id, passage.section),
                     )
                 )
-                counts.append(Counter(t.term for t in inside))
+                seq = tuple(t.term for t in inside)
+                counts.append(Counter(seq))
+                self.seq.append(seq)
         n = len(self.sentences)
         df: Counter[str] = Counter()
         for s in self.sentences:
             df.update(s.terms)
         self.idf = {t: math.log(1 + n / f) for t, f in df.items()}
-        self.vectors = [_normalise({t: (1 + math.log(c)) * self.idf[t] for t, c in cnt.items()})
-                        for cnt in counts]
+        self.vectors = [
+            _normalise({t: (1 + math.log(c)) * self.idf[t] for t, c in cnt.items()})
+            for cnt in counts
+        ]
         self.postings: dict[str, list[int]] = defaultdict(list)
         for i, s in enumerate(self.sentences):
             for t in s.terms:
                 self.postings[t].append(i)
         self.by_section: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+        self.by_passage: dict[int, list[int]] = defaultdict(list)
         for i, s in enumerate(self.sentences):
             self.by_section[s.section].append(i)
+            self.by_passage[s.passage.id].append(i)
+        # the terms of each section's heading (before the first heading: the title's)
+        self.heading_terms: dict[tuple[str, str | None], frozenset[str]] = {}
+        for key in self.by_section:
+            doc = index.documents[key[0]]
+            heading = key[1] or " ".join(x for x in (doc.title, doc.subtitle) if x)
+            self.heading_terms[key] = frozenset(index.tokenizer.terms(heading))
         self.headings = {
             _squash(p.section): (p.doc_id, p.section) for p in index.passages if p.section
         }
         self.brief_relevance = self._brief_relevance(index)
-        self.topics = _find_topics(index, self.sentences)
+        self.briefs: dict[int, Summary] = {}  # the whole-article brief, by length
+        self._topics: tuple[Topic, ...] | None = None
+
+    def topics(self, index: PassageIndex) -> tuple[Topic, ...]:
+        if self._topics is None:
+            with _LOCK:
+                if self._topics is None:
+                    self._topics = _find_topics(index, self.sentences)
+        return self._topics
 
     # -- topics to terms
 
@@ -289,10 +356,9 @@ class _SummaryData:
         weights: dict[str, float] = {}
         unknown = 0.0
         max_idf = max(self.idf.values(), default=1.0)
-        for token in index.tokenizer.tokens(text):
+        tokens = [t for t in index.tokenizer.tokens(text) if not t.term.startswith(NEGATED)]
+        for token in _canonical(tokens):
             term = token.term
-            if term.startswith(NEGATED):
-                continue
             if term not in self.idf:
                 fixed = index.correct(token.word)
                 fixed_term = index.tokenizer.term(fixed) if fixed else None
@@ -322,28 +388,49 @@ class _SummaryData:
 
     def topic_relevance(self, query: dict[str, float]) -> dict[int, float]:
         total = sum(query.values())
+        topic = _normalise(query)
         direct: dict[int, float] = defaultdict(float)
         for term, weight in query.items():
             for i in self.postings.get(term, ()):
                 direct[i] += weight / total
         if not direct:
             return {}
-        feedback = _normalise(_sum_vectors((self.vectors[i], d) for i, d in direct.items()))
         by_passage: dict[int, float] = defaultdict(float)
         for i, d in direct.items():
             pid = self.sentences[i].passage.id
             by_passage[pid] = max(by_passage[pid], d)
+        # pseudo-relevance feedback: the paragraphs that mention the topic, as one vector
+        feedback = _normalise(
+            _sum_vectors(
+                (self.vectors[i], by_passage[self.sentences[i].passage.id])
+                for pid in by_passage
+                for i in self.by_passage[pid]
+            )
+        )
         candidates = set(direct)
         for term in sorted(feedback, key=feedback.__getitem__, reverse=True)[:40]:
             candidates.update(self.postings[term])
+        candidates.update(j + k for j in direct for k in (1, 2) if j + k < len(self.sentences))
         relevance: dict[int, float] = {}
+        carried: dict[int, float] = {}  # what a sentence continuing this one takes over
         for i in sorted(candidates):
             s = self.sentences[i]
-            own = direct.get(i, 0.0)
+            d = direct.get(i, 0.0)
+            own = 0.0
+            if d:
+                # how much of the sentence is about the topic, and whether it leads with it
+                focus = _dot(self.vectors[i], topic)
+                lead = 1.0 - self.first_mention(i, query)
+                heading = sum(w for t, w in query.items() if t in self.heading_terms[s.section])
+                own = d * (0.5 + 0.25 * focus + 0.25 * lead) * (1 + HEADING_BONUS * heading / total)
             j = self.prev[i]
-            if s.anaphoric and j >= 0:
-                own = max(own, COREF_SHARE * relevance.get(j, direct.get(j, 0.0)))
+            if j >= 0 and (
+                s.continues == 2 or s.continues == 1 and self.sentences[j].passage is s.passage
+            ):
+                own = max(own, COREF_SHARE * carried.get(j, 0.0))
             context = PARAGRAPH_SHARE * by_passage.get(s.passage.id, 0.0)
+            if own:
+                carried[i] = own + context
             similar = FEEDBACK_SHARE * _dot(self.vectors[i], feedback)
             score = own + context + similar
             if s.question:
@@ -351,6 +438,23 @@ class _SummaryData:
             if score >= MIN_RELEVANCE and s.words >= MIN_WORDS:
                 relevance[i] = score
         return relevance
+
+    def first_mention(self, i: int, query: dict[str, float]) -> float:
+        """Where the topic is first named in sentence ``i``, 0 (first word) to 1 (last)."""
+        seq = self.seq[i]
+        for k, term in enumerate(seq):
+            if term in query:
+                return k / len(seq)
+        return 1.0
+
+    def window(self, i: int, topic: set[str]) -> dict[str, float]:
+        """The words right around the topic's mentions in sentence ``i``: what is said of it."""
+        seq = self.seq[i]
+        near: set[str] = set()
+        for k, term in enumerate(seq):
+            if term in topic:
+                near.update(seq[max(0, k - WINDOW) : k + WINDOW + 1])
+        return _normalise({t: self.idf[t] for t in near - topic})
 
     def section_relevance(
         self, section: tuple[str, str | None], query: dict[str, float]
@@ -393,31 +497,65 @@ class _SummaryData:
 
     # -- selection
 
-    def pick(self, relevance: dict[int, float], k: int, *, spread_sections: bool) -> list[int]:
-        """Maximal marginal relevance over the candidates; returned in document order."""
+    def pick(
+        self,
+        relevance: dict[int, float],
+        k: int,
+        *,
+        spread: float,
+        ignore: Iterable[str] = (),
+        by_paragraph: bool = False,
+    ) -> list[int]:
+        """Maximal marginal relevance over the candidates; returned in document order.
+
+        Similarity leaves out the ``ignore`` terms (the topic's own: every candidate shares
+        them), and is the larger of the sentences' and of the words around the topic's
+        mentions (two sentences that say the same of the topic in different surroundings);
+        it counts ``spread`` per sentence already picked from the same section (or
+        paragraph, ``by_paragraph``).
+        """
         if not relevance:
             return []
         top = max(relevance.values())
         rel = {i: r / top for i, r in relevance.items()}
+        ignored = set(ignore)
+        vectors = {
+            i: _normalise({t: v for t, v in self.vectors[i].items() if t not in ignored})
+            if ignored
+            else self.vectors[i]
+            for i in rel
+        }
+        windows = {i: self.window(i, ignored) for i in rel} if ignored else {}
+
+        def similarity(i: int, j: int) -> float:
+            sim = _dot(vectors[i], vectors[j])
+            if windows:
+                sim = max(sim, _dot(windows[i], windows[j]))
+            return sim
+
         picked: list[int] = []
-        sections: Counter[tuple[str, str | None]] = Counter()
+        sections: Counter[object] = Counter()
+
+        def group(i: int) -> object:
+            s = self.sentences[i]
+            return s.passage.id if by_paragraph else s.section
+
         while len(picked) < k:
             best, best_score = -1, -math.inf
             for i, r in rel.items():
                 if i in picked:
                     continue
-                sim = max((_dot(self.vectors[i], self.vectors[j]) for j in picked), default=0.0)
+                sim = max((similarity(i, j) for j in picked), default=0.0)
                 if sim > MAX_SIMILARITY:
                     continue
-                if spread_sections:
-                    sim = max(sim, 0.3 * sections[self.sentences[i].section])
+                sim = max(sim, spread * sections[group(i)])
                 score = LAMBDA * r - (1 - LAMBDA) * sim
                 if score > best_score:
                     best, best_score = i, score
             if best < 0:
                 break
             picked.append(best)
-            sections[self.sentences[best].section] += 1
+            sections[group(best)] += 1
         return sorted(picked)
 
     def render(self, ids: Iterable[int]) -> tuple[SummarySentence, ...]:
@@ -425,8 +563,46 @@ class _SummaryData:
         for i in ids:
             s = self.sentences[i]
             p = s.passage
-            out.append(SummarySentence(p, p.start + s.start, p.start + s.end, p.text[s.start : s.end]))
+            out.append(
+                SummarySentence(p, p.start + s.start, p.start + s.end, p.text[s.start : s.end])
+            )
         return tuple(out)
+
+
+def _canonical(tokens: list[Token]) -> list[Token]:
+    """One token per word: an acronym's written-out expansion counts as the acronym alone.
+
+    The tokenizer adds the acronym's term after its expansion (one token spanning the
+    phrase) and the expansion's terms after the acronym (tokens with the acronym's span);
+    for similarity, each mention should count once.
+    """
+    out: list[Token] = []
+    for token in tokens:
+        if out and (token.start, token.end) == (out[-1].start, out[-1].end):
+            continue  # an expansion term added after its acronym
+        if out and token.start < out[-1].start:  # an acronym term spanning its expansion
+            while out and out[-1].start >= token.start:
+                out.pop()
+        out.append(token)
+    return out
+
+
+def _continues(sentence: str) -> int:
+    """2 if the sentence opens with a connective, 1 with a pronoun referring back, else 0.
+
+    A demonstrative counts only as a pronoun ("This is a fallacy!"), not before a noun of
+    its own ("This flurry of political events…").
+    """
+    words = [fold(m.group()) for m in WORD.finditer(sentence, 0, 80)][:2]
+    if not words:
+        return 0
+    if words[0] in _CONNECTIVES:
+        return 2
+    if words[0] in _PRONOUNS:
+        return 1
+    if words[0] in _DEMONSTRATIVES and (len(words) < 2 or words[1] in STOPWORDS):
+        return 1
+    return 0
 
 
 def _normalise(vector: dict[str, float]) -> dict[str, float]:
@@ -463,39 +639,49 @@ class _TermStats:
     lower: int = 0  # written in lower case
     inner_capital: int = 0  # capitalised, not as a sentence's first word
     acronym: int = 0
-    passages: set[int] | None = None
-    surfaces: Counter[str] | None = None
-    phrases: Counter[str] | None = None
+    in_expansion: int = 0  # inside an acronym's written-out expansion
+    passages: set[int] = field(default_factory=set)
+    surfaces: Counter[str] = field(default_factory=Counter)
+    phrases: Counter[tuple[str, ...]] = field(default_factory=Counter)  # by terms
+    phrase_text: dict[tuple[str, ...], Counter[str]] = field(default_factory=dict)
 
 
 def _find_topics(index: PassageIndex, sentences: list[_Sentence]) -> tuple[Topic, ...]:
+    """Section headings, then names and the title's and headings' concepts (see module doc)."""
     sections: list[Topic] = []
     counted: Counter[tuple[str, str | None]] = Counter(
         (p.doc_id, p.section) for p in index.passages if p.section
     )
-    for key in counted:
-        if key[1] and all(t.name != key[1] for t in sections):
-            sections.append(Topic(key[1], "section", counted[key]))
+    for (_, heading), n in counted.items():
+        if heading and all(t.name != heading for t in sections):
+            sections.append(Topic(heading, "section", n))
 
-    stats: dict[str, _TermStats] = {}
-    mentions: dict[str, set[int]] = defaultdict(set)  # term -> passages, acronyms expanded
+    acronym_terms = {index.tokenizer.term(a) for a in index.tokenizer.lexicon.acronyms}
+    mentions: dict[str, set[int]] = defaultdict(set)  # acronym term -> passages, expansions too
+    expansions: dict[int, list[tuple[int, int]]] = defaultdict(list)  # passage -> phrase spans
     for passage in index.passages:
         for t in index.tokens(passage):
-            mentions[t.term].add(passage.id)
+            if t.term in acronym_terms:
+                mentions[t.term].add(passage.id)
+                if " " in passage.text[t.start : t.end]:
+                    expansions[passage.id].append((t.start, t.end))
+
+    stats: dict[str, _TermStats] = defaultdict(_TermStats)
     for s in sentences:
         text = s.passage.text[s.start : s.end]
         words = list(WORD.finditer(text))
-        tokens = index.tokenizer.tokens(text, expand=False)
-        for token in tokens:
+        keys: list[str] = []  # each word's term, or the word itself for a connector
+        spans = expansions.get(s.passage.id, ())
+        for token in index.tokenizer.tokens(text, expand=False):
             if token.term.startswith(NEGATED) or not token.word.isalpha() or len(token.word) < 2:
                 continue
-            st = stats.setdefault(
-                token.term, _TermStats(passages=set(), surfaces=Counter(), phrases=Counter())
-            )
+            st = stats[token.term]
             surface = _strip_clitic(text[token.start : token.end])
             st.occurrences += 1
-            assert st.passages is not None and st.surfaces is not None and st.phrases is not None
             st.passages.add(s.passage.id)
+            at = s.start + token.start
+            if any(a <= at < b for a, b in spans):
+                st.in_expansion += 1
             if not surface[:1].isupper():
                 st.lower += 1
                 st.surfaces[surface.casefold()] += 1
@@ -505,41 +691,64 @@ def _find_topics(index: PassageIndex, sentences: list[_Sentence]) -> tuple[Topic
                 st.acronym += 1
             if words and token.start != words[0].start():
                 st.inner_capital += 1
-            st.phrases.update(_phrases_around(text, words, token.start))
+            if not keys:
+                keys = [
+                    fold(w.group())
+                    if w.group() in _PHRASE_CONNECTORS
+                    else index.tokenizer.term(_strip_clitic(w.group()))
+                    for w in words
+                ]
+            for key, phrase in _phrases_around(text, words, keys, token.start):
+                st.phrases[key] += 1
+                st.phrase_text.setdefault(key, Counter())[phrase] += 1
 
-    title_terms, heading_terms = set(), set()
+    def terms_of(text: str) -> dict[str, str]:  # term -> the word as written
+        return {
+            t.term: text[t.start : t.end]
+            for t in index.tokenizer.tokens(text, expand=False)
+            if not t.term.startswith(NEGATED)
+        }
+
+    title_words: dict[str, str] = {}
+    heading_words: dict[str, str] = {}
     for doc in index.documents.values():
-        title_terms.update(index.tokenizer.terms(" ".join(x for x in (doc.title, doc.subtitle) if x)))
+        title_words.update(terms_of(doc.title))
     for topic in sections:
-        heading_terms.update(index.tokenizer.terms(topic.name))
+        heading_words.update(terms_of(topic.name))
+    for doc in index.documents.values():
+        if doc.subtitle:
+            heading_words.update(terms_of(doc.subtitle))
 
-    candidates: dict[str, tuple[str, int]] = {}  # display name -> (term, passages)
+    candidates: dict[str, int] = {}  # display name -> passages
     for term, st in stats.items():
-        assert st.surfaces is not None and st.phrases is not None
-        n_passages = len(mentions.get(term, ()))
-        name_like = st.lower <= 0.1 * st.occurrences and (st.inner_capital or st.acronym)
-        if name_like:
-            if n_passages < TERM_MIN_PASSAGES or term in _CALENDAR or fold(term) in STOPWORDS:
+        n_passages = len(st.passages | mentions.get(term, set()))
+        common = st.surfaces.most_common(1)[0][0]
+        if st.lower <= 0.1 * st.occurrences and (st.inner_capital or st.acronym):
+            if (
+                n_passages < TERM_MIN_PASSAGES
+                or common.casefold() in _CALENDAR
+                or st.in_expansion >= PHRASE_SHARE * st.occurrences
+            ):
                 continue
-            display = _best_phrase(st) or st.surfaces.most_common(1)[0][0]
-        elif term in title_terms or term in heading_terms:
-            needed = TERM_MIN_PASSAGES if term in title_terms else HEADING_MIN_PASSAGES
-            if n_passages < needed or len(term) < 4:
+            display = _best_phrase(st) or common
+        elif term in title_words or term in heading_words:
+            written = title_words.get(term) or heading_words[term]
+            needed = TERM_MIN_PASSAGES if term in title_words else HEADING_MIN_PASSAGES
+            if n_passages < needed or len(term) < 4 or not common.isalpha():
                 continue
-            display = st.surfaces.most_common(1)[0][0]
+            written = written.casefold()
+            display = written if 2 * st.surfaces[written] >= st.surfaces[common] else common
         else:
             continue
-        if display not in candidates or candidates[display][1] < n_passages:
-            candidates[display] = (term, n_passages)
+        candidates[display] = max(candidates.get(display, 0), n_passages)
 
     # a name shown as a longer phrase that holds a more discussed topic is that topic
     # ("Kassim-Jomart Tokayev" is Tokayev)
-    names = set(candidates)
     terms: list[Topic] = []
-    for display, (_, n) in candidates.items():
-        parts = set(re.split(r"[ \u00a0-]+", display))
+    for display, n in candidates.items():
+        parts = set(_NAME_SEPARATORS.split(display))
         if len(parts) > 1 and any(
-            other != display and other in parts and candidates[other][1] >= n for other in names
+            other != display and other in parts and m >= n for other, m in candidates.items()
         ):
             continue
         terms.append(Topic(display, "term", n))
@@ -557,8 +766,11 @@ def _strip_clitic(surface: str) -> str:
     return surface
 
 
-def _phrases_around(text: str, words: list[re.Match[str]], start: int) -> set[str]:
-    """The capitalised phrases (up to 4 words) around the word at ``start``, itself included."""
+def _phrases_around(
+    text: str, words: list[re.Match[str]], keys: list[str], start: int
+) -> set[tuple[tuple[str, ...], str]]:
+    """The capitalised phrases (up to 4 words each side) that hold the word at ``start``:
+    (their terms, their text)."""
     at = next((i for i, m in enumerate(words) if m.start() == start), None)
     if at is None:
         return set()
@@ -570,38 +782,39 @@ def _phrases_around(text: str, words: list[re.Match[str]], start: int) -> set[st
     def joined(i: int) -> bool:  # words i and i+1 belong to one name
         return bool(_PHRASE_GAP.fullmatch(text[words[i].end() : words[i + 1].start()]))
 
+    def connector(i: int) -> bool:  # "of" in "Revolution of Dignity"
+        return 0 < i < len(words) - 1 and words[i].group() in _PHRASE_CONNECTORS
+
     lo = hi = at
-    while lo > 0 and at - lo < 3 and joined(lo - 1) and capital(lo - 1):
-        lo -= 1
-    while hi + 1 < len(words) and hi - at < 3 and joined(hi):
-        nxt = words[hi + 1].group()
+    while lo > 0 and at - lo < 4 and joined(lo - 1):
+        if capital(lo - 1):
+            lo -= 1
+        elif connector(lo - 1) and joined(lo - 2) and capital(lo - 2):
+            lo -= 2
+        else:
+            break
+    while hi + 1 < len(words) and hi - at < 4 and joined(hi):
         if capital(hi + 1):
             hi += 1
-        elif (
-            nxt in _PHRASE_CONNECTORS
-            and hi + 2 < len(words)
-            and joined(hi + 1)
-            and capital(hi + 2)
-        ):
+        elif connector(hi + 1) and joined(hi + 1) and capital(hi + 2):
             hi += 2
         else:
             break
     found = set()
     for a in range(lo, at + 1):
         for b in range(at, hi + 1):
-            if a == b:
+            if a == b or connector(a) or connector(b):
                 continue
-            if words[b].group() in _PHRASE_CONNECTORS or words[a].group() in _PHRASE_CONNECTORS:
-                continue
-            found.add(_strip_clitic(text[words[a].start() : words[b].end()]))
+            phrase = _strip_clitic(text[words[a].start() : words[b].end()])
+            found.add((tuple(keys[a : b + 1]), phrase))
     return found
 
 
 def _best_phrase(st: _TermStats) -> str | None:
     """The longest phrase the name stands in at least PHRASE_SHARE of the time."""
-    assert st.phrases is not None
     capitalised = st.occurrences - st.lower
-    common = [p for p, c in st.phrases.items() if c >= PHRASE_SHARE * capitalised and c >= 2]
+    common = [k for k, c in st.phrases.items() if c >= PHRASE_SHARE * capitalised and c >= 2]
     if not common:
         return None
-    return max(common, key=lambda p: (len(p.split()), st.phrases[p] if st.phrases else 0, p))
+    key = max(common, key=lambda k: (len(k), st.phrases[k], k))
+    return st.phrase_text[key].most_common(1)[0][0]
