@@ -53,8 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_eval)
 
     summ = sub.add_parser("summary", help="what the article says about a topic (or a brief of it)",
-                          description="Verbatim sentences about TOPIC, in the article's order, each "
-                                      "with its source; with no TOPIC, a brief of the whole article.")
+                          description="Verbatim sentences about TOPIC, in the article's order, "
+                                      "each with its source; with no TOPIC, a brief of the "
+                                      "whole article.")
     summ.add_argument("topic", nargs="?", metavar="TOPIC",
                       help="a person, place, idea or section heading (see 'briefbot topics')")
     summ.add_argument("--sentences", type=_top, default=5, metavar="N",
@@ -63,8 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     summ.set_defaults(func=cmd_summary)
 
     tops = sub.add_parser("topics", help="list the article's sections, names and key terms",
-                          description="The topics 'briefbot summary' knows: section headings, "
-                                      "then names and concepts with how many paragraphs mention them.")
+                          description="The topics 'briefbot summary' knows: section "
+                                      "headings, then names and concepts with how many "
+                                      "paragraphs mention them.")
     tops.add_argument("--json", action="store_true", help="print JSON")
     tops.set_defaults(func=cmd_topics)
 

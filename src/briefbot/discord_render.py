@@ -34,7 +34,7 @@ import re
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from .render import attribution, quote_link
 
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from .corpus import Document
     from .engine import Briefbot
     from .passages import Passage
+    from .summaries import Summary, SummarySentence, Topic
 
 # Discord's documented limits.
 CONTENT_LIMIT = 2000
@@ -66,6 +67,8 @@ COLOR = 0x3B82F6
 ELLIPSIS = "…"
 OPEN_QUOTE, CLOSE_QUOTE = "“", "”"
 MAX_CONTEXT_BUTTONS = 4  # with "More", one row of five
+MIN_BLOCK = 700  # room each quote with its attribution gets before later ones are dropped
+MIN_QUOTE = 280  # a quote cut shorter than this is left for "More" instead
 EXPIRED = "This button has expired: ask again."
 
 
@@ -95,7 +98,7 @@ class DiscordMessage:
 # except that a URL may not contain a backslash, so that unescape() is its exact inverse.
 _MARKDOWN_COMMON = r"^>(?:>>)?\s|\[.+\]\(.+\)|^#{1,3}|^\s*-"
 _URL = r"(?P<url><[^: >\\]+:\/[^ >\\]+>|(?:https?|steam):\/\/[^\s<\\]+[^<.,:;\"\'\]\s\\])"
-_MARKDOWN = re.compile(rf"(?:{_URL}|(?P<markdown>[_\\~|\*`]|{_MARKDOWN_COMMON}))", re.MULTILINE)
+_MARKDOWN = re.compile(rf"(?:{_URL}|(?P<markdown>[_\\~|\*`\[]|{_MARKDOWN_COMMON}))", re.MULTILINE)
 _MENTION = re.compile(r"@(everyone|here|[!&]?[0-9]{17,20})")
 _UNESCAPE = re.compile(r"\\(.)|@\u200b", re.S)
 
@@ -144,12 +147,19 @@ def _link(text: str, url: str | None) -> str:
     """A masked link ``[text](url)``; ``text`` is already escaped."""
     if not url:
         return text
-    text = text.replace("[", "\\[").replace("]", "\\]")
+    text = text.replace("]", "\\]")  # escape() already turned "[" into "\\["
     url = url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
     return f"[{text}]({url})"
 
 
 # --- quotes ---------------------------------------------------------------------------
+
+
+def _escape_span(text: str, a: int, b: int) -> str:
+    """``escape(text[a:b])``, with line-start rules only where a line really starts."""
+    if a == 0 or text[a - 1] == "\n":
+        return escape(text[a:b])
+    return escape("\0" + text[a:b])[1:]  # "\0" keeps "^" from matching at ``a``
 
 
 def _bold(text: str, highlights: Sequence[tuple[int, int]], lo: int, hi: int) -> str:
@@ -159,10 +169,10 @@ def _bold(text: str, highlights: Sequence[tuple[int, int]], lo: int, hi: int) ->
     for a, b in highlights:
         if a < lo or b > hi:
             continue
-        parts.append(escape(text[last:a]))
-        parts.append("**" + escape(text[a:b]) + "**")
+        parts.append(_escape_span(text, last, a))
+        parts.append("**" + _escape_span(text, a, b) + "**")
         last = b
-    parts.append(escape(text[last:hi]))
+    parts.append(_escape_span(text, last, hi))
     return "".join(parts)
 
 
@@ -170,9 +180,7 @@ def _as_blockquote(body: str) -> str:
     return "\n".join("> " + line for line in body.split("\n"))
 
 
-def _quote_at(
-    text: str, highlights: Sequence[tuple[int, int]], lo: int, hi: int
-) -> str:
+def _quote_at(text: str, highlights: Sequence[tuple[int, int]], lo: int, hi: int) -> str:
     body = OPEN_QUOTE + _bold(text, highlights, lo, hi) + CLOSE_QUOTE
     if hi < len(text):
         body += ELLIPSIS
@@ -246,7 +254,9 @@ def _attribution_line(
     return "— " + _link(escape(truncate(label, 300)), link)
 
 
-def _embed(title: str | None = None, description: str | None = None, **extra: Any) -> dict[str, Any]:
+def _embed(
+    title: str | None = None, description: str | None = None, **extra: Any
+) -> dict[str, Any]:
     embed: dict[str, Any] = {"color": COLOR}
     if title:
         embed["title"] = truncate(title, TITLE_LIMIT)
@@ -276,7 +286,7 @@ def _blocks_within(
         sep = len(separator) if blocks else 0
         remaining = budget - used - sep
         share = remaining // (len(items) - i)
-        block = make(item, max(share, min(remaining, 400)))
+        block = make(item, max(share, min(remaining, MIN_BLOCK)))
         if block is None or len(block) > remaining:
             break
         blocks.append(block)
@@ -307,7 +317,7 @@ def render_answer(
         notes.append("Spelling: " + ", ".join(f"{a} → {b}" for a, b in answer.corrections))
     budget = min(DESCRIPTION_LIMIT, EMBEDS_TOTAL_LIMIT - len(heading) - 200 - sum(map(len, notes)))
 
-    docs = {hit.passage.document for hit in answer.hits}
+    docs = {hit.passage.doc_id for hit in answer.hits}
     if len(docs) == 1:
         byline = answer.hits[0].passage.document.byline
         if byline:
@@ -315,7 +325,10 @@ def render_answer(
 
     def block(hit: Any, limit: int) -> str | None:
         attr = _attribution_line(hit.passage, hit.excerpt.text, byline=len(docs) > 1)
-        quote = render_quote(hit.excerpt.text, hit.excerpt.highlights, limit - len(attr) - 1)
+        room = limit - len(attr) - 1
+        if room < min(MIN_QUOTE, len(hit.excerpt.text) + 8):
+            return None
+        quote = render_quote(hit.excerpt.text, hit.excerpt.highlights, room)
         return None if quote is None else f"{quote}\n{attr}"
 
     blocks = _blocks_within(answer.hits, block, budget)
@@ -328,7 +341,9 @@ def render_answer(
         more = more_custom_id(answer.question, answer.offset + len(shown), fingerprint)
         buttons.append(Button("More", more, "primary"))
     for hit in shown[:MAX_CONTEXT_BUTTONS]:
-        buttons.append(Button(f"Context {hit.rank}", context_custom_id(hit.passage.id, fingerprint)))
+        buttons.append(
+            Button(f"Context {hit.rank}", context_custom_id(hit.passage.id, fingerprint))
+        )
     embed = _embed(heading, "\n\n".join(blocks), footer=_footer(footer))
     return DiscordMessage(embeds=[embed], buttons=buttons, ephemeral=ephemeral)
 
@@ -372,38 +387,23 @@ def render_context(
         buttons.append(Button("◀ Earlier", context_custom_id(before[-1].id, fingerprint)))
     if after:
         buttons.append(Button("Later ▶", context_custom_id(after[0].id, fingerprint)))
-    embed = _embed(title, "\n\n".join(ordered), url=middle.document.url,
-                   footer=_footer("Context: the paragraphs around the quote"))
+    embed = _embed(
+        title,
+        "\n\n".join(ordered),
+        url=middle.document.url,
+        footer=_footer("Context: the paragraphs around the quote"),
+    )
     return DiscordMessage(embeds=[embed], buttons=buttons, ephemeral=ephemeral)
 
 
 # --- summaries, topics, sources, help -------------------------------------------------
 
 
-class _SummarySentence(Protocol):
-    passage: Passage
-    text: str
-
-
-class _Summary(Protocol):
-    topic: str | None
-    found: bool
-    reason: str | None
-    sentences: Sequence[_SummarySentence]
-    suggestions: Sequence[str]
-
-
-class _Topic(Protocol):
-    name: str
-    kind: str
-    passages: Sequence[Any]
-
-
-def render_summary(summary: _Summary, *, ephemeral: bool = False) -> DiscordMessage:
+def render_summary(summary: Summary, *, ephemeral: bool = False) -> DiscordMessage:
     """A summary: its sentences as verbatim quotes, each with a link to its paragraph."""
     if not summary.found or not summary.sentences:
         line = summary.reason or "The article has nothing to summarize on that."
-        if summary.suggestions:
+        if summary.suggestions and not any(t in line for t in summary.suggestions):
             line += " Try: " + ", ".join(summary.suggestions[:5]) + "."
         return DiscordMessage(content=truncate(escape(line), CONTENT_LIMIT), ephemeral=ephemeral)
     docs = {s.passage.doc_id for s in summary.sentences}
@@ -411,7 +411,7 @@ def render_summary(summary: _Summary, *, ephemeral: bool = False) -> DiscordMess
     heading = f"Summary: {summary.topic}" if summary.topic else f"Summary: {doc.title}"
     heading = truncate(escape(heading), TITLE_LIMIT)
 
-    def block(s: _SummarySentence, limit: int) -> str | None:
+    def block(s: SummarySentence, limit: int) -> str | None:
         p = s.passage
         attr = _attribution_line(p, s.text, short=len(docs) == 1, byline=len(docs) > 1)
         quote = render_quote(s.text, (), limit - len(attr) - 1)
@@ -420,8 +420,12 @@ def render_summary(summary: _Summary, *, ephemeral: bool = False) -> DiscordMess
     budget = min(DESCRIPTION_LIMIT, EMBEDS_TOTAL_LIMIT - len(heading) - 400)
     blocks = _blocks_within(summary.sentences, block, budget)
     footer = doc.title + (f" · {doc.byline}" if doc.byline else "") if len(docs) == 1 else ""
-    embed = _embed(heading, "\n\n".join(blocks), url=doc.url if len(docs) == 1 else None,
-                   footer=_footer(footer))
+    embed = _embed(
+        heading,
+        "\n\n".join(blocks),
+        url=doc.url if len(docs) == 1 else None,
+        footer=_footer(footer),
+    )
     return DiscordMessage(embeds=[embed], ephemeral=ephemeral)
 
 
@@ -445,7 +449,7 @@ def _joined_within(names: Sequence[str], limit: int, sep: str = " · ") -> str:
     return "".join(out)
 
 
-def render_topics(topics: Sequence[_Topic], *, ephemeral: bool = False) -> DiscordMessage:
+def render_topics(topics: Sequence[Topic], *, ephemeral: bool = False) -> DiscordMessage:
     """The corpus's topics, grouped by kind, with how to summarize one."""
     if not topics:
         return DiscordMessage(content="I found no topics in the article.", ephemeral=ephemeral)
@@ -461,13 +465,20 @@ def render_topics(topics: Sequence[_Topic], *, ephemeral: bool = False) -> Disco
             break
         budget -= len(name) + len(value)
         fields.append({"name": name, "value": value, "inline": False})
-    embed = _embed("Topics", None, fields=fields,
-                   footer=_footer("Use /summary with a topic to get its key sentences."))
+    embed = _embed(
+        "Topics",
+        None,
+        fields=fields,
+        footer=_footer("Use /summary with a topic to get its key sentences."),
+    )
     return DiscordMessage(embeds=[embed], ephemeral=ephemeral)
 
 
 def render_sources(
-    documents: Sequence[Document], paragraphs: dict[str, int] | None = None, *, ephemeral: bool = False
+    documents: Sequence[Document],
+    paragraphs: dict[str, int] | None = None,
+    *,
+    ephemeral: bool = False,
 ) -> DiscordMessage:
     """What the bot knows: each document's title, authors, date, publisher and links."""
     fields = []
@@ -495,7 +506,11 @@ def render_sources(
         budget -= len(name) + len(value)
         fields.append({"name": name, "value": value, "inline": False})
     left = len(documents) - len(fields)
-    footer = f"and {left} more document{'s' * (left != 1)}" if left else "Answers quote these documents verbatim."
+    footer = (
+        f"and {left} more document{'s' * (left != 1)}"
+        if left
+        else "Answers quote these documents verbatim."
+    )
     n = len(documents)
     title = "What I know" + (f": {n} documents" if n != 1 else ": 1 document")
     embed = _embed(title, None, fields=fields, footer=_footer(footer))
@@ -535,12 +550,25 @@ def render_error(text: str, *, ephemeral: bool = True) -> DiscordMessage:
     return DiscordMessage(content=truncate(escape(text), CONTENT_LIMIT), ephemeral=ephemeral)
 
 
+EMPTY_QUESTION = "The question is empty: ask something about the article."
+
+
+def question_problem(question: str, limit: int) -> str | None:
+    """Why a question cannot be asked as it is (empty, too long), or None."""
+    n = len(" ".join(question.split()))
+    if n == 0:
+        return EMPTY_QUESTION
+    if n > limit:
+        return f"That question is {n} characters long: keep it under {limit}."
+    return None
+
+
 def render_cooldown(retry_after: float) -> DiscordMessage:
     seconds = max(1, round(retry_after + 0.49))
     return render_error(f"You're asking quickly: try again in {seconds} s.")
 
 
-def topic_choices(topics: Iterable[_Topic], current: str) -> list[str]:
+def topic_choices(topics: Iterable[Topic], current: str) -> list[str]:
     """Up to 25 topic names for autocomplete: prefix matches first, then substrings."""
     needle = " ".join(current.split()).casefold()
     names = [t.name for t in topics if 0 < len(t.name) <= CHOICE_NAME_LIMIT]
@@ -598,7 +626,9 @@ class ButtonAction:
     question_hash: str | None = None
 
 
-CUSTOM_ID = re.compile(r"bb:(?P<kind>more|ctx):(?P<fp>[0-9a-f]+):(?P<n>\d+)(?::(?P<rest>.*))?\Z", re.S)
+CUSTOM_ID = re.compile(
+    r"bb:(?P<kind>more|ctx):(?P<fp>[0-9a-f]+):(?P<n>\d+)(?::(?P<rest>.*))?\Z", re.S
+)
 
 
 def parse_custom_id(custom_id: str) -> ButtonAction | None:
@@ -628,12 +658,32 @@ def question_for_more(action: ButtonAction, message_title: str | None) -> str | 
     return title
 
 
+def button_response(
+    engine: Briefbot, custom_id: str, *, title: str | None = None, top: int = 3
+) -> DiscordMessage:
+    """What a click on a briefbot button answers (ephemeral); ``title`` is the clicked
+    message's embed title. Calls the engine: run it off the event loop."""
+    action = parse_custom_id(custom_id)
+    fingerprint = corpus_fingerprint(engine)
+    if action is None or action.fingerprint != fingerprint:
+        return render_error(EXPIRED)
+    if action.kind == "ctx":
+        if not 0 <= action.number < len(engine.index.passages):
+            return render_error(EXPIRED)
+        passages = engine.context(action.number, radius=1)
+        return render_context(passages, action.number, fingerprint=fingerprint)
+    question = question_for_more(action, title)
+    if not question:
+        return render_error(EXPIRED)
+    answer = engine.ask(question, top=top, offset=action.number)
+    return render_answer(answer, fingerprint=fingerprint, top=top, title=title, ephemeral=True)
+
+
 # --- reading messages -----------------------------------------------------------------
 
-_QUESTION_WORDS = frozenset(
-    "who whom whose what when where why how which is are was were do does did can could "
-    "should would will has have had may might".split()
-)
+_QUESTION_WORDS_TEXT = """who whom whose what when where why how which is are was were do does
+did can could should would will has have had may might"""
+_QUESTION_WORDS = frozenset(_QUESTION_WORDS_TEXT.split())
 
 
 def strip_mentions(content: str, bot_id: int) -> str:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from .engine import Briefbot
 from .errors import BriefbotError
-from .render import answer_to_text
 
 PROMPT = "briefbot> "
 HELP = "Type a question about the article. /quit (or Ctrl-D) leaves."
@@ -47,18 +46,65 @@ def _save_history(path: Path | None) -> None:
 
 
 def handle_line(bot: Briefbot, line: str, *, color: bool = False) -> str | None:
-    """What the repl prints for one input line; None means quit."""
+    """What the repl prints for one input line; None means quit.
+
+    ``/ask``, ``/summary``, ``/topics``, ``/source``, ``/help`` and plain questions print
+    the Discord message the bot would send (same renderer, Discord markdown as is);
+    ``/more`` and ``/context N`` click the last answer's buttons. ``color`` is unused.
+    """
     line = line.strip()
     if not line:
         return ""
     if line in ("/quit", "/exit", "quit", "exit"):
         return None
-    if line in ("/help", "help", "?"):
+    if line in ("help", "?"):
         return HELP
+    from .discord_render import message_to_text
+
+    return message_to_text(discord_message(bot, line))
+
+
+_last_buttons: dict[int, tuple[str | None, list]] = {}  # id(bot) -> (title, buttons)
+
+
+def discord_message(bot: Briefbot, line: str, *, top: int = 3, max_question_chars: int = 300):
+    """The DiscordMessage the bot would send for a repl line (a command or a question)."""
+    from . import discord_render as dr
+
+    command, _, rest = line.partition(" ")
+    rest = rest.strip()
     try:
-        return answer_to_text(bot.ask(line), color=color)
+        if command == "/help":
+            return dr.render_help(max_question_chars=max_question_chars)
+        if command == "/topics":
+            return dr.render_topics(bot.topics())
+        if command == "/source":
+            counts: dict[str, int] = {}
+            for p in bot.index.passages:
+                counts[p.doc_id] = counts.get(p.doc_id, 0) + 1
+            return dr.render_sources(bot.documents, counts)
+        if command == "/summary":
+            return dr.render_summary(bot.summarize(" ".join(rest.split()) or None))
+        if command in ("/more", "/context"):
+            title, buttons = _last_buttons.get(id(bot), (None, []))
+            label = "More" if command == "/more" else f"Context {rest or 1}"
+            button = next((b for b in buttons if b.label == label), None)
+            if button is None or button.custom_id is None:
+                return dr.render_error(f"No {label} button on the last answer: ask first.")
+            msg = dr.button_response(bot, button.custom_id, title=title, top=top)
+        else:
+            question = rest if command == "/ask" else line
+            problem = dr.question_problem(question, max_question_chars)
+            if problem:
+                return dr.render_error(problem)
+            answer = bot.ask(question, top=top)
+            msg = dr.render_answer(answer, fingerprint=dr.corpus_fingerprint(bot), top=top)
     except BriefbotError as exc:
-        return str(exc)
+        return dr.render_error(str(exc))
+    if msg.buttons:
+        title = msg.embeds[0].get("title") if msg.embeds else None
+        _last_buttons[id(bot)] = (title, msg.buttons)
+    return msg
 
 
 def run_repl(bot: Briefbot) -> int:

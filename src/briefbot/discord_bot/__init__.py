@@ -1,0 +1,100 @@
+"""briefbot on Discord: the only part of briefbot that imports ``discord``.
+
+``run_bot`` builds the engine (corpus and index) once, then connects; ``sync_commands``
+publishes the slash commands without connecting to the gateway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import discord
+
+from ..errors import BriefbotError
+from .bot import EXTENSIONS, BriefbotBot
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+__all__ = ["EXTENSIONS", "BriefbotBot", "run_bot", "sync_commands"]
+
+log = logging.getLogger("briefbot.discord")
+
+BAD_TOKEN = (
+    "Discord rejected DISCORD_TOKEN: copy the bot token again from the Developer Portal (Bot page)."
+)
+NO_INTENT = (
+    "Discord refused the Message Content intent: enable it on the Developer Portal's Bot page, "
+    "or set BRIEFBOT_MESSAGE_CONTENT=false (then only mentions and replies are answered)."
+)
+
+
+def _setup_logging(level: str) -> None:
+    """Log to stderr (discord.py's format) unless the host already configured logging."""
+    if not logging.getLogger().handlers:
+        discord.utils.setup_logging(level=getattr(logging, level.upper(), logging.INFO))
+
+
+def run_bot(settings: Settings, corpus_dir: Path | None = None) -> int:
+    """Load the corpus, build the index, then run the bot until Ctrl-C."""
+    from ..engine import Briefbot
+
+    _setup_logging(settings.log_level)
+    folder = corpus_dir or settings.corpus_dir
+    engine = Briefbot.from_folder(folder)
+    for problem in engine.problems:
+        log.warning("%s", problem)
+    with contextlib.suppress(BriefbotError):  # build lazy caches now, not on the first question
+        engine.ask("what happened")
+    log.info(
+        "Indexed %d passages from %d documents in %s",
+        len(engine.index.passages),
+        len(engine.documents),
+        folder,
+    )
+    bot = BriefbotBot(settings, engine)
+    assert settings.discord_token is not None
+    token = settings.discord_token.get_secret_value()
+
+    async def main() -> None:
+        async with bot:
+            await bot.start(token)
+
+    try:
+        asyncio.run(main())
+    except discord.LoginFailure:
+        raise BriefbotError(BAD_TOKEN) from None
+    except discord.PrivilegedIntentsRequired:
+        raise BriefbotError(NO_INTENT) from None
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def sync_commands(settings: Settings, guild_id: int | None = None) -> list[str]:
+    """Publish the slash commands globally, or to one guild; return their names."""
+    bot = BriefbotBot(settings, None, sync_on_start=False)
+    assert settings.discord_token is not None
+    token = settings.discord_token.get_secret_value()
+
+    async def main() -> list[str]:
+        async with bot:
+            await bot.login(token)  # HTTP only: loads the extensions, no gateway
+            if guild_id is None:
+                synced = await bot.tree.sync()
+            else:
+                guild = discord.Object(id=guild_id)
+                bot.tree.copy_global_to(guild=guild)
+                synced = await bot.tree.sync(guild=guild)
+            return [c.name for c in synced]
+
+    try:
+        return asyncio.run(main())
+    except discord.LoginFailure:
+        raise BriefbotError(BAD_TOKEN) from None
+    except discord.HTTPException as exc:
+        raise BriefbotError(f"Discord refused the sync: {exc.status} {exc.text}") from None

@@ -1,0 +1,181 @@
+"""Slash commands (/ask, /summary, /topics, /source, /help) and the answer buttons.
+
+Each command is: validate, one engine call in a worker thread, render, send.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ...discord_render import (
+    EXPIRED,
+    DiscordMessage,
+    button_response,
+    parse_custom_id,
+    question_problem,
+    render_answer,
+    render_cooldown,
+    render_error,
+    render_help,
+    render_sources,
+    render_summary,
+    render_topics,
+    topic_choices,
+)
+from ..bot import BriefbotBot
+from ..sending import BriefbotButton, answer_interaction, send_interaction
+
+log = logging.getLogger("briefbot.discord")
+
+QUESTION_MAX = 1000  # the engine's limit; /ask's max_length is set from the settings below
+
+
+class Commands(commands.Cog):
+    def __init__(self, bot: BriefbotBot) -> None:
+        self.bot = bot
+        # Discord's client enforces max_length: make it BRIEFBOT_MAX_QUESTION_CHARS (this
+        # cog's own copy of the command; the parameter objects are shared, so replace it).
+        params = self.ask._params
+        limit = min(bot.settings.max_question_chars, QUESTION_MAX)
+        params["question"] = dataclasses.replace(params["question"], max_value=limit)
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(BriefbotButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(BriefbotButton)
+
+    # --- guards ---
+
+    async def _refused(self, itx: discord.Interaction, question: str | None = None) -> bool:
+        """Answer and return True when the question is empty, too long, or the user must wait."""
+        if question is not None:
+            problem = question_problem(question, self.bot.settings.max_question_chars)
+            if problem:
+                await send_interaction(itx, render_error(problem))
+                return True
+        wait = self.bot.cooldown.retry_after(itx.user.id)
+        if wait:
+            await send_interaction(itx, render_cooldown(wait))
+            return True
+        return False
+
+    async def _answer(self, itx: discord.Interaction, work: Any, *, ephemeral: bool) -> None:
+        bot = self.bot
+        await answer_interaction(
+            itx, work, ephemeral=ephemeral, defer_after=bot.defer_after, run=bot.run_engine
+        )
+
+    # --- commands ---
+
+    @app_commands.command(name="ask")
+    @app_commands.describe(
+        question="Your question about the article, e.g. Who sent troops to Kazakhstan?",
+        private="Only you see the answer (default: everyone in the channel)",
+    )
+    async def ask(
+        self,
+        itx: discord.Interaction,
+        question: app_commands.Range[str, 1, QUESTION_MAX],
+        private: bool = False,
+    ) -> None:
+        """Ask about the article: the answer quotes it word for word, with links."""
+        if await self._refused(itx, question):
+            return
+        bot = self.bot
+        top = bot.settings.top
+
+        def work() -> DiscordMessage:
+            assert bot.engine is not None
+            answer = bot.engine.ask(question, top=top)
+            return render_answer(answer, fingerprint=bot.fingerprint, top=top, ephemeral=private)
+
+        await self._answer(itx, work, ephemeral=private)
+
+    @app_commands.command(name="summary")
+    @app_commands.describe(topic="A topic from /topics; leave empty for the whole article")
+    async def summary(
+        self, itx: discord.Interaction, topic: app_commands.Range[str, 0, 100] | None = None
+    ) -> None:
+        """The key sentences of the article, or of one topic, quoted word for word."""
+        if await self._refused(itx):
+            return
+        bot = self.bot
+        chosen = " ".join(topic.split()) if topic else None
+
+        def work() -> DiscordMessage:
+            assert bot.engine is not None
+            return render_summary(bot.engine.summarize(chosen or None))
+
+        await self._answer(itx, work, ephemeral=False)
+
+    @summary.autocomplete("topic")
+    async def summary_topic(
+        self, itx: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        try:
+            topics = await self.bot.topics()
+        except Exception:
+            log.exception("Topics for autocomplete failed")
+            return []
+        return [app_commands.Choice(name=n, value=n) for n in topic_choices(topics, current)]
+
+    @app_commands.command(name="topics")
+    async def topics(self, itx: discord.Interaction) -> None:
+        """What the article talks about: topics you can pass to /summary."""
+        bot = self.bot
+        await self._answer(itx, lambda: render_topics(bot.topics_now()), ephemeral=False)
+
+    @app_commands.command(name="source")
+    async def source(self, itx: discord.Interaction) -> None:
+        """What I know: the documents, their authors, dates and links."""
+        engine = self.bot.engine
+        assert engine is not None
+
+        def work() -> DiscordMessage:
+            counts: dict[str, int] = {}
+            for p in engine.index.passages:
+                counts[p.doc_id] = counts.get(p.doc_id, 0) + 1
+            return render_sources(engine.documents, counts)
+
+        await self._answer(itx, work, ephemeral=False)
+
+    @app_commands.command(name="help")
+    async def help(self, itx: discord.Interaction) -> None:
+        """How to ask me questions, and what each command does."""
+        s = self.bot.settings
+        channels = s.answer_channels if s.message_content else []
+        await send_interaction(
+            itx, render_help(watched_channels=channels, max_question_chars=s.max_question_chars)
+        )
+
+    # --- buttons ---
+
+    async def on_button(self, itx: discord.Interaction, custom_id: str) -> None:
+        """'More' and 'Context': the state is in the custom_id; an old corpus means expired."""
+        bot = self.bot
+        action = parse_custom_id(custom_id)
+        if action is None or action.fingerprint != bot.fingerprint:
+            await send_interaction(itx, render_error(EXPIRED))
+            return
+        if action.kind == "more" and await self._refused(itx):
+            return
+        embeds = itx.message.embeds if itx.message else []
+        title = embeds[0].title if embeds else None
+        engine, top = bot.engine, bot.settings.top
+        assert engine is not None
+
+        def work() -> DiscordMessage:
+            return button_response(engine, custom_id, title=title, top=top)
+
+        await self._answer(itx, work, ephemeral=True)
+
+
+async def setup(bot: BriefbotBot) -> None:
+    await bot.add_cog(Commands(bot))

@@ -1,0 +1,154 @@
+"""Questions in channels: mentions, replies to the bot's answers, and watched channels.
+
+Which messages the bot can read depends on the privileged Message Content intent:
+
+- a message that mentions the bot (and a DM): always readable, intent or not;
+- a reply to one of the bot's answers: readable when the reply pings the bot (Discord's
+  default); with the ping turned off it needs the intent;
+- a question in a watched channel (BRIEFBOT_ANSWER_CHANNELS) without a mention: needs the
+  intent. With BRIEFBOT_MESSAGE_CONTENT=false the bot does not ask for it, answers
+  mentions and pinging replies only, and says so once in the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import OrderedDict
+
+import discord
+from discord.ext import commands
+
+from ...discord_render import (
+    DiscordMessage,
+    looks_like_question,
+    question_problem,
+    render_answer,
+    render_cooldown,
+    render_error,
+    strip_mentions,
+)
+from ...errors import BriefbotError
+from ..bot import BriefbotBot
+from ..sending import INTERNAL_ERROR, message_kwargs
+
+log = logging.getLogger("briefbot.discord")
+
+EMPTY_MENTION = "Ask me something about the article, for example: who sent troops to Kazakhstan?"
+REMEMBERED = 2000  # message ids kept to never answer a message twice
+
+
+class Questions(commands.Cog):
+    def __init__(self, bot: BriefbotBot) -> None:
+        self.bot = bot
+        self._answered: OrderedDict[int, None] = OrderedDict()
+        self._cooldown_noticed: dict[int, float] = {}
+
+    async def cog_load(self) -> None:
+        settings = self.bot.settings
+        if settings.answer_channels and not settings.message_content:
+            log.warning(
+                "BRIEFBOT_ANSWER_CHANNELS is set but BRIEFBOT_MESSAGE_CONTENT is false: "
+                "without the Message Content intent only mentions and replies are answered."
+            )
+
+    def question_in(self, message: discord.Message) -> str | None:
+        """The question a message asks the bot, or None when it is not for the bot."""
+        me = self.bot.user
+        if me is None or message.author.bot or message.webhook_id is not None:
+            return None
+        content = message.content
+        text = strip_mentions(content, me.id)
+        if message.guild is None:
+            return text
+        self_role = message.guild.self_role
+        if (
+            f"<@{me.id}>" in content
+            or f"<@!{me.id}>" in content
+            or (self_role is not None and self_role in message.role_mentions)
+            or self._replies_to_me(message)
+        ):
+            return text
+        channel = message.channel
+        watched = self.bot.settings.answer_channels
+        in_watched = channel.id in watched or getattr(channel, "parent_id", None) in watched
+        if in_watched and self.bot.settings.message_content and looks_like_question(text):
+            return text
+        return None
+
+    def _replies_to_me(self, message: discord.Message) -> bool:
+        ref = message.reference
+        if ref is None or ref.message_id is None or self.bot.user is None:
+            return False
+        resolved = ref.resolved
+        if not isinstance(resolved, discord.Message):
+            resolved = discord.utils.get(self.bot.cached_messages, id=ref.message_id)
+        return isinstance(resolved, discord.Message) and resolved.author.id == self.bot.user.id
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        question = self.question_in(message)
+        if question is None or message.id in self._answered:
+            return
+        self._answered[message.id] = None
+        while len(self._answered) > REMEMBERED:
+            self._answered.popitem(last=False)
+        if not question:
+            if message.content or message.guild is None:
+                await self._reply(message, render_error(EMPTY_MENTION, ephemeral=False))
+            return  # empty content: probably no Message Content intent
+        problem = question_problem(question, self.bot.settings.max_question_chars)
+        if problem:
+            await self._reply(message, render_error(problem, ephemeral=False))
+            return
+        wait = self.bot.cooldown.retry_after(message.author.id)
+        if wait:
+            # one notice per window, then silence: a cooldown must not turn into spam
+            now = time.monotonic()
+            if self._cooldown_noticed.get(message.author.id, 0.0) < now:
+                self._cooldown_noticed[message.author.id] = now + wait
+                await self._reply(message, render_cooldown(wait))
+            return
+        typing = asyncio.create_task(self._typing(message.channel))
+        try:
+            msg = await self.bot.run_engine(self._answer, question)
+        except BriefbotError as exc:
+            msg = render_error(str(exc), ephemeral=False)
+        except Exception:
+            log.exception("Answering message %s failed", message.id)
+            msg = render_error(INTERNAL_ERROR, ephemeral=False)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(asyncio.shield(typing), 1.0)
+        await self._reply(message, msg)
+
+    def _answer(self, question: str) -> DiscordMessage:
+        """Runs in a worker thread."""
+        bot = self.bot
+        assert bot.engine is not None
+        top = bot.settings.top
+        return render_answer(
+            bot.engine.ask(question, top=top), fingerprint=bot.fingerprint, top=top
+        )
+
+    @staticmethod
+    async def _typing(channel: discord.abc.Messageable) -> None:
+        try:
+            await channel.typing()
+        except discord.HTTPException:
+            log.debug("Typing indicator failed", exc_info=True)
+
+    async def _reply(self, message: discord.Message, msg: DiscordMessage) -> None:
+        try:
+            await message.channel.send(
+                **message_kwargs(msg),
+                reference=message.to_reference(fail_if_not_exists=False),
+                mention_author=False,
+            )
+        except discord.HTTPException:
+            log.exception("Could not reply to message %s", message.id)
+
+
+async def setup(bot: BriefbotBot) -> None:
+    await bot.add_cog(Questions(bot))
