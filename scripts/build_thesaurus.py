@@ -24,6 +24,25 @@ POS = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
 TPOS = {"n": "noun", "v": "verb", "a": "adj", "s": "adj", "r": "adv"}
 MAX_SENSES = 3
 MAX_RELATED = 40
+GLOSS_SENSES = 2  # definitions of a word's (at most) two commonest senses
+GLOSS_STOP = set(
+    """a an the of or and to in on for by with as at from that which who whom whose is are be
+    being been any some something someone somebody one ones especially usually often person
+    thing things act state use used make made etc e g i its it their they this these those
+    not no more most very such other into out up down over than then also can may having has
+    have had do does did""".split()
+)
+
+
+def _gloss_words(gloss: str) -> list[str]:
+    """Content words of a synset's definition (before the examples)."""
+    definition = gloss.split(";")[0].split('"')[0]
+    words = []
+    for w in definition.lower().replace("(", " ").replace(")", " ").split():
+        w = w.strip(".,:!?'`")
+        if w.isalpha() and len(w) > 2 and w not in GLOSS_STOP and w not in words:
+            words.append(w)
+    return words
 
 
 def single(word: str) -> str | None:
@@ -35,6 +54,8 @@ def main() -> None:
     root = Path(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/wordnet")
     out = Path(sys.argv[2] if len(sys.argv) > 2 else Path(__file__).parents[1] / "src/briefbot/data/thesaurus.sqlite")
     synsets: dict[tuple[str, str], tuple[list[str], list[tuple[str, str, str, str]]]] = {}
+    glosses: dict[tuple[str, str], list[str]] = {}
+    defined: dict[str, list[str]] = defaultdict(list)  # word -> content words of its definitions
     for pos in POS:
         for line in (root / f"data.{pos}").open(encoding="latin-1"):
             if line.startswith("  "):
@@ -51,6 +72,7 @@ def main() -> None:
                 i += 4
                 pointers.append((sym, off, TPOS[tpos], st))
             synsets[(pos, head[0])] = (words, pointers)
+            glosses[(pos, head[0])] = _gloss_words(line.partition(" | ")[2])
 
     related: dict[str, dict[str, int]] = defaultdict(dict)  # word -> related -> rank (lower first)
 
@@ -69,6 +91,10 @@ def main() -> None:
             p_cnt = int(parts[3])
             tagged = int(parts[5 + p_cnt])
             offsets = parts[6 + p_cnt :]
+            for off in offsets[: max(1, min(tagged, GLOSS_SENSES))]:
+                for w in glosses[(pos, off)]:
+                    if w != lemma and w not in defined[lemma]:
+                        defined[lemma].append(w)
             for sense, off in enumerate(offsets[: max(1, min(tagged, MAX_SENSES))]):
                 words, pointers = synsets[(pos, off)]
                 for w in words:
@@ -101,6 +127,11 @@ def main() -> None:
             rows.append((word, " ".join(ranked)))
     db = sqlite3.connect(out)
     db.execute("CREATE TABLE related (word TEXT PRIMARY KEY, words TEXT NOT NULL) WITHOUT ROWID")
+    db.execute("CREATE TABLE gloss (word TEXT PRIMARY KEY, words TEXT NOT NULL) WITHOUT ROWID")
+    db.executemany(
+        "INSERT INTO gloss VALUES (?, ?)",
+        sorted((w, " ".join(ws)) for w, ws in defined.items() if ws),
+    )
     db.execute("CREATE TABLE about (text TEXT)")
     db.execute(
         "INSERT INTO about VALUES (?)",
@@ -123,6 +154,7 @@ def main() -> None:
         fh.write("# Irregular forms from WordNet 3.0 (c) 2006 Princeton University; see THESAURUS-LICENSE.\n")
         for form in sorted(lemmas):
             fh.write(f"{form}\t{lemmas[form]}\n")
+    print(f"{len(defined)} definitions")
     print(f"{out}: {len(related)} words, {len(irregular)} irregular forms, {out.stat().st_size:,} bytes")
 
 

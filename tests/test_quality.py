@@ -9,8 +9,8 @@ from .helpers import ROOT
 DEVSET = ROOT / "tests" / "data" / "devset.jsonl"
 
 # The levels reached today; raise them as the engine improves, never lower them.
-MIN_HIT_AT_1 = 0.62
-MIN_HIT_AT_3 = 0.80
+MIN_HIT_AT_1 = 0.75
+MIN_HIT_AT_3 = 0.85
 
 
 def test_dev_set_quality(bot):

@@ -131,7 +131,7 @@ def answer(
         candidates.append((final * (1.0 if ok else TYPE_PENALTY), ok, passage, (start, end)))
     candidates.sort(key=lambda c: (-c[0], c[2].id))
     best_passage = candidates[0][2]
-    best_terms = {t.term for t in index.tokens(best_passage)} | set(index.heading_terms(best_passage))
+    best_terms = set().union(*index.sentence_terms(best_passage), index.heading_terms(best_passage))
     coverage = query.coverage(best_terms)
     if query.unknown_names or query.asks_unknown or (
         coverage < MIN_COVERAGE and (query.unknown or coverage < MIN_COVERAGE_KNOWN)
@@ -192,7 +192,9 @@ def excerpt(
     start, end = span if span is not None else _best_sentences(index, passage, weights)[:2]
     marks: list[tuple[int, int]] = []
     for t in index.tokens(passage):
-        if t.term in weights and start <= t.start and t.end <= end:
+        if start <= t.start and t.end <= end and (
+            t.term in weights or not weights.keys().isdisjoint(index.gloss_terms(t))
+        ):
             mark = (t.start - start, t.end - start)
             if mark not in marks and not any(a <= mark[0] and mark[1] <= b for a, b in marks):
                 marks = [m for m in marks if not (mark[0] <= m[0] and m[1] <= mark[1])]

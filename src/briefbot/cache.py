@@ -1,7 +1,7 @@
 """Saved indexes: built once, loaded on later starts, rebuilt when the corpus changes.
 
-An index is saved in a folder named by a key: a hash of every document's path and content,
-the tokenizer's version and the index format. A saved index whose key differs (stale) is
+An index is saved with a key: a hash of every document's path and content, the tokenizer's
+version, the index format and the thesaurus data it was expanded with. A saved index whose key differs (stale) is
 rebuilt; one that cannot be read (corrupt) is rebuilt with a warning. Nothing read from
 the cache is trusted without the key matching.
 """
@@ -13,12 +13,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from . import thesaurus
 from .bm25 import BM25Index
 from .corpus import Corpus
 from .index import PassageIndex
 from .text import TOKENIZER_VERSION
 
-INDEX_FORMAT = "1"
+INDEX_FORMAT = "2"
 CACHE_FOLDER = ".briefbot-index"
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file
 
@@ -27,7 +28,7 @@ def corpus_key(corpus: Corpus) -> str:
     """A hash of everything the index depends on."""
     h = hashlib.sha256()
     h.update(f"format {INDEX_FORMAT}; tokenizer {TOKENIZER_VERSION}\n".encode())
-    h.update(f"bm25 {BM25Index.__module__}\n".encode())
+    h.update(f"bm25 {BM25Index.__module__}; thesaurus {thesaurus.data_version()}\n".encode())
     for doc in corpus.documents:
         h.update(f"{doc.id}\0{doc.content_hash}\n".encode())
     return h.hexdigest()

@@ -60,6 +60,9 @@ RELATED_CREDIT = 0.7  # how much a passage with only a related word covers the q
 SECOND_HOP_WEIGHT = 0.3  # related words of related words, for unknown words only
 UNKNOWN_ENGLISH = 0.5  # weight of an unknown dictionary word, relative to an unknown name
 MAX_RELATED = 12
+GLOSS = "≈"  # prefix of a term found in the dictionary definition of a passage's word
+GLOSS_WEIGHT = 0.5  # query weight of a question word met only in such definitions
+GLOSS_MAX_PASSAGES = 200_000  # larger corpora are indexed without definitions (memory)
 MIN_NAME_LENGTH = 4  # shorter unknown words ("pls", "btw") are chat, not names
 
 
@@ -117,7 +120,9 @@ class Query:
         the question asks about
         something the article does not discuss ("Where was <author> born?")."""
         asked = [c for c in self.concepts if not c.name]
-        return bool(asked) and not any(c.terms for c in asked)
+        return bool(asked) and not any(
+            not t.startswith(GLOSS) for c in asked for t in c.terms
+        )
 
     def coverage(self, present: set[str]) -> float:
         """Share of the question's weight that a passage with these terms covers."""
@@ -132,6 +137,33 @@ class Query:
             )
             got += concept.weight * credit
         return got / total
+
+
+class _Definitions:
+    """Index terms of the dictionary definitions of words, for document expansion: a
+    passage saying "troops" is also found under "soldier" ("troops: soldiers collectively")."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self.tokenizer = tokenizer
+        self._cache: dict[str, tuple[str, ...]] = {}
+
+    def word_terms(self, word: str) -> tuple[str, ...]:
+        found = self._cache.get(word)
+        if found is None:
+            terms = []
+            for w in thesaurus.definition_words(word) if word.isalpha() else ():
+                term = self.tokenizer.term(w)
+                if term not in terms and w not in STOPWORDS:
+                    terms.append(term)
+            found = self._cache[word] = tuple(terms)
+        return found
+
+    def passage_terms(self, tokens: Sequence[Token], names: frozenset[str]) -> set[str]:
+        out: set[str] = set()
+        for t in tokens:
+            if t.word not in names and not t.term.startswith(NEGATED):
+                out.update(self.word_terms(t.word))
+        return out
 
 
 class PassageIndex:
@@ -150,6 +182,7 @@ class PassageIndex:
         bm25: BM25Index,
         word_counts: Counter[str],
         names: frozenset[str],
+        gloss: BM25Index | None = None,
     ) -> None:
         self.corpus = corpus
         self.passages: tuple[Passage, ...] = tuple(passages)
@@ -158,6 +191,7 @@ class PassageIndex:
         self.bm25 = bm25
         self.word_counts = word_counts
         self.names = names  # words the corpus writes capitalised (nearly) every time
+        self.gloss = gloss  # BM25 over the definitions of each passage's words
         self._heading_terms: dict[tuple[str, str | None], list[str]] = {}
         self._doc_ranges: dict[str, tuple[int, int]] = {}
         for p in self.passages:
@@ -194,9 +228,15 @@ class PassageIndex:
         bm25 = BM25Index(rows)
         del rows
         names = frozenset(w for w, n in capitalised.items() if n >= 0.8 * words[w])
+        gloss = None
+        if len(passages) <= GLOSS_MAX_PASSAGES:
+            defined = _Definitions(tokenizer)
+            gloss = BM25Index(
+                [sorted(defined.passage_terms(tokenizer.tokens(p.text), names)) for p in passages]
+            )
         if progress is not None:
             progress(len(passages), len(passages))
-        return cls(corpus, passages, tokenizer, bm25, words, names)
+        return cls(corpus, passages, tokenizer, bm25, words, names, gloss)
 
     def save(self, folder: Path, key: str) -> None:
         """Write the index into ``folder`` (created; replaced atomically)."""
@@ -204,6 +244,8 @@ class PassageIndex:
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
         try:
             self.bm25.save(tmp / "bm25.npz")
+            if self.gloss is not None:
+                self.gloss.save(tmp / "gloss.npz")
             lexicon = self.tokenizer.lexicon
             meta = {
                 "key": key,
@@ -236,6 +278,7 @@ class PassageIndex:
         if not isinstance(meta, dict) or meta.get("key") != key:
             raise LookupError("saved index is for other content")
         bm25 = BM25Index.load(folder / "bm25.npz")
+        gloss = BM25Index.load(folder / "gloss.npz") if (folder / "gloss.npz").exists() else None
         passages: list[Passage] = []
         for doc in corpus.documents:
             passages.extend(split_passages(doc, first_id=len(passages)))
@@ -250,7 +293,9 @@ class PassageIndex:
             raise ValueError(f"unreadable index metadata ({exc!r})") from None
         if len(passages) != meta.get("passages") or bm25.n_docs != len(passages):
             raise ValueError("saved index does not match the corpus's passages")
-        return cls(corpus, passages, Tokenizer(lexicon), bm25, words, names)
+        if gloss is not None and gloss.n_docs != len(passages):
+            raise ValueError("saved definitions index does not match the corpus's passages")
+        return cls(corpus, passages, Tokenizer(lexicon), bm25, words, names, gloss)
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -264,12 +309,27 @@ class PassageIndex:
         return sentence_spans(passage.text) or [(0, len(passage.text))]
 
     def _sentence_terms(self, passage: Passage) -> list[frozenset[str]]:
-        """The index terms of each of the passage's sentences."""
+        """The index terms of each of the passage's sentences, with the definition terms
+        (prefixed by GLOSS) of its words when the index has them."""
         tokens = self.tokens(passage)
-        return [
-            frozenset(t.term for t in tokens if s <= t.start and t.end <= e)
-            for s, e in self.sentences(passage)
-        ]
+        out = []
+        for s, e in self.sentences(passage):
+            inside = [t for t in tokens if s <= t.start and t.end <= e]
+            terms = {t.term for t in inside}
+            if self.gloss is not None:
+                terms |= {GLOSS + g for g in self._definitions.passage_terms(inside, self.names)}
+            out.append(frozenset(terms))
+        return out
+
+    def gloss_terms(self, token: Token) -> frozenset[str]:
+        """GLOSS-prefixed terms of the definitions of a token's word (empty for names)."""
+        if self.gloss is None or token.word in self.names:
+            return frozenset()
+        return frozenset(GLOSS + g for g in self._definitions.word_terms(token.word))
+
+    @cached_property
+    def _definitions(self) -> _Definitions:
+        return _Definitions(self.tokenizer)
 
     def heading_terms(self, passage: Passage) -> list[str]:
         key = (passage.doc_id, passage.section)
@@ -303,6 +363,7 @@ class PassageIndex:
                     terms[NEGATED + term] = 1.0
                 if word not in self.names:
                     terms.update(self._related_terms(word, exclude=terms))
+                    self._add_gloss(term, terms)
                 concepts[word] = Concept(
                     word, max(self.bm25.idf(term), 0.0), terms, name=word in self.names
                 )
@@ -311,9 +372,17 @@ class PassageIndex:
                 continue  # "wher", "whta": a typo of a word that carries no subject
             terms = self._related_terms(word, exclude={})
             english = thesaurus.is_english(word)
+            if english:
+                self._add_gloss(self.tokenizer.term(thesaurus.lemma(word) or word), terms)
+                self._add_gloss(term, terms)
             weight = self.max_idf * (UNKNOWN_ENGLISH if english else 1.0)
             concepts[word] = Concept(token.word, weight, terms, english, name=not english)
         return Query(tuple(concepts.values()), tuple(corrections))
+
+    def _add_gloss(self, term: str, terms: dict[str, float]) -> None:
+        """Let a question word also meet passages whose words are defined with it."""
+        if self.gloss is not None and term in self.gloss and GLOSS + term not in terms:
+            terms[GLOSS + term] = GLOSS_WEIGHT
 
     def _related_terms(self, word: str, exclude: dict[str, float]) -> dict[str, float]:
         if not word.isalpha():
@@ -345,7 +414,12 @@ class PassageIndex:
         n = len(self.passages)
         scores = np.zeros(n)
         for term, weight in weights.items():
-            ids, values = self.bm25.term_weights(term)
+            if term.startswith(GLOSS):
+                if self.gloss is None:
+                    continue
+                ids, values = self.gloss.term_weights(term[len(GLOSS) :])
+            else:
+                ids, values = self.bm25.term_weights(term)
             scores[ids] += weight * values
         if document is not None:
             lo, hi = self.document_range(document)

@@ -1,8 +1,8 @@
 """Related words from WordNet, for questions worded differently from the article.
 
 The data file (``data/thesaurus.sqlite``, built by ``scripts/build_thesaurus.py`` from
-WordNet 3.0) holds, per English lemma, the words related to it in its common senses, and
-irregular forms under ``~form``. It is opened read-only on first use; a lookup takes
+WordNet 3.0) holds, per English lemma, the words related to it in its common senses and the
+content words of their definitions, and irregular forms under ``~form``. It is opened read-only on first use; a lookup takes
 microseconds and nothing is parsed at start-up.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 _SUFFIXES = (  # WordNet's "morphy" detachment rules, all parts of speech together
     ("ies", "y"), ("es", "e"), ("es", ""), ("s", ""), ("ves", "f"), ("ied", "y"),
@@ -28,6 +29,15 @@ def _db() -> sqlite3.Connection | None:
         return db
     except sqlite3.Error:  # a broken install answers without related words, never crashes
         return None
+
+
+def data_version() -> str:
+    """Identifies the thesaurus data (saved indexes depend on it)."""
+    path = resources.files("briefbot") / "data" / "thesaurus.sqlite"
+    try:
+        return str(Path(str(path)).stat().st_size)
+    except OSError:
+        return "none"
 
 
 @lru_cache(maxsize=65536)
@@ -65,6 +75,18 @@ def related(word: str) -> tuple[str, ...]:
     if entry is None:
         return ()
     return tuple(entry.split())
+
+
+@lru_cache(maxsize=65536)
+def definition_words(word: str) -> tuple[str, ...]:
+    """Content words of the definitions of a folded word's commonest senses ("troops" ->
+    soldiers, collectively); () for words WordNet does not know."""
+    base = lemma(word)
+    db = _db()
+    if base is None or db is None:
+        return ()
+    row = db.execute("SELECT words FROM gloss WHERE word = ?", (base,)).fetchone()
+    return () if row is None else tuple(str(row[0]).split())
 
 
 def is_english(word: str) -> bool:
