@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .errors import InputError
 from . import thesaurus
@@ -102,8 +102,9 @@ def answer(
     if document is not None:
         index.document_range(document)  # validates the name
     query = index.analyze(text)
-    common = dict(
+    base = Answer(
         question=question,
+        answered=False,
         corrections=query.corrections,
         unknown=query.unknown,
         truncated=truncated,
@@ -111,12 +112,12 @@ def answer(
         notes=notes,
     )
     if not query.words:
-        return Answer(answered=False, reason=NO_WORDS, **common)
+        return replace(base, reason=NO_WORDS)
     kind = expected_type(text)
     weights = query.weights
     ranked = index.rank(weights, offset + top + RERANK_DEPTH, document=document)
     if not ranked:
-        return Answer(answered=False, reason=_not_found(query.unknown), **common)
+        return replace(base, reason=_not_found(query.unknown))
     top_score = ranked[0][1]
     candidates = []
     for passage, score in ranked:
@@ -136,18 +137,18 @@ def answer(
     if query.unknown_names or query.asks_unknown or (
         coverage < MIN_COVERAGE and (query.unknown or coverage < MIN_COVERAGE_KNOWN)
     ):
-        return Answer(answered=False, reason=_not_found(query.unknown), **common)
+        return replace(base, reason=_not_found(query.unknown))
     if kind in STRICT and not any(ok for _, ok, _, _ in candidates[:TYPE_DEPTH]):
         reason = _not_found(query.unknown) if query.unknown else NO_TYPE[kind]
-        return Answer(answered=False, reason=reason, **common)
+        return replace(base, reason=reason)
     page = candidates[offset : offset + top]
     if not page:
-        return Answer(answered=False, reason="No more passages answer this question.", **common)
+        return replace(base, reason="No more passages answer this question.")
     hits = tuple(
         Hit(rank=offset + i + 1, passage=p, score=float(score), excerpt=excerpt(index, p, weights, span))
         for i, (score, _, p, span) in enumerate(page)
     )
-    return Answer(answered=True, hits=hits, **common)
+    return replace(base, answered=True, hits=hits)
 
 
 def _not_found(unknown: Sequence[str]) -> str:

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from .errors import BriefbotError, InputError
 
@@ -124,7 +124,7 @@ class Progress:
 
     def __init__(self) -> None:
         self.started = time.perf_counter()
-        self.bar = None
+        self.bar: Any = None
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:

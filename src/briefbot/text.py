@@ -257,7 +257,7 @@ class Tokenizer:
                 if i + 1 >= n and tuple(terms[i + 1 - n : i + 1]) == phrase:
                     first = tokens[i + 1 - n]
                     out.append(Token(acronym, first.start, token.end, token.word))
-            phrase = by_acronym.get(token.term)
-            if phrase is not None:
-                out.extend(Token(t, token.start, token.end, token.word) for t in phrase)
+            expansion = by_acronym.get(token.term)
+            if expansion is not None:
+                out.extend(Token(t, token.start, token.end, token.word) for t in expansion)
         return out
