@@ -131,3 +131,33 @@ def test_bad_files_are_reported_and_good_ones_indexed(tmp_path):
     assert len(corpus.problems) == 2
     assert any("bad.txt" in p and "UTF-8" in p for p in corpus.problems)
     assert any("good.txt" in p and "duplicate" in p for p in corpus.problems)
+
+
+def test_each_bad_file_among_good_ones_is_reported_once(tmp_path, monkeypatch):
+    import briefbot.corpus as corpus_module
+
+    monkeypatch.setattr(corpus_module, "MAX_FILE_BYTES", 1000)
+    write(tmp_path, "good/one.md", "---\ntitle: One\n---\nThe walrus migrates north.\n")
+    write(tmp_path, "good/two.txt", "Two\n\nThe falcon hunts pigeons.\n")
+    write(tmp_path, "bad/binary.txt", b"\x00\x01\x02\x03")
+    write(tmp_path, "bad/latin1.txt", "café".encode("latin-1"))
+    write(tmp_path, "bad/empty.md", "---\ntitle: Empty\n---\n")
+    write(tmp_path, "bad/huge.txt", "word " * 400)
+    unreadable = write(tmp_path, "bad/locked.txt", "secret")
+    unreadable.chmod(0)
+    try:
+        corpus = load_corpus(tmp_path)
+    finally:
+        unreadable.chmod(0o644)
+    import os
+
+    readable_anyway = ["bad/locked"] if os.geteuid() == 0 else []  # root reads any file
+    assert [d.id for d in corpus.documents] == [*readable_anyway, "good/one", "good/two"]
+    reasons = {p.split(": ", 1)[0].rsplit("/", 1)[-1]: p.split(": ", 1)[1] for p in corpus.problems}
+    assert reasons["binary.txt"].startswith("binary file")
+    assert reasons["latin1.txt"].startswith("not UTF-8")
+    assert reasons["empty.md"].startswith("empty document")
+    assert reasons["huge.txt"].startswith("file too large")
+    if not readable_anyway:
+        assert reasons["locked.txt"].startswith("cannot be read")
+    assert len(corpus.problems) == len(set(corpus.problems))
