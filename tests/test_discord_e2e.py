@@ -7,8 +7,12 @@ sent against Discord's OpenAPI description and documented limits.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+import shutil
+import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,7 @@ from briefbot.discord_bot.cooldown import Cooldown
 from briefbot.discord_render import corpus_fingerprint
 from briefbot.settings import Settings
 from tests.fake_discord import FakeDiscord, RecordedRequest
+from tests.helpers import ARTICLE, write
 from tests.test_discord_render import quotes_in
 
 MESSAGES = r"/channels/\d+/messages"
@@ -106,8 +111,9 @@ def assert_verbatim(body: dict[str, Any], engine: Briefbot) -> list[str]:
     return quotes
 
 
-@pytest.fixture
-async def env(bot: Briefbot):  # ``bot`` is the session engine from conftest
+@contextlib.asynccontextmanager
+async def started(engine: Briefbot) -> AsyncIterator[Env]:
+    """The bot on ``engine``, logged in to a fresh fake Discord; every body is checked."""
     async with FakeDiscord() as fake:
         settings = Settings(
             _env_file=None,
@@ -116,7 +122,7 @@ async def env(bot: Briefbot):  # ``bot`` is the session engine from conftest
             cooldown_questions=50,
             cooldown_seconds=60,
         )
-        e = Env(fake, bot, settings)
+        e = Env(fake, engine, settings)
         await e.start()
         try:
             yield e
@@ -125,13 +131,35 @@ async def env(bot: Briefbot):  # ``bot`` is the session engine from conftest
         assert fake.all_validation_errors() == []
 
 
+@pytest.fixture
+async def env(bot: Briefbot) -> AsyncIterator[Env]:  # ``bot``: the session engine (conftest)
+    async with started(bot) as e:
+        yield e
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    """A corpus folder of its own (a copy of the bundled article) that a test may change."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(ARTICLE, folder / ARTICLE.name)
+    return folder
+
+
+@pytest.fixture
+async def folder_env(corpus_dir: Path) -> AsyncIterator[Env]:
+    """Like ``env``, with an engine of its own on ``corpus_dir``: /reload may change it."""
+    async with started(Briefbot.from_folder(corpus_dir, save=False)) as e:
+        yield e
+
+
 # --- start-up ---------------------------------------------------------------------------
 
 
 async def test_commands_sync_to_the_dev_guild_only(env: Env) -> None:
     fake = env.fake
     names = [c["name"] for c in fake.commands[fake.guild_id]]
-    assert set(names) == {"ask", "summary", "topics", "source", "help", "sync"}
+    assert set(names) == {"ask", "summary", "topics", "source", "help", "sync", "reload"}
     assert not fake.find_requests("PUT", rf"/applications/{fake.app_id}/commands")
     ask = next(c for c in fake.commands[fake.guild_id] if c["name"] == "ask")
     assert all(0 < len(c["description"]) <= 100 for c in fake.commands[fake.guild_id])
@@ -381,6 +409,170 @@ async def test_buttons_survive_a_restart_and_expire_with_the_corpus(
         assert body["flags"] & EPHEMERAL
 
 
+# --- choosing a document -----------------------------------------------------------------
+
+
+NOTE = """---
+title: Field note {n}
+---
+Note {n}: Russia sent troops to Kazakhstan because the CSTO asked, field note {n} says.
+"""
+
+
+async def test_ask_limited_to_one_document(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    shutil.copy(ARTICLE, folder / ARTICLE.name)
+    for n in range(1, 31):
+        write(folder, f"notes/note-{n:02}.md", NOTE.format(n=n))
+    engine = Briefbot.from_folder(folder, save=False)
+    article = next(d.id for d in engine.documents if not d.id.startswith("notes/"))
+    async with started(engine) as env:
+        fake = env.fake
+        for typed in ("", "note", "NOTE 1", "occupation", "zzzz"):
+            choices = await choices_for(fake, typed)
+            assert len(choices) <= 25
+            assert all(typed.casefold() in c["name"].casefold() for c in choices)
+        assert len(await choices_for(fake, "")) == 25
+        assert await choices_for(fake, "zzzz") == []
+        assert [c["value"] for c in await choices_for(fake, "note 1")] == [
+            f"notes/note-{n}" for n in ("01", *range(10, 20))
+        ]
+        [choice] = await choices_for(fake, "occupation")
+        assert choice["value"] == article
+
+        question = "Why did Russia send troops to Kazakhstan?"
+        _, body = await env.command("ask", question=question)
+        assert "Field note" in text_of(body)  # the notes answer it too
+
+        _, body = await env.command("ask", question=question, document=choice["value"])
+        assert cites_only(body, engine, article) and "Field note" not in text_of(body)
+        more = custom_ids(body)[0]
+        position = [d.id for d in engine.documents].index(article)
+        assert more.startswith("bb:more:") and f"@{position}:" in more and len(more) <= 100
+        message = fake.bot_messages()[-1]
+        itx = await fake.click_button(message, more)
+        body = (await fake.wait_for_interaction_messages(itx))[-1]
+        assert "Excerpts 4–6" in body["embeds"][0]["footer"]["text"]
+        assert cites_only(body, engine, article) and "Field note" not in text_of(body)
+
+        _, body = await env.command("ask", question=question, document="Field note 7")
+        assert cites_only(body, engine, "notes/note-07")  # a title is understood too
+
+        _, body = await env.command("ask", question=question, document="nowhere")
+        assert body["flags"] & EPHEMERAL and body["content"].startswith("Unknown document")
+
+
+async def choices_for(fake: FakeDiscord, typed: str) -> list[dict[str, Any]]:
+    itx = await fake.send_autocomplete("ask", {"document": typed}, focused="document")
+    await fake.wait_for_interaction_response(itx)
+    return fake.autocomplete_choices(itx) or []
+
+
+def cites_only(body: dict[str, Any], engine: Briefbot, doc_id: str) -> bool:
+    """Every quote of the answer is from document ``doc_id``, and there is one."""
+    texts = [p.text for p in engine.index.passages if p.doc_id == doc_id]
+    quotes = quotes_in(body["embeds"][0]["description"])
+    return bool(quotes) and all(any(q in t for t in texts) for q in quotes)
+
+
+# --- reloading the corpus -----------------------------------------------------------------
+
+LIGHTHOUSE = """---
+title: The Harbour Report
+---
+The lighthouse keeper Ingrid Solberg repaired the Varnhavn lighthouse in March.
+"""
+LIGHTHOUSE_QUESTION = "Who repaired the Varnhavn lighthouse?"
+
+
+async def reload_as_owner(env: Env) -> dict[str, Any]:
+    fake = env.fake
+    itx = await fake.send_command("reload", {}, user=fake.owner)
+    body = (await fake.wait_for_interaction_messages(itx))[-1]
+    first = fake.interaction_requests(itx)[0].json
+    assert first["type"] == CB_DEFER and first["data"]["flags"] & EPHEMERAL
+    return body
+
+
+async def test_reload_picks_up_a_new_document(folder_env: Env, corpus_dir: Path) -> None:
+    env = folder_env
+    _, before = await env.ask("What is the CSTO?", mention_bot=True)
+    _, body = await env.command("ask", question=LIGHTHOUSE_QUESTION)
+    assert not body.get("embeds")  # not in the article
+
+    write(corpus_dir, "harbour.md", LIGHTHOUSE)
+    write(corpus_dir, "broken.md", "---\ntitle: never closed\n")
+    body = await reload_as_owner(env)
+    passages = len(env.engine.index.passages)
+    lines = body["content"].splitlines()
+    assert lines[0] == f"Reloaded: {passages} passages from 2 documents."
+    assert len(lines) == 2 and "broken.md" in lines[1] and "never closed" in lines[1]
+
+    _, body = await env.command("ask", question=LIGHTHOUSE_QUESTION)
+    assert "Ingrid Solberg" in text_of(body) and "The Harbour Report" in text_of(body)
+    assert_verbatim(body, env.engine)
+    # the passages may have moved: buttons made before the reload expire
+    for custom_id in custom_ids(before.json)[:2]:
+        itx = await env.fake.click_button(before.response, custom_id)
+        clicked = (await env.fake.wait_for_interaction_messages(itx))[-1]
+        assert clicked["content"] == "This button has expired: ask again."
+    _, reply = await env.ask("What is the CSTO?", mention_bot=True)
+    itx = await env.fake.click_button(reply.response, custom_ids(reply.json)[1])
+    clicked = (await env.fake.wait_for_interaction_messages(itx))[-1]
+    assert clicked.get("embeds") and "expired" not in text_of(clicked)
+
+
+async def test_reload_is_owner_only(folder_env: Env, corpus_dir: Path) -> None:
+    index = folder_env.engine.index
+    write(corpus_dir, "harbour.md", LIGHTHOUSE)
+    _, body = await folder_env.command("reload")
+    assert body["flags"] & EPHEMERAL and "Only the bot's owner" in body["content"]
+    assert folder_env.engine.index is index
+
+
+async def test_reload_of_an_unusable_corpus_keeps_the_old_index(
+    folder_env: Env, corpus_dir: Path
+) -> None:
+    env = folder_env
+    index = env.engine.index
+    (corpus_dir / ARTICLE.name).unlink()
+    write(corpus_dir, "broken.md", "---\ntitle: never closed\n")
+    body = await reload_as_owner(env)
+    error, kept = body["content"].splitlines()
+    assert "broken.md" in error and "never closed" in error
+    assert kept.startswith("Nothing changed") and f"{len(index.passages)} passages" in kept
+    assert env.engine.index is index
+    _, reply = await env.ask("Who entered Kazakhstan on January 6?", mention_bot=True)
+    assert "the first CSTO military units" in assert_verbatim(reply.json, env.engine)[0]
+
+
+async def test_a_question_in_flight_finishes_on_the_old_index(
+    folder_env: Env, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = folder_env
+    asked, release = threading.Event(), threading.Event()
+    real = Briefbot.ask
+
+    def held(self: Briefbot, question: str, **kwargs: Any) -> Any:
+        if question == LIGHTHOUSE_QUESTION and not release.is_set():
+            asked.set()
+            release.wait(5)  # in flight until the reload is done
+        return real(self, question, **kwargs)
+
+    monkeypatch.setattr(Briefbot, "ask", held)
+    itx = await env.fake.send_command("ask", {"question": LIGHTHOUSE_QUESTION})
+    assert await asyncio.to_thread(asked.wait, 5)
+    write(corpus_dir, "harbour.md", LIGHTHOUSE)
+    body = await reload_as_owner(env)
+    assert body["content"].startswith("Reloaded:")
+    release.set()
+    body = (await env.fake.wait_for_interaction_messages(itx))[-1]
+    assert not body.get("embeds")  # answered from the index it started with
+    _, body = await env.command("ask", question=LIGHTHOUSE_QUESTION)
+    assert "Ingrid Solberg" in text_of(body)
+
+
 # --- under pressure ---------------------------------------------------------------------
 
 
@@ -436,8 +628,8 @@ async def test_sync_is_owner_only(env: Env) -> None:
     assert not fake.find_requests("PUT", rf"/applications/{fake.app_id}/commands")
     itx = await fake.send_command("sync", {"scope": "global"}, user=fake.owner)
     body = (await fake.wait_for_interaction_messages(itx))[-1]
-    assert "Synced 6 commands globally" in body["content"]
-    assert len(fake.commands[None]) == 6
+    assert "Synced 7 commands globally" in body["content"]
+    assert len(fake.commands[None]) == 7
 
 
 def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -461,7 +653,7 @@ async def test_cli_run_and_sync(
     async with FakeDiscord() as fake:
         monkeypatch.setenv("DISCORD_TOKEN", fake.token)
         code, out = await asyncio.to_thread(_cli, ["sync"], capsys)
-        assert code == 0 and out.startswith("Synced 6 commands globally: /ask, /summary")
+        assert code == 0 and out.startswith("Synced 7 commands globally: /ask, /summary")
         assert {c["name"] for c in fake.commands[None]} >= {"ask", "summary", "topics"}
         wrong = fake.token + "x"
         monkeypatch.setenv("DISCORD_TOKEN", wrong)

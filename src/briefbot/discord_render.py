@@ -18,6 +18,11 @@ Buttons carry their state in their custom_id, so they keep working after a resta
     The next excerpts of ``question``, skipping ``offset`` hits. When the question does not
     fit in the 100 characters, ``#<hash>`` stands in for it and the bot reads the question
     back from the title of the message the button is on (:func:`question_for_more`).
+``bb:more:<fingerprint>:<offset>@<document>:<question>``
+    The same for an answer limited to one document. ``<document>`` is the document's
+    position in the corpus, not its id: the fingerprint already pins the list of
+    documents, so the position names the same one, and unlike an id (a file path) it
+    always fits in the 100 characters, leaving the room to the question.
 ``bb:ctx:<fingerprint>:<passage id>``
     The paragraphs around a passage.
 
@@ -301,12 +306,15 @@ def render_answer(
     title: str | None = None,
     top: int | None = None,
     ephemeral: bool = False,
+    document: int | None = None,
 ) -> DiscordMessage:
     """An answer: its excerpts as quotes, matched words in bold, attribution under each.
 
     ``title`` replaces the question as the embed title (the "More" button keeps the
     title of the message it was clicked on). With ``top`` (how many hits were asked for),
-    "More" is left out when fewer came back and all of them were shown.
+    "More" is left out when fewer came back and all of them were shown. ``document`` is
+    the position in the corpus of the one document the question was limited to: "More"
+    keeps to it.
     """
     if not answer.answered or not answer.hits:
         reason = answer.reason or "The article does not answer this question."
@@ -338,7 +346,9 @@ def render_answer(
     footer = " · ".join([where, *notes])
     buttons = []
     if top is None or len(answer.hits) >= top or len(shown) < len(answer.hits):
-        more = more_custom_id(answer.question, answer.offset + len(shown), fingerprint)
+        more = more_custom_id(
+            answer.question, answer.offset + len(shown), fingerprint, document=document
+        )
         buttons.append(Button("More", more, "primary"))
     for hit in shown[:MAX_CONTEXT_BUTTONS]:
         buttons.append(
@@ -525,7 +535,8 @@ def render_help(
         "I answer questions about the article with **verbatim quotes**, each with where it "
         "comes from and a link that scrolls to it.",
         "",
-        "**/ask** `question` — ask a question (set `private` to see the answer alone)",
+        "**/ask** `question` — ask a question (set `document` to search one document only, "
+        "`private` to see the answer alone)",
         "**/summary** `topic` — the key sentences, about a topic or the whole article",
         "**/topics** — what the article talks about",
         "**/source** — the documents I know: title, authors, date, links",
@@ -563,6 +574,29 @@ def question_problem(question: str, limit: int) -> str | None:
     return None
 
 
+def render_reloaded(
+    passages: int, documents: int, problems: Sequence[str] = (), *, limit: int = 10
+) -> DiscordMessage:
+    """What /reload answers: the new index's size, then one line per file skipped."""
+    lines = [f"Reloaded: {_count(passages, 'passage')} from {_count(documents, 'document')}."]
+    lines += [truncate(problem, 300) for problem in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"… and {len(problems) - limit} more problems (see the log).")
+    return render_error("\n".join(lines))
+
+
+def render_reload_failed(error: str, passages: int, documents: int) -> DiscordMessage:
+    """What /reload answers when the corpus folder became unusable: the old index stays."""
+    kept = f"{_count(passages, 'passage')} from {_count(documents, 'document')}"
+    return render_error(
+        f"{error}\nNothing changed: I still answer from the previous corpus ({kept})."
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("s" if n != 1 else "")
+
+
 def render_cooldown(retry_after: float) -> DiscordMessage:
     seconds = max(1, round(retry_after + 0.49))
     return render_error(f"You're asking quickly: try again in {seconds} s.")
@@ -578,23 +612,71 @@ def topic_choices(topics: Iterable[Topic], current: str) -> list[str]:
     return (starts + inside)[:CHOICE_LIMIT]
 
 
+def _document_label(doc: Document) -> str:
+    """'Title (id)' in at most 100 characters; the title alone when it says the same."""
+    title = " ".join((doc.title or doc.id).split())
+    if title.casefold() == doc.id.casefold() or len(doc.id) > CHOICE_NAME_LIMIT // 2:
+        return truncate(title, CHOICE_NAME_LIMIT)
+    return truncate(title, CHOICE_NAME_LIMIT - len(doc.id) - 3) + f" ({doc.id})"
+
+
+def document_choices(documents: Iterable[Document], current: str) -> list[tuple[str, str]]:
+    """Up to 25 (label, id) pairs for autocomplete: the documents whose id or title
+    contains what the user typed, those starting with it first.
+
+    A document whose id is longer than 100 characters cannot be a choice's value: it is
+    left out (it can still be typed).
+    """
+    needle = " ".join(current.split()).casefold()
+    starts: list[tuple[str, str]] = []
+    inside: list[tuple[str, str]] = []
+    for doc in documents:
+        if not 0 < len(doc.id) <= CHOICE_NAME_LIMIT:
+            continue
+        keys = (doc.id.casefold(), " ".join(doc.title.split()).casefold())
+        if any(k.startswith(needle) for k in keys):
+            starts.append((_document_label(doc), doc.id))
+        elif any(needle in k for k in keys):
+            inside.append((_document_label(doc), doc.id))
+    return (starts + inside)[:CHOICE_LIMIT]
+
+
+def document_position(documents: Sequence[Document], typed: str) -> int | None:
+    """The position of the document ``typed`` names: its id (as is, else in any case) or
+    its title in any case; None when none does (or several titles do)."""
+    ids = [doc.id for doc in documents]
+    if typed in ids:
+        return ids.index(typed)
+    needle = " ".join(typed.split()).casefold()
+    found = [i for i, doc in enumerate(documents) if doc.id.casefold() == needle]
+    found = found or [
+        i for i, doc in enumerate(documents) if " ".join(doc.title.split()).casefold() == needle
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 # --- buttons --------------------------------------------------------------------------
 
 _fingerprints: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
 
 def corpus_fingerprint(engine: Briefbot) -> str:
-    """10 hex digits naming the corpus and its passages (ids, documents, offsets)."""
-    cached = _fingerprints.get(engine)
+    """10 hex digits naming the corpus and its passages (ids, documents, offsets).
+
+    Computed once per index, from the engine's current one: a reload that changes the
+    passages changes the fingerprint, so the buttons made before it expire.
+    """
+    index = engine.index  # read once: a reload may swap it meanwhile
+    cached = _fingerprints.get(index)
     if cached is not None:
         return cached
     h = hashlib.sha256()
-    for doc in engine.documents:
+    for doc in index.corpus.documents:
         h.update(f"{doc.id}\0{doc.content_hash}\0".encode())
-    for p in engine.index.passages:
+    for p in index.passages:
         h.update(f"{p.id}:{p.doc_id}:{p.start}:{p.end}\0".encode())
     value = h.hexdigest()[:10]
-    _fingerprints[engine] = value
+    _fingerprints[index] = value
     return value
 
 
@@ -602,9 +684,13 @@ def question_hash(question: str) -> str:
     return hashlib.sha256(" ".join(question.split()).encode()).hexdigest()[:12]
 
 
-def more_custom_id(question: str, offset: int, fingerprint: str) -> str:
-    """``bb:more:<fp>:<offset>:<question>``, or ``…:#<hash>`` when it would not fit."""
-    head = f"bb:more:{fingerprint}:{offset}:"
+def more_custom_id(
+    question: str, offset: int, fingerprint: str, *, document: int | None = None
+) -> str:
+    """``bb:more:<fp>:<offset>:<question>``, or ``…:#<hash>`` when it would not fit;
+    ``<offset>@<document>`` for an answer limited to the document at that position."""
+    where = f"@{document}" if document is not None else ""
+    head = f"bb:more:{fingerprint}:{offset}{where}:"
     text = " ".join(question.split())
     if len(head) + len(text) <= CUSTOM_ID_LIMIT and not text.startswith("#"):
         return head + text
@@ -624,10 +710,12 @@ class ButtonAction:
     number: int  # offset for "more", passage id for "ctx"
     question: str | None = None  # "more": the question, None when only its hash is known
     question_hash: str | None = None
+    document: int | None = None  # "more": the position of the one document searched
 
 
 CUSTOM_ID = re.compile(
-    r"bb:(?P<kind>more|ctx):(?P<fp>[0-9a-f]+):(?P<n>\d+)(?::(?P<rest>.*))?\Z", re.S
+    r"bb:(?P<kind>more|ctx):(?P<fp>[0-9a-f]+):(?P<n>\d+)(?:@(?P<doc>\d+))?(?::(?P<rest>.*))?\Z",
+    re.S,
 )
 
 
@@ -636,14 +724,16 @@ def parse_custom_id(custom_id: str) -> ButtonAction | None:
     m = CUSTOM_ID.match(custom_id)
     if not m:
         return None
-    kind, rest = m.group("kind"), m.group("rest")
+    kind, rest, doc = m.group("kind"), m.group("rest"), m.group("doc")
+    fp, n = m.group("fp"), int(m.group("n"))
     if kind == "ctx":
-        return None if rest is not None else ButtonAction("ctx", m.group("fp"), int(m.group("n")))
+        return None if rest is not None or doc is not None else ButtonAction("ctx", fp, n)
     if not rest:
         return None
+    document = int(doc) if doc is not None else None
     if rest.startswith("#"):
-        return ButtonAction("more", m.group("fp"), int(m.group("n")), None, rest[1:])
-    return ButtonAction("more", m.group("fp"), int(m.group("n")), rest)
+        return ButtonAction("more", fp, n, None, rest[1:], document=document)
+    return ButtonAction("more", fp, n, rest, document=document)
 
 
 def question_for_more(action: ButtonAction, message_title: str | None) -> str | None:
@@ -663,6 +753,7 @@ def button_response(
 ) -> DiscordMessage:
     """What a click on a briefbot button answers (ephemeral); ``title`` is the clicked
     message's embed title. Calls the engine: run it off the event loop."""
+    engine = engine.pinned()  # the fingerprint check holds for the calls below
     action = parse_custom_id(custom_id)
     fingerprint = corpus_fingerprint(engine)
     if action is None or action.fingerprint != fingerprint:
@@ -675,8 +766,21 @@ def button_response(
     question = question_for_more(action, title)
     if not question:
         return render_error(EXPIRED)
-    answer = engine.ask(question, top=top, offset=action.number)
-    return render_answer(answer, fingerprint=fingerprint, top=top, title=title, ephemeral=True)
+    document = None
+    if action.document is not None:
+        documents = engine.documents
+        if not 0 <= action.document < len(documents):
+            return render_error(EXPIRED)
+        document = documents[action.document].id
+    answer = engine.ask(question, top=top, offset=action.number, document=document)
+    return render_answer(
+        answer,
+        fingerprint=fingerprint,
+        top=top,
+        title=title,
+        ephemeral=True,
+        document=action.document,
+    )
 
 
 # --- reading messages -----------------------------------------------------------------

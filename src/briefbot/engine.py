@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,14 @@ class Briefbot:
         corpus = load_corpus(self.corpus.root)
         self.index = open_index(corpus, self.cache_dir, save=None, warn=self._warn)
         return self
+
+    def pinned(self) -> Briefbot:
+        """This engine fixed to its current index: a later :meth:`reload` does not change it.
+
+        For several calls that must agree with each other (an answer and the corpus
+        fingerprint of its buttons) while a reload may swap the index in between.
+        """
+        return copy.copy(self)
 
     @property
     def documents(self) -> tuple[Document, ...]:

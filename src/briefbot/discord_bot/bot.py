@@ -2,11 +2,14 @@
 
 The engine (corpus and index) is built before connecting and only ever called through
 :meth:`BriefbotBot.run_engine`, in a worker thread, so the event loop never waits on it.
+``/reload`` swaps the engine's index; work that makes several engine calls which must
+agree (an answer and its buttons' fingerprint) runs on ``engine.pinned()``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -76,10 +79,16 @@ class BriefbotBot(commands.Bot):
         )
         self.settings = settings
         self.engine = engine
-        self.fingerprint = corpus_fingerprint(engine) if engine is not None else ""
         self.sync_on_start = sync_on_start
         self.cooldown = Cooldown(settings.cooldown_questions, settings.cooldown_seconds)
-        self._topics: tuple[Any, ...] | None = None
+        self._topics: tuple[Any, tuple[Any, ...]] | None = None  # (index, its topics)
+        if engine is not None:
+            corpus_fingerprint(engine)  # computed once per index, now rather than on a click
+
+    @property
+    def fingerprint(self) -> str:
+        """The current index's corpus fingerprint: buttons made for another one expire."""
+        return corpus_fingerprint(self.engine) if self.engine is not None else ""
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
@@ -104,14 +113,32 @@ class BriefbotBot(commands.Bot):
         return await asyncio.to_thread(fn, *args, **kwargs)
 
     def topics_now(self) -> tuple[Any, ...]:
-        """The corpus's topics, computed once; call it in a worker thread."""
-        if self._topics is None:
-            assert self.engine is not None
-            self._topics = tuple(self.engine.topics())
-        return self._topics
+        """The corpus's topics, computed once per index; call it in a worker thread."""
+        assert self.engine is not None
+        engine = self.engine.pinned()
+        cached = self._topics
+        if cached is None or cached[0] is not engine.index:
+            cached = self._topics = (engine.index, tuple(engine.topics()))
+        return cached[1]
 
     async def topics(self) -> tuple[Any, ...]:
         """The corpus's topics (for autocomplete), without blocking the event loop."""
-        if self._topics is not None:
-            return self._topics
+        cached = self._topics
+        if cached is not None and self.engine is not None and cached[0] is self.engine.index:
+            return cached[1]
         return await self.run_engine(self.topics_now)
+
+    def reload_now(self) -> Briefbot:
+        """Re-read the corpus folder and swap the new index in; call it in a worker thread.
+
+        Returns the engine pinned to the new index. Raises CorpusError, keeping the old
+        index, when the folder has become unusable. Questions already running finish on
+        the index they started with.
+        """
+        assert self.engine is not None
+        engine = self.engine.reload().pinned()
+        self._topics = None  # computed again, for the new index, when first asked for
+        corpus_fingerprint(engine)
+        with contextlib.suppress(BriefbotError):  # build lazy caches now, as at start-up
+            engine.ask("what happened")
+        return engine

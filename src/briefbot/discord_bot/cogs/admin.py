@@ -1,8 +1,13 @@
-"""Owner-only command syncing: ``/sync``. Syncing is asked for, never a side effect of boot
-(except the instant sync to BRIEFBOT_DEV_GUILD_ID in development)."""
+"""Owner-only commands: ``/sync`` and ``/reload``.
+
+Syncing is asked for, never a side effect of boot (except the instant sync to
+BRIEFBOT_DEV_GUILD_ID in development). ``/reload`` reads the corpus folder again in a
+worker thread and swaps the new index in; questions already running finish on the old one.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Literal
 
@@ -10,7 +15,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ...discord_render import render_error
+from ...discord_render import render_error, render_reload_failed, render_reloaded
+from ...errors import CorpusError
 from ..bot import BriefbotBot
 from ..sending import send_interaction
 
@@ -20,6 +26,7 @@ log = logging.getLogger("briefbot.discord")
 class Admin(commands.Cog):
     def __init__(self, bot: BriefbotBot) -> None:
         self.bot = bot
+        self._reloading = asyncio.Lock()  # one reload at a time
 
     @app_commands.command(name="sync")
     @app_commands.describe(
@@ -52,6 +59,37 @@ class Admin(commands.Cog):
             where = "to this server (its copies removed)"
         log.info("Owner %s synced %d commands %s", itx.user.id, len(synced), where)
         await send_interaction(itx, render_error(f"Synced {len(synced)} commands {where}."))
+
+    @app_commands.command(name="reload")
+    @app_commands.default_permissions(administrator=True)
+    @app_commands.guild_only()
+    async def reload(self, itx: discord.Interaction) -> None:
+        """Owner only: read the corpus folder again; new questions use it at once."""
+        if not await self.bot.is_owner(itx.user):
+            await send_interaction(itx, render_error("Only the bot's owner can reload the corpus."))
+            return
+        await itx.response.defer(ephemeral=True, thinking=True)
+        itx.extras["deferred_ephemeral"] = True
+        async with self._reloading:
+            try:
+                engine = await self.bot.run_engine(self.bot.reload_now)
+            except CorpusError as exc:
+                log.warning("Owner %s reloaded the corpus: %s; kept the old one", itx.user.id, exc)
+                assert self.bot.engine is not None
+                kept = self.bot.engine.pinned()
+                msg = render_reload_failed(str(exc), len(kept.index.passages), len(kept.documents))
+            else:
+                passages, documents = len(engine.index.passages), len(engine.documents)
+                log.info(
+                    "Owner %s reloaded the corpus: %d passages from %d documents",
+                    itx.user.id,
+                    passages,
+                    documents,
+                )
+                for problem in engine.problems:
+                    log.warning("%s", problem)
+                msg = render_reloaded(passages, documents, engine.problems)
+        await send_interaction(itx, msg)
 
 
 async def setup(bot: BriefbotBot) -> None:

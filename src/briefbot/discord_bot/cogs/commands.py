@@ -17,6 +17,9 @@ from ...discord_render import (
     EXPIRED,
     DiscordMessage,
     button_response,
+    corpus_fingerprint,
+    document_choices,
+    document_position,
     parse_custom_id,
     question_problem,
     render_answer,
@@ -78,25 +81,51 @@ class Commands(commands.Cog):
     @app_commands.describe(
         question="Your question about the article, e.g. Who sent troops to Kazakhstan?",
         private="Only you see the answer (default: everyone in the channel)",
+        document="Only search this document (see /source)",
     )
     async def ask(
         self,
         itx: discord.Interaction,
         question: app_commands.Range[str, 1, QUESTION_MAX],
         private: bool = False,
+        document: str | None = None,
     ) -> None:
         """Ask about the article: the answer quotes it word for word, with links."""
         if await self._refused(itx, question):
             return
         bot = self.bot
         top = bot.settings.top
+        typed = (document or "").strip() or None
 
         def work() -> DiscordMessage:
             assert bot.engine is not None
-            answer = bot.engine.ask(question, top=top)
-            return render_answer(answer, fingerprint=bot.fingerprint, top=top, ephemeral=private)
+            engine = bot.engine.pinned()  # the answer and its buttons from one index
+            position = None
+            if typed is not None:
+                position = document_position(engine.documents, typed)
+            chosen = engine.documents[position].id if position is not None else typed
+            answer = engine.ask(question, top=top, document=chosen)  # unknown: InputError
+            return render_answer(
+                answer,
+                fingerprint=corpus_fingerprint(engine),
+                top=top,
+                ephemeral=private,
+                document=position,
+            )
 
         await self._answer(itx, work, ephemeral=private)
+
+    @ask.autocomplete("document")
+    async def ask_document(
+        self, itx: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        engine = self.bot.engine
+        if engine is None:
+            return []
+        return [
+            app_commands.Choice(name=name, value=value)
+            for name, value in document_choices(engine.documents, current)
+        ]
 
     @app_commands.command(name="summary")
     @app_commands.describe(topic="A topic from /topics; leave empty for the whole article")
@@ -135,10 +164,11 @@ class Commands(commands.Cog):
     @app_commands.command(name="source")
     async def source(self, itx: discord.Interaction) -> None:
         """What I know: the documents, their authors, dates and links."""
-        engine = self.bot.engine
-        assert engine is not None
+        bot = self.bot
 
         def work() -> DiscordMessage:
+            assert bot.engine is not None
+            engine = bot.engine.pinned()  # documents and passages from one index
             counts: dict[str, int] = {}
             for p in engine.index.passages:
                 counts[p.doc_id] = counts.get(p.doc_id, 0) + 1

@@ -23,6 +23,7 @@ from discord.ext import commands
 
 from ...discord_render import (
     DiscordMessage,
+    corpus_fingerprint,
     looks_like_question,
     question_problem,
     render_answer,
@@ -127,9 +128,10 @@ class Questions(commands.Cog):
         """Runs in a worker thread."""
         bot = self.bot
         assert bot.engine is not None
+        engine = bot.engine.pinned()  # the answer and its buttons from one index
         top = bot.settings.top
         return render_answer(
-            bot.engine.ask(question, top=top), fingerprint=bot.fingerprint, top=top
+            engine.ask(question, top=top), fingerprint=corpus_fingerprint(engine), top=top
         )
 
     @staticmethod
