@@ -159,10 +159,14 @@ class _Definitions:
         return found
 
     def passage_terms(self, tokens: Sequence[Token], names: frozenset[str]) -> set[str]:
+        return self.words_terms(
+            {t.word for t in tokens if not t.term.startswith(NEGATED)} - names
+        )
+
+    def words_terms(self, words: set[str]) -> set[str]:
         out: set[str] = set()
-        for t in tokens:
-            if t.word not in names and not t.term.startswith(NEGATED):
-                out.update(self.word_terms(t.word))
+        for word in words:
+            out.update(self.word_terms(word))
         return out
 
 
@@ -213,6 +217,8 @@ class PassageIndex:
         words: Counter[str] = Counter()
         capitalised: Counter[str] = Counter()
         intern = sys.intern
+        with_gloss = len(passages) <= GLOSS_MAX_PASSAGES
+        plain: list[set[str]] = []  # each passage's words, for the definitions index
         for n, passage in enumerate(passages):
             key = (passage.doc_id, passage.section)
             if key not in headings:
@@ -222,6 +228,8 @@ class PassageIndex:
             tokens = tokenizer.tokens(passage.text)
             rows.append([intern(t.term) for t in tokens] + headings[key])
             words.update(t.word for t in tokens)
+            if with_gloss:
+                plain.append({intern(t.word) for t in tokens if not t.term.startswith(NEGATED)})
             capitalised.update(t.word for t in tokens if passage.text[t.start].isupper())
             if progress is not None and n % 1000 == 999:
                 progress(n + 1, len(passages))
@@ -229,11 +237,10 @@ class PassageIndex:
         del rows
         names = frozenset(w for w, n in capitalised.items() if n >= 0.8 * words[w])
         gloss = None
-        if len(passages) <= GLOSS_MAX_PASSAGES:
+        if with_gloss:
             defined = _Definitions(tokenizer)
-            gloss = BM25Index(
-                [sorted(defined.passage_terms(tokenizer.tokens(p.text), names)) for p in passages]
-            )
+            gloss = BM25Index([sorted(defined.words_terms(ws - names)) for ws in plain])
+            del plain
         if progress is not None:
             progress(len(passages), len(passages))
         return cls(corpus, passages, tokenizer, bm25, words, names, gloss)

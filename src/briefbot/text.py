@@ -121,13 +121,21 @@ class Lexicon:
     aliases: dict[str, str] = field(default_factory=dict)  # variant term -> canonical term
     acronyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "CSTO" -> expansion words
     _phrases: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
+    # the same, looked up by a phrase's last term, and acronym term -> expansion terms
+    _ending: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict, repr=False)
+    _expansions: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def compile(self, tokenizer: Tokenizer) -> None:
         self._phrases = {}
+        self._ending = {}
+        self._expansions = {}
         for acronym, expansion in self.acronyms.items():
             terms = tuple(t.term for t in tokenizer.tokens(" ".join(expansion), expand=False))
             if len(terms) >= 2:
-                self._phrases[terms] = tokenizer.term(acronym)
+                term = tokenizer.term(acronym)
+                self._phrases[terms] = term
+                self._ending.setdefault(terms[-1], []).append((terms, term))
+                self._expansions[term] = terms
 
     @classmethod
     def learn(cls, texts: Iterable[str]) -> Lexicon:
@@ -246,13 +254,13 @@ class Tokenizer:
 
     def _expand_phrases(self, tokens: list[Token]) -> list[Token]:
         """Add the acronym's term after its written-out expansion, and the reverse."""
-        phrases = self.lexicon._phrases
-        by_acronym = {acronym: phrase for phrase, acronym in phrases.items()}
+        ending = self.lexicon._ending
+        by_acronym = self.lexicon._expansions
         out: list[Token] = []
         terms = [t.term for t in tokens]
         for i, token in enumerate(tokens):
             out.append(token)
-            for phrase, acronym in phrases.items():
+            for phrase, acronym in ending.get(token.term, ()):
                 n = len(phrase)
                 if i + 1 >= n and tuple(terms[i + 1 - n : i + 1]) == phrase:
                     first = tokens[i + 1 - n]
