@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import math
 import os
+import secrets
 import struct
-import tempfile
+import threading
 import zipfile
 import zlib
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
@@ -48,17 +49,25 @@ _BUILD_CHUNK_TOKENS = 1 << 21  # tokens per build step: bounds the temporary arr
 _WEIGHT_CHUNK = 1 << 20  # postings per step when turning counts into weights
 # Below this share of the corpus, top_k finds its candidates from the postings alone;
 # above it one pass over the dense score array is cheaper.
-_SPARSE_CANDIDATES = 0.25
+_SPARSE_CANDIDATES = 0.1
+_BOUND_SAMPLE = 4096  # passages sampled for a first lower bound of the k-th best score
 
 
 class BM25Index:
-    """BM25Okapi over tokenized passages, scores equal to ``rank_bm25.BM25Okapi``'s."""
+    """BM25Okapi over tokenized passages, scores equal to ``rank_bm25.BM25Okapi``'s.
+
+    ``corpus`` holds already-tokenized passages; passage ``i`` is row ``i`` of every result.
+    Immutable once built (idf depends on the whole corpus: rebuild to add passages). Safe
+    to query from several threads; each querying thread keeps one scratch array of
+    ``n_docs`` floats for :meth:`top_k`.
+    """
 
     n_docs: int
     k1: float
     b: float
     epsilon: float
     avgdl: float
+    _local: threading.local
 
     def __init__(
         self,
@@ -105,7 +114,7 @@ class BM25Index:
         np.cumsum(df, out=indptr[1:])
         self._indptr = indptr
         self._docs, self._weights = self._weigh(keys, tfs, lengths, idf)
-        _freeze(self)
+        _ready(self)
 
     # -- building ------------------------------------------------------------------------
 
@@ -182,8 +191,7 @@ class BM25Index:
     def get_scores(self, query: Sequence[str]) -> NDArray[np.float64]:
         """Score of every passage, equal to ``BM25Okapi.get_scores(query)``."""
         scores = np.zeros(self.n_docs)
-        for docs, weights in self._postings(query):
-            np.add.at(scores, docs, weights)
+        self._add_postings(scores, self._term_ids(query))
         return scores
 
     def top_k(
@@ -197,9 +205,9 @@ class BM25Index:
         """At most ``k`` (passage, score) pairs with score > ``min_score``, best first.
 
         Ties go to the lower passage index. ``allowed`` is an optional boolean mask over the
-        passages restricting the candidates. Only the query terms' postings are visited
-        unless ``min_score`` is negative (then passages without any query term, score 0,
-        qualify too).
+        passages restricting the candidates. Only the query terms' postings are visited,
+        unless they cover much of the corpus (then one pass over all scores is cheaper) or
+        ``min_score`` is negative (then passages without any query term, score 0, qualify).
         """
         if allowed is not None:
             allowed = np.asarray(allowed)
@@ -210,49 +218,79 @@ class BM25Index:
                 )
         if k <= 0 or self.n_docs == 0:
             return []
-        postings = list(self._postings(query))
-        cand: NDArray[np.signedinteger[Any]]
-        n_postings = sum(len(d) for d, _ in postings)
-        if min_score < 0 or n_postings > _SPARSE_CANDIDATES * self.n_docs:
-            scores = np.zeros(self.n_docs)
-            for docs, weights in postings:
-                np.add.at(scores, docs, weights)
-            keep = scores > min_score
-            if allowed is not None:
-                keep &= allowed
-            cand = np.flatnonzero(keep)
+        terms = self._term_ids(query)
+        if not terms and min_score >= 0:
+            return []
+        spans = [(int(self._indptr[t]), int(self._indptr[t + 1])) for t in dict.fromkeys(terms)]
+        wide = sum(hi - lo for lo, hi in spans) > _SPARSE_CANDIDATES * self.n_docs
+        dense = wide or min_score < 0
+        docs = self._docs
+        scores = self._scratch_scores()
+        try:
+            self._add_postings(scores, terms)
+            # Every passage in the top k scores at least the k-th best score of any subset of
+            # the candidates: only passages reaching it need ranking.
+            bound = _kth_best_of_sample(scores, docs, spans, k, min_score, allowed)
+            above: np.ufunc
+            if bound > min_score:
+                above, threshold = np.greater_equal, bound
+            else:
+                above, threshold = np.greater, min_score
+            cand: NDArray[np.signedinteger[Any]]
+            if dense:
+                keep = above(scores, threshold)
+                if allowed is not None:
+                    keep &= allowed
+                cand = np.flatnonzero(keep)
+            else:
+                parts = [d[above(scores[d], threshold)] for d in (docs[lo:hi] for lo, hi in spans)]
+                cand = np.concatenate(parts)
+                if len(parts) > 1:
+                    cand = _unique(cand)
+                if allowed is not None:
+                    cand = cand[allowed[cand]]
             values = scores[cand]
-        else:
-            if not postings:
-                return []
-            cand, values = _sparse_scores(postings, self.n_docs)
-            keep = values > min_score
-            if allowed is not None:
-                keep &= allowed[cand]
-            cand, values = cand[keep], values[keep]
+        finally:
+            if wide:
+                scores.fill(0.0)
+            else:
+                for lo, hi in spans:
+                    scores[docs[lo:hi]] = 0.0
+            self._local.dirty = False
         if len(values) > k:
             # The k-th best score by partial selection; among passages tied with it, the
-            # lowest indices win.
+            # lowest indices win (cand is in ascending order).
             kth = np.partition(values, len(values) - k)[len(values) - k]
-            above = np.flatnonzero(values > kth)
-            tied = np.flatnonzero(values == kth)
-            tied = tied[np.argsort(cand[tied], kind="stable")][: k - len(above)]
-            picked = np.concatenate([above, tied])
+            better = np.flatnonzero(values > kth)
+            tied = np.flatnonzero(values == kth)[: k - len(better)]
+            picked = np.concatenate([better, tied])
             cand, values = cand[picked], values[picked]
         order = np.lexsort((cand, -values))
         return list(zip(cand[order].tolist(), values[order].tolist(), strict=True))
 
-    def _postings(
-        self, query: Sequence[str]
-    ) -> Iterator[tuple[NDArray[np.int32], NDArray[np.float64]]]:
-        """(passages, weights) for each known query token, in query order, repeats kept."""
-        get, indptr = self._vocab.get, self._indptr
-        for token in query:
-            t = get(token)
-            if t is not None:
-                lo, hi = indptr[t], indptr[t + 1]
-                if hi > lo:
-                    yield self._docs[lo:hi], self._weights[lo:hi]
+    def _term_ids(self, query: Sequence[str]) -> list[int]:
+        """Ids of the query's known tokens, in query order, repeats kept."""
+        get = self._vocab.get
+        return [t for t in map(get, query) if t is not None]
+
+    def _add_postings(self, scores: NDArray[np.float64], terms: list[int]) -> None:
+        # One token after the other, like rank-bm25, so the sums round the same way.
+        indptr, docs, weights = self._indptr, self._docs, self._weights
+        for t in terms:
+            lo, hi = indptr[t], indptr[t + 1]
+            np.add.at(scores, docs[lo:hi], weights[lo:hi])
+
+    def _scratch_scores(self) -> NDArray[np.float64]:
+        """This thread's all-zero score array (allocating 8 bytes per passage per query
+        costs more than the scoring); the caller zeroes what it touched."""
+        local = self._local
+        scores: NDArray[np.float64] | None = getattr(local, "scores", None)
+        if scores is None:
+            scores = local.scores = np.zeros(self.n_docs)
+        elif getattr(local, "dirty", False):  # a query was interrupted
+            scores.fill(0.0)
+        local.dirty = True
+        return scores
 
     # -- persistence ---------------------------------------------------------------------
 
@@ -274,13 +312,13 @@ class BM25Index:
             "weights": self._weights,
         }
         target = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         try:
-            with os.fdopen(fd, "wb") as f:
+            with open(tmp, "xb") as f:
                 np.savez(f, allow_pickle=False, **arrays)
             os.replace(tmp, target)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
 
     @classmethod
@@ -355,7 +393,7 @@ class BM25Index:
         index.n_docs = n_docs
         index._vocab = vocab
         index._idf, index._indptr, index._docs, index._weights = idf, indptr, docs, weights
-        _freeze(index)
+        _ready(index)
         return index
 
 
@@ -372,9 +410,12 @@ _EXPECTED: dict[str, tuple[np.dtype[Any], int | None]] = {
 }
 
 
-def _freeze(index: BM25Index) -> None:
+def _ready(index: BM25Index) -> None:
+    """Make the arrays read-only (``term_weights`` hands out views) and give each thread
+    its own scratch scores."""
     for a in (index._idf, index._indptr, index._docs, index._weights):
         a.setflags(write=False)
+    index._local = threading.local()
 
 
 def _count_pairs(
@@ -447,24 +488,42 @@ def _count_pairs(
     return keys[order], tfs[order], df
 
 
-def _sparse_scores(
-    postings: list[tuple[NDArray[np.int32], NDArray[np.float64]]], n_docs: int
-) -> tuple[NDArray[np.int32], NDArray[np.float64]]:
-    """Passages in any of the postings (each once, unsorted) and their summed scores."""
-    scores = np.zeros(n_docs)
-    if len(postings) == 1:
-        docs, weights = postings[0]
-        np.add.at(scores, docs, weights)
-        return docs, scores[docs]
-    seen = np.zeros(n_docs, dtype=bool)
-    parts = []
-    for docs, weights in postings:
-        np.add.at(scores, docs, weights)
-        new = docs[~seen[docs]]
-        seen[new] = True
-        parts.append(new)
-    cand = np.concatenate(parts)
-    return cand, scores[cand]
+def _kth_best_of_sample(
+    scores: NDArray[np.float64],
+    docs: NDArray[np.int32],
+    spans: list[tuple[int, int]],
+    k: int,
+    min_score: float,
+    allowed: NDArray[np.bool_] | None,
+) -> float:
+    """A lower bound for the k-th best qualifying score (-inf if none is found cheaply).
+
+    The k-th best score among any subset of the candidates is such a bound. The subset:
+    the passages of the rarest query term that has at least k (they tend to score high),
+    every m-th of them if there are many.
+    """
+    sizes = [(hi - lo, lo) for lo, hi in spans if hi - lo >= k]
+    if not sizes:
+        return -math.inf
+    size, lo = min(sizes)
+    step = max(1, size // _BOUND_SAMPLE)
+    sample = docs[lo : lo + size : step]
+    values = scores[sample]
+    ok = values > min_score
+    if allowed is not None:
+        ok &= allowed[sample]
+    values = values[ok]
+    if len(values) < k:
+        return -math.inf
+    return float(np.partition(values, len(values) - k)[len(values) - k])
+
+
+def _unique(a: NDArray[np.int32]) -> NDArray[np.int32]:
+    a = np.sort(a)
+    first = np.empty(len(a), dtype=bool)
+    first[:1] = True
+    np.not_equal(a[1:], a[:-1], out=first[1:])
+    return a[first]
 
 
 _FORCE_UNPACKED = False  # tests flip this to exercise the path for very large corpora
