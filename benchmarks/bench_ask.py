@@ -86,9 +86,19 @@ def main() -> None:
     print(f"corpus: {inproc['passages']} passages; index built in {inproc['build_ms']:.1f} ms\n")
     print("| measure | p50 | p99 / max | target |")
     print("|---|---|---|---|")
-    print(f"| ask in-process, new question | {inproc['first_p50_ms']:.2f} ms | {inproc['first_p99_ms']:.2f} ms | |")
-    print(f"| ask in-process, repeated | {inproc['warm_p50_ms']:.2f} ms | {inproc['warm_p99_ms']:.2f} ms | < 1 ms p50 |")
-    print(f"| `briefbot ask` whole process | {proc['ask_p50_s']:.3f} s | {proc['ask_max_s']:.3f} s | < 0.5 s |")
+    rows = [
+        ("ask in-process, new question", inproc["first_p50_ms"], inproc["first_p99_ms"], "ms", ""),
+        (
+            "ask in-process, repeated",
+            inproc["warm_p50_ms"],
+            inproc["warm_p99_ms"],
+            "ms",
+            "< 1 ms p50",
+        ),
+        ("`briefbot ask` whole process", proc["ask_p50_s"], proc["ask_max_s"], "s", "< 0.5 s"),
+    ]
+    for name, p50, p99, unit, target in rows:
+        print(f"| {name} | {p50:.3f} {unit} | {p99:.3f} {unit} | {target} |")
     print(f"| `python -c pass` (baseline) | {proc['python_p50_s']:.3f} s | | |")
     print("\ndiscord imported on the ask path: no")
 

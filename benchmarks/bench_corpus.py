@@ -14,13 +14,10 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -55,14 +52,17 @@ def write_corpus(folder: Path, passages: int, docs: int) -> None:
     pool = [s for s, _ in _sentences()]
     per_doc = passages // docs
     for d in range(docs):
-        paras = [" ".join(rng.choice(pool) for _ in range(rng.randint(3, 5))) for _ in range(per_doc)]
+        paras = [
+            " ".join(rng.choice(pool) for _ in range(rng.randint(3, 5))) for _ in range(per_doc)
+        ]
         text = f"Document {d}\n\n" + "\n\n".join(paras) + "\n"
         (folder / f"doc{d:04d}.txt").write_text(text, encoding="utf-8")
 
 
 def child(folder: Path, mode: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", CHILD, str(folder), mode], check=True,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(folder), mode], check=True, capture_output=True, text=True
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -79,9 +79,12 @@ def main() -> None:
             write_corpus(folder, n, args.docs)
             built = child(folder, "build")
             loaded = child(folder, "load")
-            print(f"| {built['passages']:,} | {built['seconds']:.1f} s | {built['peak_mb']:.0f} MB "
-                  f"| {loaded['seconds']:.2f} s | {loaded['peak_mb']:.0f} MB "
-                  f"| {loaded['ask_p50_ms']:.1f} ms | {loaded['ask_p99_ms']:.1f} ms |", flush=True)
+            print(
+                f"| {built['passages']:,} | {built['seconds']:.1f} s | {built['peak_mb']:.0f} MB "
+                f"| {loaded['seconds']:.2f} s | {loaded['peak_mb']:.0f} MB "
+                f"| {loaded['ask_p50_ms']:.1f} ms | {loaded['ask_p99_ms']:.1f} ms |",
+                flush=True,
+            )
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 

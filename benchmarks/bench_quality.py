@@ -35,7 +35,10 @@ def baseline(bot: Briefbot, cases, tokenize) -> tuple[float, float, float]:
         n += 1
         scores = bm25.get_scores(tokenize(case.question))
         order = sorted(range(len(passages)), key=lambda i: (-scores[i], i))
-        rank = next((r for r, i in enumerate(order, 1) if any(s in passages[i].text for s in case.expect)), None)
+        rank = next(
+            (r for r, i in enumerate(order, 1) if any(s in passages[i].text for s in case.expect)),
+            None,
+        )
         hit1 += rank == 1
         hit3 += rank is not None and rank <= 3
         rr += 1 / rank if rank else 0
@@ -58,7 +61,10 @@ def minilm(bot: Briefbot, cases) -> tuple[float, float, float] | None:
         n += 1
         q = model.encode([case.question], normalize_embeddings=True)[0]
         order = np.argsort(-(docs @ q), kind="stable")
-        rank = next((r for r, i in enumerate(order, 1) if any(s in passages[i].text for s in case.expect)), None)
+        rank = next(
+            (r for r, i in enumerate(order, 1) if any(s in passages[i].text for s in case.expect)),
+            None,
+        )
         hit1 += rank == 1
         hit3 += rank is not None and rank <= 3
         rr += 1 / rank if rank else 0
@@ -86,9 +92,19 @@ def main() -> None:
     if embedded is not None:
         rows.append(("all-MiniLM-L6-v2 embeddings (optional packages)", *embedded, "-"))
     report = evaluate(bot, cases)
-    rows.append(("briefbot", report.hit_at_1, report.hit_at_3, report.mrr,
-                 f"{report.abstained_right}/{report.unanswerable}"))
-    print(f"{path.name}: {report.answerable} answerable, {report.unanswerable} unanswerable questions\n")
+    rows.append(
+        (
+            "briefbot",
+            report.hit_at_1,
+            report.hit_at_3,
+            report.mrr,
+            f"{report.abstained_right}/{report.unanswerable}",
+        )
+    )
+    print(
+        f"{path.name}: {report.answerable} answerable, "
+        f"{report.unanswerable} unanswerable questions\n"
+    )
     print("| method | hit@1 | hit@3 | MRR | unanswerable abstained |")
     print("|---|---|---|---|---|")
     for name, h1, h3, mrr, abst in rows:

@@ -52,7 +52,11 @@ def single(word: str) -> str | None:
 
 def main() -> None:
     root = Path(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/wordnet")
-    out = Path(sys.argv[2] if len(sys.argv) > 2 else Path(__file__).parents[1] / "src/briefbot/data/thesaurus.sqlite")
+    out = Path(
+        sys.argv[2]
+        if len(sys.argv) > 2
+        else Path(__file__).parents[1] / "src/briefbot/data/thesaurus.sqlite"
+    )
     synsets: dict[tuple[str, str], tuple[list[str], list[tuple[str, str, str, str]]]] = {}
     glosses: dict[tuple[str, str], list[str]] = {}
     defined: dict[str, list[str]] = defaultdict(list)  # word -> content words of its definitions
@@ -106,7 +110,13 @@ def main() -> None:
                         src, dst = int(st[:2], 16), int(st[2:], 16)
                         if single(words[src - 1]) == lemma and (s := single(twords[dst - 1])):
                             add(lemma, s, sense)
-                    elif sym in ("@", "@i", "#m", "$", "&"):  # hypernym, member holonym, verb group, similar
+                    elif sym in (
+                        "@",
+                        "@i",
+                        "#m",
+                        "$",
+                        "&",
+                    ):  # hypernym, member holonym, verb group, similar
                         for w in twords:
                             if (s := single(w)) is not None:
                                 add(lemma, s, sense + 1)
@@ -151,11 +161,17 @@ def main() -> None:
                 lemmas.setdefault(form, rest[0])
     irregular_out = out.with_name("irregular.tsv")
     with irregular_out.open("w", encoding="utf-8") as fh:
-        fh.write("# Irregular forms from WordNet 3.0 (c) 2006 Princeton University; see THESAURUS-LICENSE.\n")
+        fh.write(
+            "# Irregular forms from WordNet 3.0 (c) 2006 Princeton University; "
+            "see THESAURUS-LICENSE.\n"
+        )
         for form in sorted(lemmas):
             fh.write(f"{form}\t{lemmas[form]}\n")
     print(f"{len(defined)} definitions")
-    print(f"{out}: {len(related)} words, {len(irregular)} irregular forms, {out.stat().st_size:,} bytes")
+    print(
+        f"{out}: {len(related)} words, {len(irregular)} irregular forms, "
+        f"{out.stat().st_size:,} bytes"
+    )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ def test_excerpt_is_the_answering_sentence_with_its_matched_words(bot):
     hit = answer.hits[0]
     assert "resigned in 2019" in hit.excerpt.text
     assert hit.passage.text[hit.excerpt.start : hit.excerpt.end] == hit.excerpt.text
-    for (a, b), word in zip(hit.excerpt.highlights, hit.excerpt.matched):
+    for (a, b), word in zip(hit.excerpt.highlights, hit.excerpt.matched, strict=False):
         assert hit.excerpt.text[a:b] == word or word in hit.excerpt.text
 
 
@@ -47,7 +47,9 @@ def test_acronym_and_expansion_find_each_other(bot):
     assert "six members" in by_acronym.hits[0].passage.text
     by_name = bot.ask("What is the Commonwealth of Independent States?")
     assert "Commonwealth of Independent States (CIS)" in by_name.hits[0].passage.text
-    assert any("CSTO" in h.passage.text for h in bot.ask("collective security treaty organization").hits)
+    assert any(
+        "CSTO" in h.passage.text for h in bot.ask("collective security treaty organization").hits
+    )
 
 
 def test_both_spellings_of_a_name_match(bot):
@@ -107,14 +109,23 @@ def test_long_question_uses_its_first_1000_characters_and_says_so(bot):
 
 @pytest.mark.parametrize(
     "question",
-    ["🤔🔥 peacekeeping?", "لماذا ليست هذه حفظ سلام؟", "peace\u200bkeeping", "CSTO\x1b[31m", "‮CSTO", "ﬁre"],
+    [
+        "🤔🔥 peacekeeping?",
+        "لماذا ليست هذه حفظ سلام؟",
+        "peace\u200bkeeping",
+        "CSTO\x1b[31m",
+        "‮CSTO",
+        "ﬁre",
+    ],
 )
 def test_odd_unicode_never_crashes(bot, question):
     answer = bot.ask(question)
     assert answer.answered in (True, False)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(min_size=1, max_size=200))
 def test_every_excerpt_is_an_exact_substring_of_its_passage_and_source(bot, question):
     try:
@@ -132,7 +143,9 @@ def test_every_excerpt_is_an_exact_substring_of_its_passage_and_source(bot, ques
     assert answer.answered or answer.reason
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(
         st.sampled_from(
@@ -151,6 +164,13 @@ def test_article_vocabulary_questions_keep_the_json_contract(bot, words):
         assert result["rank"] == rank
         assert result["quote"] in result["text"]
         assert set(result["source"]) == {
-            "document", "title", "section", "paragraph", "start", "end", "url", "authors",
+            "document",
+            "title",
+            "section",
+            "paragraph",
+            "start",
+            "end",
+            "url",
+            "authors",
         }
         assert isinstance(result["score"], float) and result["score"] > 0

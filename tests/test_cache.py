@@ -61,7 +61,9 @@ def test_corrupt_cache_is_rebuilt_with_a_warning(folder, damage):
         (saved / "bm25.npz").write_bytes(data[: len(data) // 2])
     else:
         meta = (saved / "meta.json").read_text(encoding="utf-8")
-        (saved / "meta.json").write_text(meta.replace('"passages": 3', '"passages": 7'), encoding="utf-8")
+        (saved / "meta.json").write_text(
+            meta.replace('"passages": 3', '"passages": 7'), encoding="utf-8"
+        )
     warnings: list[str] = []
     rebuilt = Briefbot.from_folder(folder, warn=warnings.append, save=True)
     assert len(warnings) == 1 and "rebuilding" in warnings[0] and str(saved) in warnings[0]
@@ -73,7 +75,9 @@ def test_corrupt_cache_is_rebuilt_with_a_warning(folder, damage):
 def test_reload_swaps_the_index_and_in_flight_questions_keep_the_old_one(folder):
     bot = Briefbot.from_folder(folder)
     old_index = bot.index
-    write(folder, "more.md", "---\ntitle: More\n---\nNarwhals have long tusks.\n\nThey dive deep.\n")
+    write(
+        folder, "more.md", "---\ntitle: More\n---\nNarwhals have long tusks.\n\nThey dive deep.\n"
+    )
     bot.reload()
     assert bot.index is not old_index
     assert [d.id for d in bot.documents] == ["more", "walrus"]

@@ -20,11 +20,16 @@ def test_ask_prints_quotes_with_attribution(capsys):
     code, out, err = run(capsys, "ask", "Why wasn't this peacekeeping?")
     assert code == 0 and err == ""
     first = out.split("\n\n")[0].replace("\xa0", " ")
-    assert first.startswith("1. “Of course, no matter what Russian and Kazakh authorities might say")
+    assert first.startswith(
+        "1. “Of course, no matter what Russian and Kazakh authorities might say"
+    )
     assert "matched: peacekeeping" in out
     assert "Occupation (Not yet), Intervention (Already) › Intervention by invitation › ¶ 22" in out
     assert "Mykhailo Samus, Serhiy Sydorenko (translated by Euromaidan Press)" in out
-    assert "https://www.newgeopolitics.org/2022/01/11/occupation-not-yet-intervention-already/#:~:text=" in out
+    assert (
+        "https://www.newgeopolitics.org/2022/01/11/occupation-not-yet-intervention-already/#:~:text="
+        in out
+    )
 
 
 def test_ask_color_highlights_matched_words(capsys):
@@ -94,7 +99,11 @@ def test_non_utf8_document_is_one_line_naming_the_file(capsys, tmp_path):
 
 
 def test_bad_file_among_good_ones_is_a_warning(capsys, tmp_path):
-    write(tmp_path, "good.txt", "Walrus Notes\n\nThe walrus migrates north.\n\nIce melts.\n\nHerds gather.\n")
+    write(
+        tmp_path,
+        "good.txt",
+        "Walrus Notes\n\nThe walrus migrates north.\n\nIce melts.\n\nHerds gather.\n",
+    )
     write(tmp_path, "bad.txt", b"\xff\xfe broken")
     code = main(["--corpus", str(tmp_path), "ask", "where does the walrus migrate"])
     out, err = capsys.readouterr()
@@ -105,9 +114,12 @@ def test_bad_file_among_good_ones_is_a_warning(capsys, tmp_path):
 def test_eval_reports_metrics_and_misses(capsys, tmp_path):
     cases = tmp_path / "set.jsonl"
     cases.write_text(
-        json.dumps({"q": "Why wasn't this peacekeeping?", "expect": ["no external enemy"]}) + "\n"
-        + json.dumps({"q": "Who is the CSTO chair?", "expect": ["no such snippet anywhere"]}) + "\n"
-        + json.dumps({"q": "What did Biden say?", "expect_none": True}) + "\n",
+        json.dumps({"q": "Why wasn't this peacekeeping?", "expect": ["no external enemy"]})
+        + "\n"
+        + json.dumps({"q": "Who is the CSTO chair?", "expect": ["no such snippet anywhere"]})
+        + "\n"
+        + json.dumps({"q": "What did Biden say?", "expect_none": True})
+        + "\n",
         encoding="utf-8",
     )
     code, out, _ = run(capsys, "eval", str(cases))
@@ -135,7 +147,9 @@ def test_every_command_has_help_text():
 
 
 def test_repl_answers_lines_until_eof(capsys, monkeypatch):
-    monkeypatch.setattr("sys.stdin", io.StringIO("Why wasn't this peacekeeping?\n\n/quit\nnever reached\n"))
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO("Why wasn't this peacekeeping?\n\n/quit\nnever reached\n")
+    )
     code, out, _ = run(capsys, "repl")
     assert code == 0
     assert "peacekeeping" in out and "never reached" not in out

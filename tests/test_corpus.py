@@ -44,7 +44,9 @@ def test_headings_give_sections_and_are_not_passages():
     assert lead.section is None and lead.text.startswith("On January 6")
     peace = next(p for p in passages if p.text.startswith("Of course, no matter what"))
     assert peace.section == "Intervention by invitation"
-    role = next(p for p in passages if p.text.startswith("The Collective Security Treaty Organization"))
+    role = next(
+        p for p in passages if p.text.startswith("The Collective Security Treaty Organization")
+    )
     assert role.section == "The role of the CSTO"
 
 
@@ -59,7 +61,11 @@ def test_site_chrome_is_not_indexed_and_author_bio_is_its_own_section():
 
 
 def test_plain_text_document_takes_its_title_from_the_first_line(tmp_path):
-    write(tmp_path, "notes.txt", "A Short Report\n\nFirst paragraph here.\n\nA Heading\n\nSecond one.\n")
+    write(
+        tmp_path,
+        "notes.txt",
+        "A Short Report\n\nFirst paragraph here.\n\nA Heading\n\nSecond one.\n",
+    )
     (doc,) = load_corpus(tmp_path).documents
     assert doc.title == "A Short Report"
     passages = split_passages(doc)
@@ -102,8 +108,14 @@ def test_several_documents_are_each_attributed_to_themselves(tmp_path):
         (lambda d: None, "no documents"),
         (lambda d: write(d, "bad.txt", b"caf\xe9 au lait\n"), "not UTF-8"),
         (lambda d: write(d, "empty.md", "---\ntitle: Empty\n---\n\n  \n"), "no paragraphs"),
-        (lambda d: write(d, "meta.md", "---\ntitle: [unclosed\n---\nText.\n"), "malformed front matter"),
-        (lambda d: write(d, "meta2.md", "---\nauthors: {a: 1}\n---\nText.\n"), "malformed front matter"),
+        (
+            lambda d: write(d, "meta.md", "---\ntitle: [unclosed\n---\nText.\n"),
+            "malformed front matter",
+        ),
+        (
+            lambda d: write(d, "meta2.md", "---\nauthors: {a: 1}\n---\nText.\n"),
+            "malformed front matter",
+        ),
         (lambda d: write(d, "bin.txt", b"\x00\x01\x02binary"), "binary"),
     ],
 )

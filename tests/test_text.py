@@ -11,7 +11,11 @@ def terms(text: str) -> list[str]:
 
 
 def test_unicode_quotes_case_and_possessives_normalise():
-    assert terms("Kazakhstan’s GOVERNMENT") == terms("kazakhstan's government") == ["kazakhstan", "govern"]
+    assert (
+        terms("Kazakhstan’s GOVERNMENT")
+        == terms("kazakhstan's government")
+        == ["kazakhstan", "govern"]
+    )
     assert terms("“peacekeepers”") == terms('"Peacekeepers"') == ["peacekeep"]
     assert terms("Russia–NATO — talks") == ["russia", "nato", "talk"]
 
@@ -41,7 +45,11 @@ def test_irregular_forms_meet_their_lemma():
 
 def test_negation_marks_the_words_it_governs_until_punctuation():
     assert terms("not a peacekeeping mission, but an intervention") == [
-        "peacekeep", "¬peacekeep", "mission", "¬mission", "intervent",
+        "peacekeep",
+        "¬peacekeep",
+        "mission",
+        "¬mission",
+        "intervent",
     ]
 
 
@@ -82,7 +90,8 @@ def test_sentence_splitter_on_the_articles_hard_cases(bot):
 
     peace = sentences_of("Of course, no matter what")
     assert peace == [
-        "Of course, no matter what Russian and Kazakh authorities might say, this is definitely not a “peacekeeping mission”!",
+        "Of course, no matter what Russian and Kazakh authorities might say, "
+        "this is definitely not a “peacekeeping mission”!",
         "There is no external enemy, no inter-social conflict, etc.",
     ]
     talks = sentences_of("The Russia-NATO, Russia-US talks, etc.")

@@ -11,8 +11,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from .errors import InputError
 from . import thesaurus
+from .errors import InputError
 from .index import PassageIndex
 from .passages import Passage
 from .qtype import DATE, DURATION, QUANTITY, STRICT, expected_type, satisfies
@@ -134,8 +134,10 @@ def answer(
     best_passage = candidates[0][2]
     best_terms = set().union(*index.sentence_terms(best_passage), index.heading_terms(best_passage))
     coverage = query.coverage(best_terms)
-    if query.unknown_names or query.asks_unknown or (
-        coverage < MIN_COVERAGE and (query.unknown or coverage < MIN_COVERAGE_KNOWN)
+    if (
+        query.unknown_names
+        or query.asks_unknown
+        or (coverage < MIN_COVERAGE and (query.unknown or coverage < MIN_COVERAGE_KNOWN))
     ):
         return replace(base, reason=_not_found(query.unknown))
     if kind in STRICT and not any(ok for _, ok, _, _ in candidates[:TYPE_DEPTH]):
@@ -145,7 +147,12 @@ def answer(
     if not page:
         return replace(base, reason="No more passages answer this question.")
     hits = tuple(
-        Hit(rank=offset + i + 1, passage=p, score=float(score), excerpt=excerpt(index, p, weights, span))
+        Hit(
+            rank=offset + i + 1,
+            passage=p,
+            score=float(score),
+            excerpt=excerpt(index, p, weights, span),
+        )
         for i, (score, _, p, span) in enumerate(page)
     )
     return replace(base, answered=True, hits=hits)
@@ -153,7 +160,10 @@ def answer(
 
 def _not_found(unknown: Sequence[str]) -> str:
     if unknown:
-        words = [w.capitalize() if w.isalpha() and not thesaurus.is_english(w) else f"“{w}”" for w in unknown]
+        words = [
+            w.capitalize() if w.isalpha() and not thesaurus.is_english(w) else f"“{w}”"
+            for w in unknown
+        ]
         listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
         return f"The article does not mention {listed}."
     return "The article does not answer this question."
@@ -193,8 +203,10 @@ def excerpt(
     start, end = span if span is not None else _best_sentences(index, passage, weights)[:2]
     marks: list[tuple[int, int]] = []
     for t in index.tokens(passage):
-        if start <= t.start and t.end <= end and (
-            t.term in weights or not weights.keys().isdisjoint(index.gloss_terms(t))
+        if (
+            start <= t.start
+            and t.end <= end
+            and (t.term in weights or not weights.keys().isdisjoint(index.gloss_terms(t)))
         ):
             mark = (t.start - start, t.end - start)
             if mark not in marks and not any(a <= mark[0] and mark[1] <= b for a, b in marks):

@@ -1,9 +1,9 @@
 """Saved indexes: built once, loaded on later starts, rebuilt when the corpus changes.
 
 An index is saved with a key: a hash of every document's path and content, the tokenizer's
-version, the index format and the thesaurus data it was expanded with. A saved index whose key differs (stale) is
-rebuilt; one that cannot be read (corrupt) is rebuilt with a warning. Nothing read from
-the cache is trusted without the key matching.
+version, the index format and the thesaurus data it was expanded with. A saved index whose
+key differs (stale) is rebuilt; one that cannot be read (corrupt) is rebuilt with a warning.
+Nothing read from the cache is trusted without the key matching.
 """
 
 from __future__ import annotations
@@ -68,5 +68,8 @@ def open_index(
             index.save(folder, key)
         except OSError as exc:
             if warn:
-                warn(f"{folder}: cannot save the index ({exc.strerror or exc}); it is rebuilt next time")
+                warn(
+                    f"{folder}: cannot save the index ({exc.strerror or exc}); "
+                    "it is rebuilt next time"
+                )
     return index

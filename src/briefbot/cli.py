@@ -27,64 +27,112 @@ def build_parser() -> argparse.ArgumentParser:
         description="Answer questions about an article with verbatim, attributed quotes.",
     )
     parser.add_argument(
-        "--corpus", metavar="DIR", type=Path, help="corpus folder (default: BRIEFBOT_CORPUS_DIR or ./corpus)"
+        "--corpus",
+        metavar="DIR",
+        type=Path,
+        help="corpus folder (default: BRIEFBOT_CORPUS_DIR or ./corpus)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    ask = sub.add_parser("ask", help="answer one question (or '-' for one per line on stdin)",
-                         description="Answer a question with verbatim quotes from the corpus.")
-    ask.add_argument("question", help="the question, or '-' to read one question per line from stdin")
-    ask.add_argument("--json", action="store_true", help="print JSON (one object per line with '-')")
-    ask.add_argument("--top", type=_top, default=3, metavar="N", help="number of excerpts, 1-10 (default 3)")
-    ask.add_argument("--document", metavar="ID", help="only search this document (its id, see 'briefbot source')")
-    ask.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                     help="highlight matched words (default: when printing to a terminal)")
+    ask = sub.add_parser(
+        "ask",
+        help="answer one question (or '-' for one per line on stdin)",
+        description="Answer a question with verbatim quotes from the corpus.",
+    )
+    ask.add_argument(
+        "question", help="the question, or '-' to read one question per line from stdin"
+    )
+    ask.add_argument(
+        "--json", action="store_true", help="print JSON (one object per line with '-')"
+    )
+    ask.add_argument(
+        "--top", type=_top, default=3, metavar="N", help="number of excerpts, 1-10 (default 3)"
+    )
+    ask.add_argument(
+        "--document", metavar="ID", help="only search this document (its id, see 'briefbot source')"
+    )
+    ask.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="highlight matched words (default: when printing to a terminal)",
+    )
     ask.set_defaults(func=cmd_ask)
 
-    repl = sub.add_parser("repl", help="ask questions interactively, with history",
-                          description="An interactive loop: type questions; Ctrl-D or /quit to leave.")
+    repl = sub.add_parser(
+        "repl",
+        help="ask questions interactively, with history",
+        description="An interactive loop: type questions; Ctrl-D or /quit to leave.",
+    )
     repl.set_defaults(func=cmd_repl)
 
-    ev = sub.add_parser("eval", help="measure answer quality on a JSONL question set",
-                        description='Lines: {"q": ..., "expect": [snippets]} or {"q": ..., "expect_none": true}.')
+    ev = sub.add_parser(
+        "eval",
+        help="measure answer quality on a JSONL question set",
+        description='Lines: {"q": ..., "expect": [snippets]} or {"q": ..., "expect_none": true}.',
+    )
     ev.add_argument("file", type=Path, help="the question set (.jsonl)")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.set_defaults(func=cmd_eval)
 
-    summ = sub.add_parser("summary", help="what the article says about a topic (or a brief of it)",
-                          description="Verbatim sentences about TOPIC, in the article's order, "
-                                      "each with its source; with no TOPIC, a brief of the "
-                                      "whole article.")
-    summ.add_argument("topic", nargs="?", metavar="TOPIC",
-                      help="a person, place, idea or section heading (see 'briefbot topics')")
-    summ.add_argument("--sentences", type=_top, default=5, metavar="N",
-                      help="number of sentences, 1-10 (default 5)")
+    summ = sub.add_parser(
+        "summary",
+        help="what the article says about a topic (or a brief of it)",
+        description="Verbatim sentences about TOPIC, in the article's order, "
+        "each with its source; with no TOPIC, a brief of the "
+        "whole article.",
+    )
+    summ.add_argument(
+        "topic",
+        nargs="?",
+        metavar="TOPIC",
+        help="a person, place, idea or section heading (see 'briefbot topics')",
+    )
+    summ.add_argument(
+        "--sentences",
+        type=_top,
+        default=5,
+        metavar="N",
+        help="number of sentences, 1-10 (default 5)",
+    )
     summ.add_argument("--json", action="store_true", help="print JSON")
     summ.set_defaults(func=cmd_summary)
 
-    tops = sub.add_parser("topics", help="list the article's sections, names and key terms",
-                          description="The topics 'briefbot summary' knows: section "
-                                      "headings, then names and concepts with how many "
-                                      "paragraphs mention them.")
+    tops = sub.add_parser(
+        "topics",
+        help="list the article's sections, names and key terms",
+        description="The topics 'briefbot summary' knows: section "
+        "headings, then names and concepts with how many "
+        "paragraphs mention them.",
+    )
     tops.add_argument("--json", action="store_true", help="print JSON")
     tops.set_defaults(func=cmd_topics)
 
-    idx = sub.add_parser("index", help="build the index now and save it for fast starts",
-                         description="Build the corpus's index and save it (beside the corpus, or in "
-                         "BRIEFBOT_CACHE_DIR). Later starts load it; a changed corpus is rebuilt.")
+    idx = sub.add_parser(
+        "index",
+        help="build the index now and save it for fast starts",
+        description="Build the corpus's index and save it (beside the corpus, or in "
+        "BRIEFBOT_CACHE_DIR). Later starts load it; a changed corpus is rebuilt.",
+    )
     idx.set_defaults(func=cmd_index)
 
-    run = sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)",
-                         description="Run the Discord bot. Settings come from the environment "
-                                     "or .env (see .env.example); the token is DISCORD_TOKEN.")
+    run = sub.add_parser(
+        "run",
+        help="run the Discord bot (needs DISCORD_TOKEN)",
+        description="Run the Discord bot. Settings come from the environment "
+        "or .env (see .env.example); the token is DISCORD_TOKEN.",
+    )
     run.set_defaults(func=cmd_run)
 
-    sync = sub.add_parser("sync", help="publish the bot's slash commands to Discord",
-                          description="Publish the slash commands globally "
-                                      "(or to one server with --guild).")
-    sync.add_argument("--guild", type=int, metavar="ID",
-                      help="only this server (instant; for development)")
+    sync = sub.add_parser(
+        "sync",
+        help="publish the bot's slash commands to Discord",
+        description="Publish the slash commands globally (or to one server with --guild).",
+    )
+    sync.add_argument(
+        "--guild", type=int, metavar="ID", help="only this server (instant; for development)"
+    )
     sync.set_defaults(func=cmd_sync)
     return parser
 
@@ -93,7 +141,9 @@ def _top(value: str) -> int:
     try:
         n = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 10, not {value!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number from 1 to 10, not {value!r}"
+        ) from None
     if not 1 <= n <= 10:
         raise argparse.ArgumentTypeError(f"must be from 1 to 10, not {n}")
     return n
@@ -107,7 +157,9 @@ def load_bot(args: argparse.Namespace, *, save: bool | None = None):  # -> Brief
         folder = args.corpus
     progress = Progress()
     try:
-        bot = Briefbot.from_folder(folder, cache_dir=cache_dir, save=save, progress=progress, warn=warn)
+        bot = Briefbot.from_folder(
+            folder, cache_dir=cache_dir, save=save, progress=progress, warn=warn
+        )
     finally:
         progress.close()
     for problem in bot.problems:
@@ -182,15 +234,27 @@ def cmd_ask(args: argparse.Namespace) -> int:
             answer = bot.ask(question, top=args.top, document=args.document)
         except InputError as exc:  # an empty line keeps its place in the output
             if args.json:
-                print(json.dumps({"question": question, "answered": False, "reason": str(exc),
-                                  "results": []}, ensure_ascii=False), flush=True)
+                print(
+                    json.dumps(
+                        {
+                            "question": question,
+                            "answered": False,
+                            "reason": str(exc),
+                            "results": [],
+                        },
+                        ensure_ascii=False,
+                    ),
+                    flush=True,
+                )
             else:
                 print(f"{exc}\n", flush=True)
             continue
         if args.json:
             print(json.dumps(answer_to_json(answer), ensure_ascii=False), flush=True)
         else:
-            print(answer_to_text(answer, color=_use_color(args.color, sys.stdout)) + "\n", flush=True)
+            print(
+                answer_to_text(answer, color=_use_color(args.color, sys.stdout)) + "\n", flush=True
+            )
     return 0
 
 
@@ -201,8 +265,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     bot = load_bot(args, save=True)
     took = time.perf_counter() - started
     docs = len(bot.documents)
-    print(f"{len(bot.index):,} passages from {docs} document{'s' * (docs != 1)} indexed in "
-          f"{took:.2f} s (key {corpus_key(bot.corpus)[:12]})")
+    print(
+        f"{len(bot.index):,} passages from {docs} document{'s' * (docs != 1)} indexed in "
+        f"{took:.2f} s (key {corpus_key(bot.corpus)[:12]})"
+    )
     return 0
 
 
@@ -222,8 +288,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 0
     print(f"questions: {report.answerable} answerable, {report.unanswerable} unanswerable")
     print(f"hit@1: {report.hit_at_1:.3f}   hit@3: {report.hit_at_3:.3f}   MRR: {report.mrr:.3f}")
-    print(f"abstention accuracy: {report.abstention_accuracy:.3f}   "
-          f"answerable questions that abstained: {report.wrongly_abstained}")
+    print(
+        f"abstention accuracy: {report.abstention_accuracy:.3f}   "
+        f"answerable questions that abstained: {report.wrongly_abstained}"
+    )
     if report.misses:
         print("misses:")
         for miss in report.misses:
@@ -231,8 +299,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-NO_TOKEN = ("Set DISCORD_TOKEN (in the environment or .env) to run the bot; "
-            "`briefbot repl` works without Discord.")
+NO_TOKEN = (
+    "Set DISCORD_TOKEN (in the environment or .env) to run the bot; "
+    "`briefbot repl` works without Discord."
+)
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -318,6 +388,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
         if os.environ.get("BRIEFBOT_DEBUG"):
             raise
-        print(f"{PROG}: internal error: {type(exc).__name__}: {exc} (set BRIEFBOT_DEBUG=1 for details)",
-              file=sys.stderr)
+        print(
+            f"{PROG}: internal error: {type(exc).__name__}: {exc} "
+            "(set BRIEFBOT_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
         return 70

@@ -120,7 +120,11 @@ def load_corpus(root: str | Path) -> Corpus:
         seen[digest] = doc
         documents.append(doc)
     if not documents:
-        raise CorpusError(problems[0] if len(problems) == 1 else f"{root}: no usable documents; " + "; ".join(problems))
+        raise CorpusError(
+            problems[0]
+            if len(problems) == 1
+            else f"{root}: no usable documents; " + "; ".join(problems)
+        )
     return Corpus(root=root, documents=tuple(documents), problems=tuple(problems))
 
 
@@ -129,7 +133,9 @@ def load_document(path: Path, root: Path | None = None) -> Document:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise CorpusError(f"{path}: file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+            raise CorpusError(
+                f"{path}: file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise CorpusError(f"{path}: cannot be read ({exc.strerror or exc})") from None
@@ -166,7 +172,12 @@ def load_document(path: Path, root: Path | None = None) -> Document:
         else:
             values["title"] = path.stem.replace("-", " ").replace("_", " ").strip() or path.stem
     doc = Document(
-        id=doc_id, path=path, text=text, body_start=body_start, title_in_body=title_in_body, **values
+        id=doc_id,
+        path=path,
+        text=text,
+        body_start=body_start,
+        title_in_body=title_in_body,
+        **values,
     )
     if not text[body_start:].strip():
         raise CorpusError(f"{path}: empty document, no paragraphs")

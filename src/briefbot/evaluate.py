@@ -78,8 +78,11 @@ def load_cases(path: str | Path) -> list[Case]:
             raise InputError(f'{path}:{number}: expected {{"q": "...", "expect": [...]}}')
         expect = item.get("expect", [])
         none = item.get("expect_none") is True
-        if not none and (not isinstance(expect, list) or not expect
-                         or not all(isinstance(s, str) and s for s in expect)):
+        if not none and (
+            not isinstance(expect, list)
+            or not expect
+            or not all(isinstance(s, str) and s for s in expect)
+        ):
             raise InputError(f'{path}:{number}: needs "expect": [snippets] or "expect_none": true')
         cases.append(Case(item["q"], tuple(expect) if not none else (), none))
     if not cases:
@@ -116,6 +119,7 @@ def evaluate(bot: Briefbot, cases: list[Case], *, top: int = 3) -> Report:
         if rank != 1:
             got = answer.hits[0].passage
             report.misses.append(
-                f"rank {rank or '>' + str(len(answer.hits))}: {case.question!r} -> ¶ {got.paragraph} “{got.text[:60]}…”"
+                f"rank {rank or '>' + str(len(answer.hits))}: {case.question!r} "
+                f"-> ¶ {got.paragraph} “{got.text[:60]}…”"
             )
     return report

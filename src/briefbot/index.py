@@ -20,14 +20,15 @@ from pathlib import Path
 
 import numpy as np
 
+from . import thesaurus
 from .bm25 import BM25Index
 from .corpus import Corpus, Document
 from .errors import InputError
 from .passages import Passage, split_passages
 from .sentences import sentence_spans
-from . import thesaurus
 from .stopwords import STOPWORDS
 from .text import NEGATED, Lexicon, Token, Tokenizer
+
 
 def _heading_text(passage: Passage) -> str:
     """The heading a passage is indexed with: its section, or for the lead the title."""
@@ -111,7 +112,9 @@ class Query:
         """Words that are neither in the corpus nor in the dictionary: names ("Biden") the
         article never mentions. A question about them is not one the article answers."""
         return tuple(
-            c.word for c in self.concepts if c.name and not c.terms and len(c.word) >= MIN_NAME_LENGTH
+            c.word
+            for c in self.concepts
+            if c.name and not c.terms and len(c.word) >= MIN_NAME_LENGTH
         )
 
     @property
@@ -120,9 +123,7 @@ class Query:
         the question asks about
         something the article does not discuss ("Where was <author> born?")."""
         asked = [c for c in self.concepts if not c.name]
-        return bool(asked) and not any(
-            not t.startswith(GLOSS) for c in asked for t in c.terms
-        )
+        return bool(asked) and not any(not t.startswith(GLOSS) for c in asked for t in c.terms)
 
     def coverage(self, present: set[str]) -> float:
         """Share of the question's weight that a passage with these terms covers."""
@@ -132,7 +133,11 @@ class Query:
         got = 0.0
         for concept in self.concepts:
             credit = max(
-                (1.0 if w >= 1.0 else RELATED_CREDIT for t, w in concept.terms.items() if t in present),
+                (
+                    1.0 if w >= 1.0 else RELATED_CREDIT
+                    for t, w in concept.terms.items()
+                    if t in present
+                ),
                 default=0.0,
             )
             got += concept.weight * credit
@@ -159,9 +164,7 @@ class _Definitions:
         return found
 
     def passage_terms(self, tokens: Sequence[Token], names: frozenset[str]) -> set[str]:
-        return self.words_terms(
-            {t.word for t in tokens if not t.term.startswith(NEGATED)} - names
-        )
+        return self.words_terms({t.word for t in tokens if not t.term.startswith(NEGATED)} - names)
 
     def words_terms(self, words: set[str]) -> set[str]:
         out: set[str] = set()
@@ -206,7 +209,9 @@ class PassageIndex:
         self.sentence_terms = lru_cache(maxsize=4096)(self._sentence_terms)  # type: ignore[method-assign]
 
     @classmethod
-    def build(cls, corpus: Corpus, progress: Callable[[int, int], None] | None = None) -> PassageIndex:
+    def build(
+        cls, corpus: Corpus, progress: Callable[[int, int], None] | None = None
+    ) -> PassageIndex:
         """Split, tokenize and index every document of ``corpus``."""
         passages: list[Passage] = []
         for doc in corpus.documents:
@@ -357,7 +362,12 @@ class PassageIndex:
         negated = {t.word for t in tokens if t.term.startswith(NEGATED)}
         for token in tokens:
             word, term = token.word, token.term
-            if term.startswith(NEGATED) or word in concepts or word.isdigit() and term not in self.bm25:
+            if (
+                term.startswith(NEGATED)
+                or word in concepts
+                or word.isdigit()
+                and term not in self.bm25
+            ):
                 continue
             if term not in self.bm25:
                 fixed = self.correct(word)

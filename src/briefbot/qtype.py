@@ -10,7 +10,12 @@ import re
 from collections.abc import Sequence
 
 QUANTITY, DURATION, DATE, PERSON, PLACE, REASON = (
-    "quantity", "duration", "date", "person", "place", "reason"
+    "quantity",
+    "duration",
+    "date",
+    "person",
+    "place",
+    "reason",
 )
 _CAUSAL = re.compile(
     r"\b(?:because|since|so that|in order to|due to|as a result|therefore|thus|reason|fear|"
@@ -24,13 +29,25 @@ _QUESTION_TYPES = [
         QUANTITY,
         re.compile(
             r"\bhow (?:many|much)\b|\bwhat (?:percentage|proportion|share)\b"
-            r"|\bwhat (?:is|was|are|were) the (?:population|number|amount|size|cost|total|death toll)\b"
+            r"|\bwhat (?:is|was|are|were) the "
+            r"(?:population|number|amount|size|cost|total|death toll)\b"
         ),
     ),
-    (DATE, re.compile(r"^(?:and |so |but )?when\b|\b(?:what|which|in what) (?:year|day|date|month)\b|\bsince when\b")),
+    (
+        DATE,
+        re.compile(
+            r"^(?:and |so |but )?when\b|\b(?:what|which|in what) (?:year|day|date|month)\b"
+            r"|\bsince when\b"
+        ),
+    ),
     (PERSON, re.compile(r"^(?:and |so |but )?who(?:'s| is| was| are| were)?\b")),
     (REASON, re.compile(r"^(?:and |so |but )?why\b|\bwhat (?:is|was) the reason\b|\bhow come\b")),
-    (PLACE, re.compile(r"^(?:and |so |but )?where\b|\b(?:what|which) (?:country|countries|city|cities|place)\b")),
+    (
+        PLACE,
+        re.compile(
+            r"^(?:and |so |but )?where\b|\b(?:what|which) (?:country|countries|city|cities|place)\b"
+        ),
+    ),
 ]
 
 _NUMBER_WORDS = (
@@ -44,7 +61,10 @@ _MONTHS = (
     "spring summer autumn fall winter"
 ).split()
 _YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b|\b\d{4}s\b")
-_AMOUNT = re.compile(r"(?<![A-Z][a-z]{2} )(?<![A-Z][a-z]{3} )(?<![A-Z][a-z]{4} )(?<![A-Z][a-z]{5} )(?<![A-Z][a-z]{6} )(?<!\d)\d")  # not "Article 4"
+_AMOUNT = re.compile(
+    r"(?<![A-Z][a-z]{2} )(?<![A-Z][a-z]{3} )(?<![A-Z][a-z]{4} )"
+    r"(?<![A-Z][a-z]{5} )(?<![A-Z][a-z]{6} )(?<!\d)\d"
+)  # not "Article 4"
 _WORD = re.compile(r"\w+")
 _NAME = re.compile(r"(?<=[^.!?]\s)[A-Z][\w’'-]+")
 
@@ -58,9 +78,7 @@ def expected_type(question: str) -> str | None:
     return None
 
 
-def satisfies(
-    kind: str | None, text: str, anchors: Sequence[tuple[int, int]] = ()
-) -> bool:
+def satisfies(kind: str | None, text: str, anchors: Sequence[tuple[int, int]] = ()) -> bool:
     """Whether ``text`` contains something of the expected kind. For a quantity, the number
     must stand within a few words of one of the ``anchors`` (the words matching the question)
     when there are any, so "30 years of rule" does not answer "how much did prices rise"."""

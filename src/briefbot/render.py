@@ -76,10 +76,7 @@ def quote_link(passage: Passage, quote: str) -> str | None:
     def enc(ws: list[str]) -> str:
         return quote_fragment(" ".join(ws))
 
-    if len(words) <= 8:
-        fragment = enc(words)
-    else:
-        fragment = f"{enc(words[:4])},{enc(words[-4:])}"
+    fragment = enc(words) if len(words) <= 8 else f"{enc(words[:4])},{enc(words[-4:])}"
     return f"{url}#:~:text={fragment}"
 
 
@@ -113,8 +110,11 @@ def answer_to_text(answer: Answer, *, color: bool = False, width: int = 88) -> s
     for hit in answer.hits:
         body = highlight(hit, BOLD, RESET) if color else hit.excerpt.text
         lines.append("")
-        lines.append(textwrap.fill(f"{hit.rank}. “{body}”", width=width, subsequent_indent="   ")
-                     if not color else f"{hit.rank}. “{body}”")
+        lines.append(
+            textwrap.fill(f"{hit.rank}. “{body}”", width=width, subsequent_indent="   ")
+            if not color
+            else f"{hit.rank}. “{body}”"
+        )
         if hit.excerpt.matched:
             lines.append(f"   matched: {', '.join(hit.excerpt.matched)}")
         meta = f"   — {attribution(hit.passage)}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -39,10 +40,8 @@ def _save_history(path: Path | None) -> None:
         return
     import readline
 
-    try:
+    with contextlib.suppress(OSError):
         readline.write_history_file(path)
-    except OSError:
-        pass
 
 
 def handle_line(bot: Briefbot, line: str, *, color: bool = False) -> str | None:

@@ -17,7 +17,10 @@ from .corpus import default_corpus_dir
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="BRIEFBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        env_prefix="BRIEFBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
         env_ignore_empty=True,  # "BRIEFBOT_DEV_GUILD_ID=" in .env means "not set"
     )
 

@@ -225,7 +225,9 @@ class Tokenizer:
         t = stem(fold(word))
         return self.lexicon.aliases.get(t, t)
 
-    def tokens(self, text: str, *, expand: bool = True, keep_stopwords: bool = False) -> list[Token]:
+    def tokens(
+        self, text: str, *, expand: bool = True, keep_stopwords: bool = False
+    ) -> list[Token]:
         """Tokens of ``text`` in order; spans index into ``text`` itself."""
         out: list[Token] = []
         aliases = self.lexicon.aliases

@@ -1,9 +1,9 @@
 """Related words from WordNet, for questions worded differently from the article.
 
 The data file (``data/thesaurus.sqlite``, built by ``scripts/build_thesaurus.py`` from
-WordNet 3.0) holds, per English lemma, the words related to it in its common senses and the
-content words of their definitions, and irregular forms under ``~form``. It is opened read-only on first use; a lookup takes
-microseconds and nothing is parsed at start-up.
+WordNet 3.0) holds, per English lemma, the words related to it in its common senses and
+the content words of their definitions, and irregular forms under ``~form``. It is opened
+read-only on first use; a lookup takes microseconds and nothing is parsed at start-up.
 """
 
 from __future__ import annotations
@@ -14,9 +14,20 @@ from importlib import resources
 from pathlib import Path
 
 _SUFFIXES = (  # WordNet's "morphy" detachment rules, all parts of speech together
-    ("ies", "y"), ("es", "e"), ("es", ""), ("s", ""), ("ves", "f"), ("ied", "y"),
-    ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", ""), ("er", ""), ("est", ""),
-    ("er", "e"), ("est", "e"),
+    ("ies", "y"),
+    ("es", "e"),
+    ("es", ""),
+    ("s", ""),
+    ("ves", "f"),
+    ("ied", "y"),
+    ("ed", "e"),
+    ("ed", ""),
+    ("ing", "e"),
+    ("ing", ""),
+    ("er", ""),
+    ("est", ""),
+    ("er", "e"),
+    ("est", "e"),
 )
 
 
