@@ -39,6 +39,8 @@ def test_saved_index_is_loaded_instead_of_rebuilt(folder, monkeypatch):
     question = "where does the walrus migrate"
     assert again.ask(question).hits[0].passage.text == first.ask(question).hits[0].passage.text
     assert again.index.bm25.n_docs == 3
+    assert again.index.passages == first.index.passages  # saved boundaries, not re-split
+    assert [p.text for p in again.index.passages] == [p.text for p in first.index.passages]
 
 
 def test_changed_corpus_is_rebuilt_automatically(folder):
@@ -50,7 +52,7 @@ def test_changed_corpus_is_rebuilt_automatically(folder):
     assert fresh.ask("narwhal tusks").hits[0].passage.text == "Narwhals have long tusks."
 
 
-@pytest.mark.parametrize("damage", ["meta", "npz", "mismatch"])
+@pytest.mark.parametrize("damage", ["meta", "npz", "mismatch", "passages"])
 def test_corrupt_cache_is_rebuilt_with_a_warning(folder, damage):
     bot = Briefbot.from_folder(folder, save=True)
     saved = default_cache_dir(bot.corpus) / "index"
@@ -59,6 +61,17 @@ def test_corrupt_cache_is_rebuilt_with_a_warning(folder, damage):
     elif damage == "npz":
         data = (saved / "bm25.npz").read_bytes()
         (saved / "bm25.npz").write_bytes(data[: len(data) // 2])
+    elif damage == "passages":
+        import numpy as np
+
+        np.savez(
+            saved / "passages.npz",
+            doc=np.array([0, 0, 5]),
+            start=np.array([0, 1, 2]),
+            end=np.array([1, 2, 99999]),
+            paragraph=np.array([1, 2, 3]),
+            section=np.array([-1, -1, -1]),
+        )
     else:
         meta = (saved / "meta.json").read_text(encoding="utf-8")
         (saved / "meta.json").write_text(

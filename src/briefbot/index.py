@@ -144,6 +144,37 @@ class Query:
         return got / total
 
 
+def _saved_passages(corpus: Corpus, path: Path, sections: list[str]) -> list[Passage]:
+    """Passages from saved boundaries (no re-splitting); every boundary is checked."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k].tolist() for k in ("doc", "start", "end", "paragraph", "section")}
+    except (OSError, ValueError, KeyError, EOFError) as exc:
+        raise ValueError(f"unreadable passages file ({exc})") from None
+    docs = corpus.documents
+    passages = []
+    for i, (d, start, end, paragraph, section) in enumerate(
+        zip(*(arrays[k] for k in ("doc", "start", "end", "paragraph", "section")), strict=True)
+    ):
+        if not 0 <= d < len(docs):
+            raise ValueError(f"passage {i} names no document")
+        doc = docs[d]
+        if not (doc.body_start <= start < end <= len(doc.text)) or section >= len(sections):
+            raise ValueError(f"passage {i} lies outside its document")
+        passages.append(
+            Passage(
+                i,
+                doc,
+                None if section < 0 else str(sections[section]),
+                paragraph,
+                start,
+                end,
+                doc.text[start:end],
+            )
+        )
+    return passages
+
+
 class _Definitions:
     """Index terms of the dictionary definitions of words, for document expansion: a
     passage saying "troops" is also found under "soldier" ("troops: soldiers collectively")."""
@@ -259,9 +290,27 @@ class PassageIndex:
             if self.gloss is not None:
                 self.gloss.save(tmp / "gloss.npz")
             lexicon = self.tokenizer.lexicon
+            sections: dict[str, int] = {}
+            doc_number = {doc.id: i for i, doc in enumerate(self.corpus.documents)}
+            ps = self.passages
+            np.savez(
+                tmp / "passages.npz",
+                doc=np.array([doc_number[p.doc_id] for p in ps], dtype=np.int32),
+                start=np.array([p.start for p in ps], dtype=np.int64),
+                end=np.array([p.end for p in ps], dtype=np.int64),
+                paragraph=np.array([p.paragraph for p in ps], dtype=np.int32),
+                section=np.array(
+                    [
+                        -1 if p.section is None else sections.setdefault(p.section, len(sections))
+                        for p in ps
+                    ],
+                    dtype=np.int32,
+                ),
+            )
             meta = {
                 "key": key,
                 "passages": len(self.passages),
+                "sections": list(sections),
                 "acronyms": {a: list(e) for a, e in lexicon.acronyms.items()},
                 "aliases": lexicon.aliases,
                 "word_counts": dict(self.word_counts),
@@ -291,17 +340,15 @@ class PassageIndex:
             raise LookupError("saved index is for other content")
         bm25 = BM25Index.load(folder / "bm25.npz")
         gloss = BM25Index.load(folder / "gloss.npz") if (folder / "gloss.npz").exists() else None
-        passages: list[Passage] = []
-        for doc in corpus.documents:
-            passages.extend(split_passages(doc, first_id=len(passages)))
         try:
+            passages = _saved_passages(corpus, folder / "passages.npz", meta["sections"])
             lexicon = Lexicon(
                 aliases={str(k): str(v) for k, v in meta["aliases"].items()},
                 acronyms={str(k): tuple(map(str, v)) for k, v in meta["acronyms"].items()},
             )
             words = Counter({str(k): int(v) for k, v in meta["word_counts"].items()})
             names = frozenset(map(str, meta["names"]))
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             raise ValueError(f"unreadable index metadata ({exc!r})") from None
         if len(passages) != meta.get("passages") or bm25.n_docs != len(passages):
             raise ValueError("saved index does not match the corpus's passages")
