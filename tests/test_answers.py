@@ -101,6 +101,13 @@ def test_empty_question_is_an_input_error(bot, question):
         bot.ask(question)
 
 
+def test_reasons_stay_short_whatever_the_question(bot):
+    answer = bot.ask("x" * 5000)
+    assert not answer.answered and len(answer.reason) < 120
+    many = bot.ask("zorblat quintex vormund plimsk drevol naxitor")
+    assert not many.answered and "more words" in many.reason and len(many.reason) < 120
+
+
 def test_long_question_uses_its_first_1000_characters_and_says_so(bot):
     answer = bot.ask("Why wasn't this peacekeeping? " + "x" * 5000)
     assert answer.truncated

@@ -158,15 +158,26 @@ def answer(
     return replace(base, answered=True, hits=hits)
 
 
+MAX_NAMED = 4  # unknown words named in a reason
+MAX_WORD_CHARS = 30  # a longer "word" is cut in the reason
+
+
 def _not_found(unknown: Sequence[str]) -> str:
     if unknown:
-        words = [
-            w.capitalize() if w.isalpha() and not thesaurus.is_english(w) else f"“{w}”"
-            for w in unknown
-        ]
+        words = [_shown(w) for w in unknown[:MAX_NAMED]]
+        if len(unknown) > MAX_NAMED:
+            words[-1] = f"{len(unknown) - MAX_NAMED + 1} more words"
         listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
         return f"The article does not mention {listed}."
     return "The article does not answer this question."
+
+
+def _shown(word: str) -> str:
+    """A question word as named in a reason: names capitalised, other words quoted."""
+    short = word if len(word) <= MAX_WORD_CHARS else word[: MAX_WORD_CHARS - 1] + "…"
+    if word.isalpha() and not thesaurus.is_english(word):
+        return short.capitalize()
+    return f"“{short}”"
 
 
 def _best_sentences(
