@@ -181,3 +181,29 @@ def test_article_vocabulary_questions_keep_the_json_contract(bot, words):
             "authors",
         }
         assert isinstance(result["score"], float) and result["score"] > 0
+
+
+def test_who_is_questions_prefer_the_defining_sentence(bot):
+    top = bot.ask("who is tokayev").hits[0]
+    assert top.excerpt.text.startswith("Kassym-Jomart Tokayev is a Soviet diplomat")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("who is tokayev", "definition"),
+        ("What is the CSTO?", "definition"),
+        ("What is the population of Kazakhstan?", "quantity"),
+        ("how many troops were sent", "quantity"),
+        ("how long will they stay", "duration"),
+        ("When did Nazarbayev resign?", "date"),
+        ("who announced the decision to send troops", "person"),
+        ("why wasnt this peacekeeping", "reason"),
+        ("which countries are in the csto", "place"),
+        ("tell me about the csto", None),
+    ],
+)
+def test_expected_answer_types(question, kind):
+    from briefbot.qtype import expected_type
+
+    assert expected_type(question) == kind

@@ -15,7 +15,7 @@ from . import thesaurus
 from .errors import InputError
 from .index import PassageIndex
 from .passages import Passage
-from .qtype import DATE, DURATION, QUANTITY, STRICT, expected_type, satisfies
+from .qtype import DATE, DEFINITION, DURATION, QUANTITY, STRICT, expected_type, satisfies
 
 MAX_QUESTION_CHARS = 1000
 # Below this share of the question's weight matched by the best passage, a question whose
@@ -122,7 +122,7 @@ def answer(
     candidates = []
     for passage, score in ranked:
         start, end, present = _best_sentences(index, passage, weights)
-        if kind == QUANTITY:  # the number must stand near a matched word: needs the marks
+        if kind in (QUANTITY, DEFINITION):  # where the matched words stand matters
             ex = excerpt(index, passage, weights, (start, end))
             ok = satisfies(kind, ex.text, ex.highlights)
         else:

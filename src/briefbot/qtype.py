@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+DEFINITION = "definition"
 QUANTITY, DURATION, DATE, PERSON, PLACE, REASON = (
     "quantity",
     "duration",
@@ -40,6 +41,12 @@ _QUESTION_TYPES = [
             r"|\bsince when\b"
         ),
     ),
+    # "who is X?", "what is the CSTO": a definition, "X is a ...", wanted (TREC's definition
+    # questions); only for short questions, where X is all there is
+    (
+        DEFINITION,
+        re.compile(r"^(?:so |and )?(?:who|what)(?:'s| is| are| was| were)\s+(?:\S+\s*){1,4}\??$"),
+    ),
     (PERSON, re.compile(r"^(?:and |so |but )?who(?:'s| is| was| are| were)?\b")),
     (REASON, re.compile(r"^(?:and |so |but )?why\b|\bwhat (?:is|was) the reason\b|\bhow come\b")),
     (
@@ -50,6 +57,9 @@ _QUESTION_TYPES = [
     ),
 ]
 
+_COPULA = re.compile(
+    r"[\w’'-]*(?:\s+\([^)]{1,40}\))?,?(?:\s+[\w’'-]+){0,2}?\s+(?:is|was|are|were)\s+(?:a|an|the|one)\b"
+)
 _NUMBER_WORDS = (
     "two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
     "hundred hundreds thousand thousands million millions billion dozen dozens several "
@@ -98,6 +108,8 @@ def satisfies(kind: str | None, text: str, anchors: Sequence[tuple[int, int]] = 
         return bool(_YEAR.search(text)) or bool(words.intersection(_MONTHS)) or "decades" in words
     if kind == REASON:
         return bool(_CAUSAL.search(text))
+    if kind == DEFINITION:
+        return any(_COPULA.match(text, b) for _, b in anchors) if anchors else False
     if kind in (PERSON, PLACE):
         return bool(_NAME.search(text))
     return True
