@@ -27,11 +27,4 @@ STOPWORDS: frozenset[str] = frozenset(
     happen happens happened happening thing things way like exactly actually basically
     please tell kind sort anything something cannot
     """.split()
-) | frozenset(
-    # Function words NLTK's list lacks (prepositions and connectives).
-    """
-    besides except among amongst within across toward towards upon via whether though
-    although unless whereas thus hence therefore moreover perhaps maybe quite rather
-    almost already yet
-    """.split()
 )

@@ -23,7 +23,7 @@ import Stemmer
 
 from .stopwords import STOPWORDS
 
-TOKENIZER_VERSION = "3"  # bump whenever terms change: saved indexes are keyed by it
+TOKENIZER_VERSION = "2"  # bump whenever terms change: saved indexes are keyed by it
 
 WORD = re.compile(r"\d{1,3}(?:,[ \u00a0]?\d{3})+(?!\d)|\w+(?:['\u2019\u2018\u02bc`\u00b4]\w+)*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
