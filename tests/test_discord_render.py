@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from briefbot import Briefbot
@@ -149,6 +149,9 @@ def test_escaping_markdown_and_mentions_round_trips() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80))
+@example("@\u200b")
+@example("@\u200beveryone")
+@example("\\@here")
 def test_escape_is_reversible(text: str) -> None:
     assert unescape(escape(text)) == text
 

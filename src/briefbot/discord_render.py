@@ -104,8 +104,11 @@ class DiscordMessage:
 _MARKDOWN_COMMON = r"^>(?:>>)?\s|\[.+\]\(.+\)|^#{1,3}|^\s*-"
 _URL = r"(?P<url><[^: >\\]+:\/[^ >\\]+>|(?:https?|steam):\/\/[^\s<\\]+[^<.,:;\"\'\]\s\\])"
 _MARKDOWN = re.compile(rf"(?:{_URL}|(?P<markdown>[_\\~|\*`\[]|{_MARKDOWN_COMMON}))", re.MULTILINE)
-_MENTION = re.compile(r"@(everyone|here|[!&]?[0-9]{17,20})")
-_UNESCAPE = re.compile(r"\\(.)|@\u200b", re.S)
+_MENTION_WORD = r"(?:everyone|here|[!&]?[0-9]{17,20})"
+# a zero-width space after "@" breaks a mention; one already there gets another, so that
+# unescape() can remove exactly the one escape() added
+_MENTION = re.compile(rf"@(\u200b*{_MENTION_WORD})")
+_UNESCAPE = re.compile(rf"\\(.)|@\u200b(?=\u200b*{_MENTION_WORD})", re.S)
 
 
 def escape_markdown(text: str) -> str:
