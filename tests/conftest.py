@@ -6,7 +6,16 @@ discord (the fake Discord server and the bot's end-to-end tests).
 """
 
 import contextlib
+import os
 import warnings
+
+from hypothesis import settings
+
+# CI runs the property tests with a fixed seed, so a run is reproducible; local runs keep
+# exploring new examples.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 # contextlib.suppress: without discord.py installed, its tests fail or skip on their own.
 with warnings.catch_warnings(), contextlib.suppress(ImportError):
