@@ -39,7 +39,7 @@ def test_saved_index_is_loaded_instead_of_rebuilt(folder, monkeypatch):
     question = "where does the walrus migrate"
     assert again.ask(question).hits[0].passage.text == first.ask(question).hits[0].passage.text
     assert again.index.bm25.n_docs == 3
-    assert again.index.passages == first.index.passages  # saved boundaries, not re-split
+    assert tuple(again.index.passages) == first.index.passages  # saved boundaries, not re-split
     assert [p.text for p in again.index.passages] == [p.text for p in first.index.passages]
 
 
@@ -114,3 +114,14 @@ def test_cli_index_command(folder, capsys):
     assert out.startswith("3 passages from 1 document indexed in")
     assert (folder / ".briefbot-index" / "index" / "bm25.npz").exists()
     assert load_corpus(folder).problems == ()  # the cache folder is not mistaken for documents
+
+
+def test_loaded_passages_behave_like_a_tuple(folder):
+    Briefbot.from_folder(folder, save=True)
+    passages = Briefbot.from_folder(folder).index.passages
+    assert len(passages) == 3
+    assert passages[-1].text == "Herds gather on beaches to rest." == passages[2].text
+    assert [p.paragraph for p in passages[0:2]] == [1, 2]
+    assert passages[1] == passages[1] and hash(passages[1]) == hash(passages[1])
+    with pytest.raises(IndexError):
+        passages[3]

@@ -13,10 +13,11 @@ import shutil
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 
@@ -144,35 +145,80 @@ class Query:
         return got / total
 
 
-def _saved_passages(corpus: Corpus, path: Path, sections: list[str]) -> list[Passage]:
-    """Passages from saved boundaries (no re-splitting); every boundary is checked."""
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k].tolist() for k in ("doc", "start", "end", "paragraph", "section")}
-    except (OSError, ValueError, KeyError, EOFError) as exc:
-        raise ValueError(f"unreadable passages file ({exc})") from None
-    docs = corpus.documents
-    passages = []
-    for i, (d, start, end, paragraph, section) in enumerate(
-        zip(*(arrays[k] for k in ("doc", "start", "end", "paragraph", "section")), strict=True)
-    ):
-        if not 0 <= d < len(docs):
-            raise ValueError(f"passage {i} names no document")
-        doc = docs[d]
-        if not (doc.body_start <= start < end <= len(doc.text)) or section >= len(sections):
-            raise ValueError(f"passage {i} lies outside its document")
-        passages.append(
-            Passage(
-                i,
-                doc,
-                None if section < 0 else str(sections[section]),
-                paragraph,
-                start,
-                end,
-                doc.text[start:end],
-            )
+class PassageTable(Sequence[Passage]):
+    """Passages kept as arrays of boundaries and made into :class:`Passage` objects when
+    asked for, so that loading a saved index of a million passages creates none of them."""
+
+    _FIELDS = ("doc", "start", "end", "paragraph", "section")
+
+    def __init__(
+        self, documents: Sequence[Document], arrays: dict[str, np.ndarray], sections: list[str]
+    ) -> None:
+        self._docs = tuple(documents)
+        self._sections = [str(x) for x in sections]
+        doc, start, end = arrays["doc"], arrays["start"], arrays["end"]
+        section, paragraph = arrays["section"], arrays["paragraph"]
+        n = len(doc)
+        if any(len(arrays[k]) != n for k in self._FIELDS):
+            raise ValueError("passage arrays of different lengths")
+        if n and (doc.min() < 0 or doc.max() >= len(self._docs)):
+            raise ValueError("a passage names no document")
+        if n and (np.any(np.diff(doc) < 0) or section.max() >= len(self._sections)):
+            raise ValueError("passages out of order or with unknown sections")
+        sizes = np.array([len(d.text) for d in self._docs], dtype=np.int64)
+        bodies = np.array([d.body_start for d in self._docs], dtype=np.int64)
+        if n and not np.all((bodies[doc] <= start) & (start < end) & (end <= sizes[doc])):
+            raise ValueError("a passage lies outside its document")
+        self._doc = doc.tolist()
+        self._start = start.tolist()
+        self._end = end.tolist()
+        self._paragraph = paragraph.tolist()
+        self._section = section.tolist()
+        self.ranges = {
+            self._docs[d].id: (int(np.searchsorted(doc, d)), int(np.searchsorted(doc, d, "right")))
+            for d in np.unique(doc).tolist()
+        }
+
+    @classmethod
+    def load(cls, corpus: Corpus, path: Path, sections: list[str]) -> PassageTable:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                arrays = {k: np.asarray(data[k], dtype=np.int64) for k in cls._FIELDS}
+        except (OSError, ValueError, KeyError, EOFError) as exc:
+            raise ValueError(f"unreadable passages file ({exc})") from None
+        return cls(corpus.documents, arrays, sections)
+
+    def __len__(self) -> int:
+        return len(self._doc)
+
+    def _make(self, i: int) -> Passage:
+        doc = self._docs[self._doc[i]]
+        start, end, section = self._start[i], self._end[i], self._section[i]
+        return Passage(
+            i,
+            doc,
+            None if section < 0 else self._sections[section],
+            self._paragraph[i],
+            start,
+            end,
+            doc.text[start:end],
         )
-    return passages
+
+    @overload
+    def __getitem__(self, i: int) -> Passage: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Passage, ...]: ...
+    def __getitem__(self, i: int | slice) -> Passage | tuple[Passage, ...]:
+        if isinstance(i, slice):
+            return tuple(self._make(j) for j in range(*i.indices(len(self))))
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("passage index out of range")
+        return self._make(i)
+
+    def __iter__(self) -> Iterator[Passage]:
+        return (self._make(i) for i in range(len(self)))
 
 
 class _Definitions:
@@ -223,7 +269,9 @@ class PassageIndex:
         gloss: BM25Index | None = None,
     ) -> None:
         self.corpus = corpus
-        self.passages: tuple[Passage, ...] = tuple(passages)
+        self.passages: Sequence[Passage] = (
+            passages if isinstance(passages, PassageTable) else tuple(passages)
+        )
         self.documents: dict[str, Document] = {d.id: d for d in corpus.documents}
         self.tokenizer = tokenizer
         self.bm25 = bm25
@@ -232,9 +280,12 @@ class PassageIndex:
         self.gloss = gloss  # BM25 over the definitions of each passage's words
         self._heading_terms: dict[tuple[str, str | None], list[str]] = {}
         self._doc_ranges: dict[str, tuple[int, int]] = {}
-        for p in self.passages:
-            lo, _ = self._doc_ranges.get(p.doc_id, (p.id, p.id))
-            self._doc_ranges[p.doc_id] = (lo, p.id + 1)
+        if isinstance(self.passages, PassageTable):
+            self._doc_ranges = dict(self.passages.ranges)
+        else:
+            for p in self.passages:
+                lo, _ = self._doc_ranges.get(p.doc_id, (p.id, p.id))
+                self._doc_ranges[p.doc_id] = (lo, p.id + 1)
         self.tokens = lru_cache(maxsize=4096)(self._tokens)  # type: ignore[method-assign]
         self.sentences = lru_cache(maxsize=4096)(self._sentences)  # type: ignore[method-assign]
         self.sentence_terms = lru_cache(maxsize=4096)(self._sentence_terms)  # type: ignore[method-assign]
@@ -341,7 +392,7 @@ class PassageIndex:
         bm25 = BM25Index.load(folder / "bm25.npz")
         gloss = BM25Index.load(folder / "gloss.npz") if (folder / "gloss.npz").exists() else None
         try:
-            passages = _saved_passages(corpus, folder / "passages.npz", meta["sections"])
+            passages = PassageTable.load(corpus, folder / "passages.npz", meta["sections"])
             lexicon = Lexicon(
                 aliases={str(k): str(v) for k, v in meta["aliases"].items()},
                 acronyms={str(k): tuple(map(str, v)) for k, v in meta["acronyms"].items()},
