@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import Stemmer
 
@@ -52,6 +53,7 @@ _CONTRACTIONS_NO_APOSTROPHE = {
     "youre": ("you",),
 }
 _CLITICS = {"s", "re", "ve", "ll", "d", "m"}
+MAX_REMEMBERED = 500_000  # surface words whose analysis a tokenizer keeps
 NEGATIONS = {"not", "no", "never", "nor", "without", "neither"}
 NEGATION_SCOPE = 3  # content words after a negation that it applies to
 NEGATED = "¬"  # prefix of the extra term a negated word gets ("not a peacekeeping" -> ¬peacekeep)
@@ -59,9 +61,11 @@ _SCOPE_END = re.compile(r"[,.;:!?()\[\]]|\bbut\b")
 _CONNECTORS = {"of", "for", "and", "the", "on", "in", "de", "du", "la", "to"}
 
 
-@dataclass(frozen=True)
-class Token:
-    """A term with where it was found: ``text[start:end]`` is its surface form."""
+class Token(NamedTuple):
+    """A term with where it was found: ``text[start:end]`` is its surface form.
+
+    (A named tuple rather than a dataclass: indexing a million passages makes tens of
+    millions of them, and a tuple is several times cheaper to create.)"""
 
     term: str
     start: int
@@ -148,18 +152,25 @@ class Lexicon:
         initials: dict[str, tuple[str, ...]] = {}
         capitalised: Counter[str] = Counter()
         for text in texts:
-            words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(text)]
-            for i, (word, _, _) in enumerate(words):
-                if not word[0].isupper():
-                    continue
-                if _is_acronym(word):
-                    candidates.add(word)
-                    continue
-                if len(word) >= 5 and word[1:].islower() and word.isalpha():
+            candidates.update(_ACRONYM.findall(text))
+            for word in _LONG_WORD.findall(text):
+                if word[0].isupper() and word[1:].islower():
                     capitalised[fold(word)] += 1
-                _record_initials(words, i, text, initials)
+            for run in _CAPITALISED_RUN.finditer(text):
+                words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(run.group())]
+                for i, (word, _, _) in enumerate(words):
+                    if word[0].isupper() and not _is_acronym(word):
+                        _record_initials(words, i, run.group(), initials)
         acronyms = {a: initials[a] for a in sorted(candidates) if a in initials}
         return cls(aliases=_spelling_variants(capitalised), acronyms=acronyms)
+
+
+_ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
+_LONG_WORD = re.compile(r"\b[^\W\d_]{5,}\b")
+_GAP = r"[ \u00a0,-]{1,3}"
+_CAPITALISED_RUN = re.compile(  # capitalised words, joined by connectors such as "of"
+    rf"\b[A-Z][\w’'-]*(?:{_GAP}(?:(?:of|for|and|the|on|in|de|du|la|to){_GAP})*[A-Z][\w’'-]*)+"
+)
 
 
 def _is_acronym(word: str) -> bool:
@@ -218,7 +229,24 @@ class Tokenizer:
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon or Lexicon()
+        self._analysed: dict[str, tuple[tuple[str, str, bool], ...]] = {}
         self.lexicon.compile(self)
+
+    def _analyse(self, raw: str) -> tuple[tuple[str, str, bool], ...]:
+        """(folded word, term, is stopword) for each word one surface token stands for;
+        remembered, since most words of a corpus recur."""
+        found = self._analysed.get(raw)
+        if found is None:
+            aliases = self.lexicon.aliases
+            out = []
+            for word in _words(raw):
+                if word:
+                    t = stem(word)
+                    out.append((word, aliases.get(t, t), word in STOPWORDS))
+            found = tuple(out)
+            if len(self._analysed) < MAX_REMEMBERED:
+                self._analysed[raw] = found
+        return found
 
     def term(self, word: str) -> str:
         """The index term for one folded word (stemmed, aliases applied)."""
@@ -230,25 +258,27 @@ class Tokenizer:
     ) -> list[Token]:
         """Tokens of ``text`` in order; spans index into ``text`` itself."""
         out: list[Token] = []
-        aliases = self.lexicon.aliases
         scope, last_end = 0, 0
+        analyse = self._analyse
         for match in WORD.finditer(text):
-            if scope and _SCOPE_END.search(text, last_end, match.start()):
+            start, end = match.span()
+            if scope and _SCOPE_END.search(text, last_end, start):
                 scope = 0
-            last_end = match.end()
-            for word in _words(match.group()):
+            last_end = end
+            for word, term, stop in analyse(match.group()):
                 if word in NEGATIONS:
                     scope = NEGATION_SCOPE
-                if not word or (word in STOPWORDS and not keep_stopwords):
+                if stop and not keep_stopwords:
                     continue
-                t = stem(word)
-                term = aliases.get(t, t)
-                out.append(Token(term, match.start(), match.end(), word))
+                out.append(Token(term, start, end, word))
                 if scope and word not in NEGATIONS:
                     scope -= 1
-                    out.append(Token(NEGATED + term, match.start(), match.end(), word))
-        if expand and self.lexicon._phrases:
-            out = self._expand_phrases(out)
+                    out.append(Token(NEGATED + term, start, end, word))
+        lex = self.lexicon
+        if expand and lex._phrases:
+            ending, expansions = lex._ending, lex._expansions
+            if any(t.term in ending or t.term in expansions for t in out):
+                out = self._expand_phrases(out)
         return out
 
     def terms(self, text: str) -> list[str]:
