@@ -1,8 +1,13 @@
-"""The passage index: BM25 over passage terms, plus the corpus vocabulary for spelling fixes.
+"""The passage index, and how a question becomes weighted index terms.
 
-Each passage is indexed with its own terms and its section heading's terms (for passages
-before the first heading, the document's title and subtitle), so headings help matching
-without ever being answers themselves.
+Each passage is indexed (BM25, rank-bm25's BM25Okapi) with its own terms and its section
+heading's terms (the lead with the document's title and subtitle), so headings help
+matching without ever being answers themselves. A second BM25 index holds the content
+words of the dictionary definitions of each passage's words (document expansion), so a
+passage saying "troops" is found for "soldiers". A question's words become
+:class:`Concept` s: the word's own term, spelling fixed against the corpus vocabulary,
+plus WordNet-related words and definition matches at lower weights; the words the corpus
+lacks are kept, to explain an answer that is not in the article.
 """
 
 from __future__ import annotations
@@ -515,9 +520,6 @@ class PassageIndex:
                     if term in self.bm25:
                         found.setdefault(term, SECOND_HOP_WEIGHT)
         return found
-
-    def idf_weights(self, query: Query) -> dict[str, float]:
-        return {t: max(self.bm25.idf(t), 0.0) for t in query.weights}
 
     def rank(
         self, weights: dict[str, float], k: int, *, document: str | None = None
