@@ -266,20 +266,8 @@ def test_topics_and_autocomplete_choices() -> None:
 
 
 def test_summary_rendering(bot: Briefbot) -> None:
-    @dataclasses.dataclass(frozen=True)
-    class Sentence:
-        passage: object
-        start: int
-        end: int
-        text: str
-
-    @dataclasses.dataclass(frozen=True)
-    class Summary:
-        topic: str | None
-        found: bool
-        reason: str | None
-        sentences: tuple
-        suggestions: tuple
+    from briefbot.summaries import Summary
+    from briefbot.summaries import SummarySentence as Sentence
 
     ps = bot.index.passages[:8]
     sentences = tuple(Sentence(p, 0, len(p.text), p.text) for p in ps)
@@ -290,6 +278,8 @@ def test_summary_rendering(bot: Briefbot) -> None:
         Summary("pizza", False, "The article does not mention pizza.", (), ("CSTO", "Russia"))
     )
     assert none.content == "The article does not mention pizza. Try: CSTO, Russia."
+    fixed = dr.render_summary(Summary("tokayv", True, None, sentences, (), shown="Tokayev"))
+    assert fixed.embeds[0]["title"] == "Summary: Tokayev"
 
 
 def test_message_to_text_prints_every_part() -> None:

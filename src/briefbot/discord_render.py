@@ -421,7 +421,7 @@ def render_summary(summary: Summary, *, ephemeral: bool = False) -> DiscordMessa
         return DiscordMessage(content=truncate(escape(line), CONTENT_LIMIT), ephemeral=ephemeral)
     docs = {s.passage.doc_id for s in summary.sentences}
     doc = summary.sentences[0].passage.document
-    heading = f"Summary: {summary.topic}" if summary.topic else f"Summary: {doc.title}"
+    heading = f"Summary: {summary.title}" if summary.topic else f"Summary: {doc.title}"
     heading = truncate(escape(heading), TITLE_LIMIT)
 
     def block(s: SummarySentence, limit: int) -> str | None:

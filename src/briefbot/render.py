@@ -145,7 +145,7 @@ def summary_to_text(summary: Summary, *, width: int = 88) -> str:
     if summary.topic is None:
         lines = ["The article in brief:"]
     else:
-        lines = [f"What the article says about {summary.topic}:"]
+        lines = [f"What the article says about {summary.title}:"]
     for n, sentence in enumerate(summary.sentences, 1):
         lines.append("")
         lines.append(textwrap.fill(f"{n}. “{sentence.text}”", width=width, subsequent_indent="   "))

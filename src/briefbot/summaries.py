@@ -109,6 +109,11 @@ class Summary:
     reason: str | None
     sentences: tuple[SummarySentence, ...] = ()
     suggestions: tuple[str, ...] = ()  # closest topics, when the topic is not discussed
+    shown: str | None = None  # the topic as shown: spelling fixed ("tokayv" -> "Tokayev")
+
+    @property
+    def title(self) -> str | None:
+        return self.shown or self.topic
 
 
 @dataclass(frozen=True)
@@ -180,7 +185,7 @@ def summarize(index: PassageIndex, topic: str | None = None, max_sentences: int 
     if section is not None:
         relevance = data.section_relevance(section, query)
         picked = data.pick(relevance, max_sentences, spread=SECTION_SPREAD, by_paragraph=True)
-        return Summary(text, True, None, data.render(picked))
+        return Summary(text, True, None, data.render(picked), shown=_shown_topic(index, text))
     if not _has_words(index, text):
         raise InputError(
             f"The topic “{text}” has no words to look for: "
@@ -192,7 +197,26 @@ def summarize(index: PassageIndex, topic: str | None = None, max_sentences: int 
     picked = data.pick(relevance, max_sentences, spread=TOPIC_SPREAD, ignore=query)
     if not picked:
         return _not_discussed(index, text)
-    return Summary(text, True, None, data.render(picked))
+    return Summary(text, True, None, data.render(picked), shown=_shown_topic(index, text))
+
+
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def _shown_topic(index: PassageIndex, text: str) -> str:
+    """The topic with misspelt words replaced by the corpus's own ("tokayv" -> "Tokayev")."""
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group()
+        folded = fold(word)
+        if folded in index.word_counts:
+            return word
+        fixed = index.correct(folded)
+        if fixed is None:
+            return word
+        return fixed.capitalize() if fixed in index.names else fixed
+
+    return _WORDS.sub(fix, text)
 
 
 def topics(index: PassageIndex) -> tuple[Topic, ...]:
