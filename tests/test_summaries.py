@@ -530,3 +530,8 @@ def test_a_one_sentence_corpus(tmp_path):
     summary = bot.summarize("Tokayev")
     assert not summary.sentences or summary.sentences[0].text == "Tokayev called Moscow."
     assert bot.summarize().found in (True, False)
+
+
+def test_a_misspelt_topic_is_shown_with_the_articles_spelling(bot):
+    summary = bot.summarize("tokayv", max_sentences=2)
+    assert summary.found and summary.topic == "tokayv" and summary.title == "Tokayev"
