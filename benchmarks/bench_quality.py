@@ -25,24 +25,37 @@ from briefbot.text import stem
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def baseline(bot: Briefbot, cases, tokenize) -> tuple[float, float, float]:
+def metrics(bot: Briefbot, cases, order_for) -> tuple[float, float, float]:
+    """hit@1, hit@3 and MRR of answerable questions for a ranker: question -> passage order."""
     passages = bot.index.passages
-    bm25 = BM25Okapi([tokenize(p.text) or ["\0"] for p in passages])
     hit1 = hit3 = rr = n = 0
     for case in cases:
         if case.expect_none:
             continue
         n += 1
-        scores = bm25.get_scores(tokenize(case.question))
-        order = sorted(range(len(passages)), key=lambda i: (-scores[i], i))
         rank = next(
-            (r for r, i in enumerate(order, 1) if any(s in passages[i].text for s in case.expect)),
+            (
+                r
+                for r, i in enumerate(order_for(case.question), 1)
+                if any(s in passages[i].text for s in case.expect)
+            ),
             None,
         )
         hit1 += rank == 1
         hit3 += rank is not None and rank <= 3
         rr += 1 / rank if rank else 0
     return hit1 / n, hit3 / n, rr / n
+
+
+def baseline(bot: Briefbot, cases, tokenize) -> tuple[float, float, float]:
+    passages = bot.index.passages
+    bm25 = BM25Okapi([tokenize(p.text) or ["\0"] for p in passages])
+
+    def order(question: str) -> list[int]:
+        scores = bm25.get_scores(tokenize(question))
+        return sorted(range(len(passages)), key=lambda i: (-scores[i], i))
+
+    return metrics(bot, cases, order)
 
 
 def minilm(bot: Briefbot, cases) -> tuple[float, float, float] | None:
@@ -52,23 +65,13 @@ def minilm(bot: Briefbot, cases) -> tuple[float, float, float] | None:
     except ImportError:
         return None
     model = load_model(device="cpu")
-    passages = bot.index.passages
-    docs = model.encode([p.text for p in passages], normalize_embeddings=True)
-    hit1 = hit3 = rr = n = 0
-    for case in cases:
-        if case.expect_none:
-            continue
-        n += 1
-        q = model.encode([case.question], normalize_embeddings=True)[0]
-        order = np.argsort(-(docs @ q), kind="stable")
-        rank = next(
-            (r for r, i in enumerate(order, 1) if any(s in passages[i].text for s in case.expect)),
-            None,
-        )
-        hit1 += rank == 1
-        hit3 += rank is not None and rank <= 3
-        rr += 1 / rank if rank else 0
-    return hit1 / n, hit3 / n, rr / n
+    docs = model.encode([p.text for p in bot.index.passages], normalize_embeddings=True)
+
+    def order(question: str) -> list[int]:
+        q = model.encode([question], normalize_embeddings=True)[0]
+        return np.argsort(-(docs @ q), kind="stable").tolist()
+
+    return metrics(bot, cases, order)
 
 
 def whitespace(text: str) -> list[str]:
