@@ -209,3 +209,8 @@ def test_expected_answer_types(question, kind):
     from briefbot.qtype import expected_type
 
     assert expected_type(question) == kind
+
+
+def test_why_question_is_not_pushed_towards_sentences_with_so_or_because(bot):
+    top = bot.ask("why did tokayev call moscow").hits[0]
+    assert "called Moscow instead" in top.excerpt.text

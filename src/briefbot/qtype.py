@@ -18,11 +18,6 @@ QUANTITY, DURATION, DATE, PERSON, PLACE, REASON = (
     "place",
     "reason",
 )
-_CAUSAL = re.compile(
-    r"\b(?:because|since|so that|in order to|due to|as a result|therefore|thus|reason|fear|"
-    r"so|as|given that|owing to|this is|which would)\b",
-    re.IGNORECASE,
-)
 
 _QUESTION_TYPES = [
     (DURATION, re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years)\b")),
@@ -107,7 +102,9 @@ def satisfies(kind: str | None, text: str, anchors: Sequence[tuple[int, int]] = 
     if kind == DATE:
         return bool(_YEAR.search(text)) or bool(words.intersection(_MONTHS)) or "decades" in words
     if kind == REASON:
-        return bool(_CAUSAL.search(text))
+        # "because", "so", "as" are too common to tell an answer from a non-answer: measured
+        # on the dev set, checking for them changed nothing and broke real questions
+        return True
     if kind == DEFINITION:
         return any(_COPULA.match(text, b) for _, b in anchors) if anchors else False
     if kind in (PERSON, PLACE):
