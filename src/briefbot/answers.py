@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from . import thesaurus
 from .errors import InputError
-from .index import PassageIndex
+from .index import PassageIndex, Query
 from .passages import Passage
 from .qtype import DATE, DEFINITION, DURATION, QUANTITY, STRICT, expected_type, satisfies
 
@@ -118,30 +118,9 @@ def answer(
     ranked = index.rank(weights, offset + top + RERANK_DEPTH, document=document)
     if not ranked:
         return replace(base, reason=_not_found(query.unknown))
-    top_score = ranked[0][1]
-    candidates = []
-    for passage, score in ranked:
-        start, end, present = _best_sentences(index, passage, weights)
-        if kind in (QUANTITY, DEFINITION):  # where the matched words stand matters
-            ex = excerpt(index, passage, weights, (start, end))
-            ok = satisfies(kind, ex.text, ex.highlights)
-        else:
-            ok = satisfies(kind, passage.text[start:end])
-        local = query.coverage(present)
-        final = (1 - SENTENCE_SHARE) * score / top_score + SENTENCE_SHARE * local
-        candidates.append((final * (1.0 if ok else TYPE_PENALTY), ok, passage, (start, end)))
-    candidates.sort(key=lambda c: (-c[0], c[2].id))
-    best_passage = candidates[0][2]
-    best_terms = set().union(*index.sentence_terms(best_passage), index.heading_terms(best_passage))
-    coverage = query.coverage(best_terms)
-    if (
-        query.unknown_names
-        or query.asks_unknown
-        or (coverage < MIN_COVERAGE and (query.unknown or coverage < MIN_COVERAGE_KNOWN))
-    ):
-        return replace(base, reason=_not_found(query.unknown))
-    if kind in STRICT and not any(ok for _, ok, _, _ in candidates[:TYPE_DEPTH]):
-        reason = _not_found(query.unknown) if query.unknown else NO_TYPE[kind]
+    candidates = _rerank(index, query, kind, ranked)
+    reason = _why_not(index, query, kind, candidates)
+    if reason is not None:
         return replace(base, reason=reason)
     page = candidates[offset : offset + top]
     if not page:
@@ -149,11 +128,11 @@ def answer(
     hits = tuple(
         Hit(
             rank=offset + i + 1,
-            passage=p,
-            score=float(score),
-            excerpt=excerpt(index, p, weights, span),
+            passage=c.passage,
+            score=float(c.score),
+            excerpt=excerpt(index, c.passage, weights, c.span),
         )
-        for i, (score, _, p, span) in enumerate(page)
+        for i, c in enumerate(page)
     )
     return replace(base, answered=True, hits=hits)
 
@@ -170,6 +149,57 @@ def _not_found(unknown: Sequence[str]) -> str:
         listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
         return f"The article does not mention {listed}."
     return "The article does not answer this question."
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    score: float  # BM25 (normalised to the best) blended with the excerpt's coverage
+    typed: bool  # the excerpt holds the kind of answer the question asks for
+    passage: Passage
+    span: tuple[int, int]  # the excerpt, in the passage
+
+
+def _rerank(
+    index: PassageIndex,
+    query: Query,
+    kind: str | None,
+    ranked: list[tuple[Passage, float]],
+) -> list[_Candidate]:
+    """Re-rank BM25's best passages by their best sentences and the expected answer type."""
+    weights = query.weights
+    top_score = ranked[0][1]
+    candidates = []
+    for passage, score in ranked:
+        start, end, present = _best_sentences(index, passage, weights)
+        if kind in (QUANTITY, DEFINITION):  # where the matched words stand matters
+            ex = excerpt(index, passage, weights, (start, end))
+            typed = satisfies(kind, ex.text, ex.highlights)
+        else:
+            typed = satisfies(kind, passage.text[start:end])
+        blended = (1 - SENTENCE_SHARE) * score / top_score + SENTENCE_SHARE * query.coverage(
+            present
+        )
+        final = blended * (1.0 if typed else TYPE_PENALTY)
+        candidates.append(_Candidate(final, typed, passage, (start, end)))
+    candidates.sort(key=lambda c: (-c.score, c.passage.id))
+    return candidates
+
+
+def _why_not(
+    index: PassageIndex, query: Query, kind: str | None, candidates: list[_Candidate]
+) -> str | None:
+    """Why the article does not answer, or None when its best passage does."""
+    best = candidates[0].passage
+    coverage = query.coverage(set().union(*index.sentence_terms(best), index.heading_terms(best)))
+    if (
+        query.unknown_names
+        or query.asks_unknown
+        or (coverage < MIN_COVERAGE and (query.unknown or coverage < MIN_COVERAGE_KNOWN))
+    ):
+        return _not_found(query.unknown)
+    if kind in STRICT and not any(c.typed for c in candidates[:TYPE_DEPTH]):
+        return _not_found(query.unknown) if query.unknown else NO_TYPE[kind]
+    return None
 
 
 def _shown(word: str) -> str:
