@@ -45,3 +45,21 @@ def test_the_discord_adapter_does_import_discord() -> None:
     """)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
+
+
+def test_only_the_bot_module_imports_discord() -> None:
+    import ast
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "src" / "briefbot"
+    importers = set()
+    for path in src.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            if any(n == "discord" or n.startswith("discord.") for n in names):
+                importers.add(path.relative_to(src).as_posix())
+    assert importers == {"discord_bot/bot.py"}

@@ -1,4 +1,5 @@
-"""briefbot on Discord: the only part of briefbot that imports ``discord``.
+"""briefbot on Discord: the only part of briefbot that uses discord.py (imported once, in
+:mod:`.bot`).
 
 ``run_bot`` builds the engine (corpus and index) once, then connects; ``sync_commands``
 publishes the slash commands without connecting to the gateway.
@@ -12,10 +13,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import discord
-
 from ..errors import BriefbotError
-from .bot import EXTENSIONS, BriefbotBot
+from .bot import EXTENSIONS, BriefbotBot, discord
 
 if TYPE_CHECKING:
     from ..settings import Settings

@@ -11,14 +11,9 @@ import asyncio
 import logging
 from typing import Literal
 
-import discord
-from discord import app_commands
-from discord.ext import commands
-
 from ...discord_render import render_error, render_reload_failed, render_reloaded
 from ...errors import CorpusError
-from ..bot import BriefbotBot
-from ..sending import send_interaction
+from ..bot import BriefbotBot, app_commands, commands, discord, send_interaction
 
 log = logging.getLogger("briefbot.discord")
 

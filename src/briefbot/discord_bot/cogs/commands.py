@@ -9,10 +9,6 @@ import dataclasses
 import logging
 from typing import Any
 
-import discord
-from discord import app_commands
-from discord.ext import commands
-
 from ...discord_render import (
     EXPIRED,
     DiscordMessage,
@@ -31,8 +27,15 @@ from ...discord_render import (
     render_topics,
     topic_choices,
 )
-from ..bot import BriefbotBot
-from ..sending import BriefbotButton, answer_interaction, send_interaction
+from ..bot import (
+    BriefbotBot,
+    BriefbotButton,
+    answer_interaction,
+    app_commands,
+    commands,
+    discord,
+    send_interaction,
+)
 
 log = logging.getLogger("briefbot.discord")
 

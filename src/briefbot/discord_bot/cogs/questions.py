@@ -18,9 +18,6 @@ import logging
 import time
 from collections import OrderedDict
 
-import discord
-from discord.ext import commands
-
 from ...discord_render import (
     DiscordMessage,
     corpus_fingerprint,
@@ -32,8 +29,7 @@ from ...discord_render import (
     strip_mentions,
 )
 from ...errors import BriefbotError
-from ..bot import BriefbotBot
-from ..sending import INTERNAL_ERROR, message_kwargs
+from ..bot import INTERNAL_ERROR, BriefbotBot, commands, discord, message_kwargs
 
 log = logging.getLogger("briefbot.discord")
 
