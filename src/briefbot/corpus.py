@@ -11,6 +11,7 @@ import datetime as _dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +54,9 @@ class Document:
     boilerplate: tuple[str, ...] = ()
     title_in_body: bool = False  # plain text: the first line is the title, not a passage
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
+        """SHA-256 of the text: finds duplicates and keys the saved index (computed once)."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     @property
