@@ -214,3 +214,11 @@ def test_expected_answer_types(question, kind):
 def test_why_question_is_not_pushed_towards_sentences_with_so_or_because(bot):
     top = bot.ask("why did tokayev call moscow").hits[0]
     assert "called Moscow instead" in top.excerpt.text
+
+
+def test_chat_mentions_and_indefinite_pronouns_ask_nothing(bot):
+    pinged = bot.ask("@everyone why wasnt this peacekeeping <@123456789012345678>")
+    assert pinged.answered and "peacekeeping" in pinged.hits[0].excerpt.matched
+    assert bot.ask("does everyone agree with nazarbayev").answered
+    with pytest.raises(InputError, match="empty"):
+        bot.ask("@here <@&123456789012345678>")

@@ -7,6 +7,7 @@ and why, naming the question's important words that the corpus never mentions.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -66,8 +67,13 @@ class Answer:
     notes: tuple[str, ...] = field(default=())
 
 
+# Chat mentions ("@everyone", "<@123…>", "<#123…>") address people, they ask nothing.
+_CHAT_MENTION = re.compile(r"@(?:everyone|here)\b|<(?:@[!&]?|#)\d+>")
+
+
 def clean_question(question: str) -> tuple[str, bool]:
-    """Strip control and invisible characters; cut at MAX_QUESTION_CHARS. Raises InputError."""
+    """Strip control and invisible characters and chat mentions; cut at MAX_QUESTION_CHARS.
+    Raises InputError when nothing is left."""
     if not isinstance(question, str):
         raise InputError("The question must be text.")
     cleaned = "".join(
@@ -75,7 +81,7 @@ def clean_question(question: str) -> tuple[str, bool]:
         for c in question
         if unicodedata.category(c) != "Cf"
     )
-    cleaned = " ".join(cleaned.split())
+    cleaned = " ".join(_CHAT_MENTION.sub(" ", cleaned).split())
     if not cleaned:
         raise InputError("The question is empty: ask something about the article.")
     truncated = len(cleaned) > MAX_QUESTION_CHARS

@@ -44,6 +44,12 @@ def _heading_text(passage: Passage) -> str:
     return " ".join(x for x in (doc.title, doc.subtitle) if x)
 
 
+# Indefinite pronouns: not in NLTK's stopwords nor in WordNet, they would pass for names.
+_PRONOUNS = frozenset(
+    "everyone everybody everything someone somebody anyone anybody nobody nothing".split()
+)
+
+
 @lru_cache(maxsize=4096)
 def _misspelt_stopword(word: str) -> bool:
     """One edit away from a stopword, and itself no dictionary word."""
@@ -488,8 +494,8 @@ class PassageIndex:
                     word, max(self.bm25.idf(term), 0.0), terms, name=word in self.names
                 )
                 continue
-            if _misspelt_stopword(word):
-                continue  # "wher", "whta": a typo of a word that carries no subject
+            if word in _PRONOUNS or _misspelt_stopword(word):
+                continue  # "everyone"; "wher", "whta": words that carry no subject
             terms = self._related_terms(word, exclude={})
             english = thesaurus.is_english(word)
             if english:
