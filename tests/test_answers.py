@@ -222,3 +222,55 @@ def test_chat_mentions_and_indefinite_pronouns_ask_nothing(bot):
     assert bot.ask("does everyone agree with nazarbayev").answered
     with pytest.raises(InputError, match="empty"):
         bot.ask("@here <@&123456789012345678>")
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Who wrote this article?", True),
+        ("who wrote it", True),
+        ("who are the authors of this piece", True),
+        ("who translated the article", True),
+        ("what are the names of the authors", True),
+        ("Who wrote the treaty?", False),
+        ("who is the author of the constitution", False),
+        ("Who wrote on FB?", False),
+        ("what did the author say about NATO", False),
+    ],
+)
+def test_authorship_questions_are_told_from_questions_about_other_writing(question, asks):
+    from briefbot.qtype import asks_authorship
+
+    assert asks_authorship(question) is asks
+
+
+def test_who_wrote_this_is_answered_by_the_byline(bot):
+    doc = bot.corpus.documents[0]
+    for question in ("Who wrote this article?", "who translated it"):
+        top = bot.ask(question).hits[0]
+        assert all(name in top.excerpt.text for name in doc.authors)
+        assert doc.translator in top.excerpt.text
+    assert not all(name in bot.ask("Who wrote on FB?").hits[0].excerpt.text for name in doc.authors)
+
+
+def test_byline_of_the_document_asked_about(tmp_path):
+    from briefbot.engine import Briefbot
+
+    from .helpers import write
+
+    write(
+        tmp_path,
+        "a.md",
+        "---\ntitle: Grain\nauthors: [Ann Lee]\n---\nGrain prices rose.\n\n"
+        "Written by Ann Lee for the farm weekly.\n",
+    )
+    write(
+        tmp_path,
+        "b.md",
+        "---\ntitle: Ships\nauthors: [Bob Ray]\n---\nShips sailed late.\n\n"
+        "Story by Bob Ray, harbour desk.\n",
+    )
+    bot = Briefbot.from_folder(tmp_path, save=False)
+    assert "Ann Lee" in bot.ask("who wrote it", document="a").hits[0].excerpt.text
+    assert "Bob Ray" in bot.ask("who wrote it", document="b").hits[0].excerpt.text
+    assert "Bob Ray" in bot.ask("who wrote the article about ships").hits[0].excerpt.text

@@ -13,10 +13,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from . import thesaurus
+from .corpus import Document
 from .errors import InputError
 from .index import PassageIndex, Query
 from .passages import Passage
-from .qtype import DATE, DEFINITION, DURATION, QUANTITY, STRICT, expected_type, satisfies
+from .qtype import (
+    DATE,
+    DEFINITION,
+    DURATION,
+    QUANTITY,
+    STRICT,
+    asks_authorship,
+    expected_type,
+    is_authorship_word,
+    satisfies,
+)
 
 MAX_QUESTION_CHARS = 1000
 # Below this share of the question's weight matched by the best passage, a question whose
@@ -120,6 +131,8 @@ def answer(
     if not query.words:
         return replace(base, reason=NO_WORDS)
     kind = expected_type(text)
+    if asks_authorship(text):
+        query = index.with_bylines(query, _documents_asked(index, query, document))
     weights = query.weights
     ranked = index.rank(weights, offset + top + RERANK_DEPTH, document=document)
     if not ranked:
@@ -141,6 +154,30 @@ def answer(
         for i, c in enumerate(page)
     )
     return replace(base, answered=True, hits=hits)
+
+
+BYLINE_DOCUMENTS = 3  # "who wrote this?" with nothing else to go by: this many documents
+
+
+def _documents_asked(index: PassageIndex, query: Query, document: str | None) -> list[Document]:
+    """The documents a question about "this article" means: the one asked about; else the
+    best match for the question's other words ("who wrote the piece about ships"); else
+    those of the best passages for the whole question."""
+    if document is not None:
+        return [index.documents[document]]
+    if len(index.documents) == 1:
+        return list(index.documents.values())
+    subject = replace(
+        query, concepts=tuple(c for c in query.concepts if not is_authorship_word(c.word))
+    )
+    ranked = index.rank(subject.weights, 1) if subject.concepts else []
+    if ranked:
+        return [ranked[0][0].document]
+    found: list[Document] = []
+    for passage, _ in index.rank(query.weights, 10 * BYLINE_DOCUMENTS):
+        if passage.document not in found:
+            found.append(passage.document)
+    return found[:BYLINE_DOCUMENTS]
 
 
 MAX_NAMED = 4  # unknown words named in a reason

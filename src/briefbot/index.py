@@ -19,7 +19,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import overload
@@ -504,6 +504,21 @@ class PassageIndex:
             weight = self.max_idf * (UNKNOWN_ENGLISH if english else 1.0)
             concepts[word] = Concept(token.word, weight, terms, english, name=not english)
         return Query(tuple(concepts.values()), tuple(corrections))
+
+    def with_bylines(self, query: Query, documents: Sequence[Document]) -> Query:
+        """The query, also looking for the names of the documents' authors and translators
+        (for "who wrote this?": the byline, wherever the text prints it, answers)."""
+        terms: dict[str, float] = {}
+        for doc in documents:
+            for name in (*doc.authors, doc.translator or ""):
+                for term in self.tokenizer.terms(name):
+                    if term in self.bm25:
+                        terms[term] = 1.0
+        if not terms:
+            return query
+        weight = max(self.bm25.idf(t) for t in terms)
+        byline = Concept("byline", weight, terms, english=False, name=True)
+        return replace(query, concepts=(*query.concepts, byline))
 
     def _add_gloss(self, term: str, terms: dict[str, float]) -> None:
         """Let a question word also meet passages whose words are defined with it."""

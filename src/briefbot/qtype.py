@@ -74,6 +74,41 @@ _WORD = re.compile(r"\w+")
 _NAME = re.compile(r"(?<=[^.!?]\s)[A-Z][\w’'-]+")
 
 
+# "Who wrote this?", "who's the author", "who translated it": the document's byline answers.
+_DOC = (
+    r"(?:this|that|the)\s+(?:article|piece|text|story|report|essay|post|analysis|document"
+    r"|paper|op-ed|column|commentary)\b|(?:it|this|that)\s*(?:[?.!]|$)"
+)
+_AUTHORSHIP = re.compile(
+    # "who wrote this article?", "who translated it", "whose article is this"
+    rf"\bwho\b.*\b(?:wrote|written|write|writes|authored|translated)\s+(?:by\s+)?(?:{_DOC})"
+    # "who is the author", "who are the authors of this piece" (not "of the treaty")
+    rf"|\b(?:who|name|names)\b.*\b(?:authors?|writers?|translators?|byline)\b"
+    rf"(?!\s+of\s+(?!{_DOC}))"
+    # "authors?", "byline", "whose article is this"
+    r"|^(?:the\s+)?(?:authors?|writers?|byline)\s*\??$|^whose\s+(?:article|piece|text)\b"
+)
+
+
+_AUTHORSHIP_WORDS = frozenset(
+    """author authors authored writer writers wrote written write writes byline translator
+    translators translated translate translation article piece text story report essay post
+    analysis document paper column commentary name names""".split()
+)
+
+
+def is_authorship_word(word: str) -> bool:
+    """Words of an authorship question that say nothing about which document is meant."""
+    return word.casefold() in _AUTHORSHIP_WORDS
+
+
+def asks_authorship(question: str) -> bool:
+    """Whether the question asks who wrote (or translated) the document: "who wrote this
+    article?", "who's the author", but not "who wrote the treaty?"."""
+    q = " ".join(question.casefold().replace("’", "'").split())
+    return bool(_AUTHORSHIP.search(q))
+
+
 def expected_type(question: str) -> str | None:
     """The kind of answer the question asks for, or None when it could be anything."""
     q = " ".join(question.casefold().replace("’", "'").split())
