@@ -37,7 +37,8 @@ MIN_COVERAGE_KNOWN = 0.25  # the same, for questions whose every word the corpus
 SENTENCE_SHARE = 0.7  # weight of the excerpt's own coverage of the question in the ranking
 RERANK_DEPTH = 10  # candidates re-ranked by answer type beyond the page asked for
 TYPE_DEPTH = 5  # a strictly typed question needs its kind of answer among these
-TYPE_PENALTY = 0.6  # score factor for an excerpt without the expected kind of answer
+TYPE_PENALTY = 0.5  # score factor for an excerpt without the expected kind of answer
+NAME_PENALTY = 0.8  # score factor for each of the question's names a passage never uses
 NO_WORDS = "The question has no words to look for; ask about something specific."
 NO_TYPE = {
     QUANTITY: "The article does not give a number for this.",
@@ -211,21 +212,59 @@ def _rerank(
     """Re-rank BM25's best passages by their best sentences and the expected answer type."""
     weights = query.weights
     top_score = ranked[0][1]
+    names = [
+        {t for t, w in c.terms.items() if w >= 1.0}
+        for c in query.concepts
+        if c.name and c.in_corpus
+    ]
     candidates = []
     for passage, score in ranked:
         start, end, present = _best_sentences(index, passage, weights)
-        if kind in (QUANTITY, DEFINITION):  # where the matched words stand matters
-            ex = excerpt(index, passage, weights, (start, end))
-            typed = satisfies(kind, ex.text, ex.highlights)
-        else:
-            typed = satisfies(kind, passage.text[start:end])
+        typed = _typed(index, passage, weights, kind, (start, end))
+        if not typed:  # "The CSTO has six members. It was created in 1992."
+            for span in _with_neighbour(index, passage, (start, end)):
+                if _typed(index, passage, weights, kind, span):
+                    (start, end), typed = span, True
+                    break
         blended = (1 - SENTENCE_SHARE) * score / top_score + SENTENCE_SHARE * query.coverage(
             present
         )
         final = blended * (1.0 if typed else TYPE_PENALTY)
+        if names:  # "Has Kyrgyzstan asked ...": a passage never naming Kyrgyzstan does not say
+            terms = {t.term for t in index.tokens(passage)}.union(index.heading_terms(passage))
+            final *= NAME_PENALTY ** sum(1 for n in names if terms.isdisjoint(n))
         candidates.append(_Candidate(final, typed, passage, (start, end)))
     candidates.sort(key=lambda c: (-c.score, c.passage.id))
     return candidates
+
+
+def _typed(
+    index: PassageIndex,
+    passage: Passage,
+    weights: dict[str, float],
+    kind: str | None,
+    span: tuple[int, int],
+) -> bool:
+    """Whether the excerpt holds the kind of answer the question asks for."""
+    if kind in (QUANTITY, DEFINITION):  # where the matched words stand matters
+        ex = excerpt(index, passage, weights, span)
+        return satisfies(kind, ex.text, ex.highlights)
+    return satisfies(kind, passage.text[span[0] : span[1]])
+
+
+def _with_neighbour(
+    index: PassageIndex, passage: Passage, span: tuple[int, int]
+) -> list[tuple[int, int]]:
+    """A one-sentence excerpt with the sentence after it, or before it: the answer to a
+    typed question often follows the sentence that matches it."""
+    spans = index.sentences(passage)
+    at = [i for i, (a, b) in enumerate(spans) if span[0] <= a and b <= span[1]]
+    if len(at) != 1:
+        return []
+    i = at[0]
+    return [
+        (spans[j][0], spans[k][1]) for j, k in ((i, i + 1), (i - 1, i)) if j >= 0 and k < len(spans)
+    ]
 
 
 def _why_not(
