@@ -24,6 +24,7 @@ POS = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
 TPOS = {"n": "noun", "v": "verb", "a": "adj", "s": "adj", "r": "adv"}
 MAX_SENSES = 3
 MAX_RELATED = 40
+KIND_DEPTH = 2  # steps up the hypernym tree for what kind of thing a noun names
 GLOSS_SENSES = 2  # definitions of a word's (at most) two commonest senses
 GLOSS_STOP = set(
     """a an the of or and to in on for by with as at from that which who whom whose is are be
@@ -121,6 +122,37 @@ def main() -> None:
                             if (s := single(w)) is not None:
                                 add(lemma, s, sense + 1)
 
+    # What kind of thing a name names: "armenia" -> country, nation, state, land; "ukrainian"
+    # -> language. The synonyms of the hypernyms (and instance hypernyms) of its commonest
+    # sense, KIND_DEPTH steps up, with the head word of multiword ones ("Asian country").
+    kinds: dict[str, list[str]] = {}
+    for line in (root / "index.noun").open(encoding="latin-1"):
+        if line.startswith("  "):
+            continue
+        parts = line.split()
+        lemma = single(parts[0])
+        if lemma is None:
+            continue
+        p_cnt = int(parts[3])
+        sense = parts[6 + p_cnt]  # the commonest sense
+        if not any(w.lower() == parts[0] and w[:1].isupper() for w in synsets[("noun", sense)][0]):
+            continue  # names only: a corpus's capitalised words get their kinds indexed
+        found: list[str] = []
+        level = [sense]
+        for _ in range(KIND_DEPTH):
+            up = []
+            for off in level:
+                for sym, toff, tpos, _st in synsets[("noun", off)][1]:
+                    if sym in ("@", "@i") and tpos == "noun":
+                        up.append(toff)
+                        for w in synsets[("noun", toff)][0]:
+                            head = single(w.split("_")[-1])
+                            if head and head != lemma and head not in found:
+                                found.append(head)
+            level = up
+        if found:
+            kinds[lemma] = found
+
     irregular: dict[str, str] = {}
     for pos in POS:
         for line in (root / f"{pos}.exc").open(encoding="latin-1"):
@@ -141,6 +173,10 @@ def main() -> None:
     db.executemany(
         "INSERT INTO gloss VALUES (?, ?)",
         sorted((w, " ".join(ws)) for w, ws in defined.items() if ws),
+    )
+    db.execute("CREATE TABLE kinds (word TEXT PRIMARY KEY, words TEXT NOT NULL) WITHOUT ROWID")
+    db.executemany(
+        "INSERT INTO kinds VALUES (?, ?)", sorted((w, " ".join(ws)) for w, ws in kinds.items())
     )
     db.execute("CREATE TABLE about (text TEXT)")
     db.execute(

@@ -274,3 +274,63 @@ def test_byline_of_the_document_asked_about(tmp_path):
     assert "Ann Lee" in bot.ask("who wrote it", document="a").hits[0].excerpt.text
     assert "Bob Ray" in bot.ask("who wrote it", document="b").hits[0].excerpt.text
     assert "Bob Ray" in bot.ask("who wrote the article about ships").hits[0].excerpt.text
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("which countries are in the csto", "countries"),
+        ("Besides Russia, what kind of cities did they take?", "cities"),
+        ("In which city did Samus set up an office?", "city"),
+        ("what is the csto", None),
+        ("what did russia send", None),
+        ("What set off the unrest?", None),
+    ],
+)
+def test_the_kind_of_thing_a_which_question_asks_for(question, kind):
+    from briefbot.qtype import kind_asked
+
+    assert kind_asked(question) == kind
+
+
+def test_names_know_what_kind_of_thing_they_name(bot):
+    index = bot.index
+    country = index.tokenizer.term("country")
+    assert country in index.name_kinds("armenia") and country in index.name_kinds("kazakhstan")
+    assert country not in index.name_kinds("moscow") and index.name_kinds("tokayev") == ()
+
+
+def test_which_countries_is_answered_by_country_names_not_by_the_word(bot):
+    from briefbot.answers import _Instances
+
+    top = bot.ask("which countries are in the csto").hits[0]
+    assert "Armenia, Belarus, Kazakhstan" in top.excerpt.text
+    # the question's own country is not an answer to "besides Russia, which countries"
+    passage = next(p for p in bot.index.passages if p.text.startswith("The Russia-NATO"))
+    countries = _Instances(bot.index, bot.index.tokenizer.term("countries"), frozenset())
+    assert countries.among(passage, (0, len(passage.text)))  # Russia, US
+    others = _Instances(bot.index, bot.index.tokenizer.term("countries"), frozenset({"russia"}))
+    assert others.among(passage, (0, len(passage.text)))  # US
+    span = (0, passage.text.index(" talks"))
+    assert countries.among(passage, span) and not others.among(passage, (0, 11))
+
+
+def test_forms_of_a_name_find_each_other(bot):
+    terms = {
+        t
+        for c in bot.index.analyze("what did russia and the kazakh people do").concepts
+        for t in c.terms
+    }
+    assert {"russian", "kazakhstan"} <= terms
+    assert "cis" not in {t for c in bot.index.analyze("kyrgyzstan").concepts for t in c.terms}
+    assert bot.ask("when did the first troops arrive in kazakstan").answered
+
+
+def test_a_name_the_dictionary_knows_but_the_article_lacks_is_not_answered(bot):
+    answer = bot.ask("What is the capital of Australia?")
+    assert not answer.answered and "Australia" in answer.reason
+
+
+def test_a_typed_answer_may_be_in_the_sentence_after_the_match(bot):
+    top = bot.ask("when was the csto created").hits[0]
+    assert "created in 1992" in top.excerpt.text and top.excerpt.text in top.passage.text

@@ -26,6 +26,7 @@ from .qtype import (
     asks_authorship,
     expected_type,
     is_authorship_word,
+    kind_asked,
     satisfies,
 )
 
@@ -38,6 +39,7 @@ SENTENCE_SHARE = 0.7  # weight of the excerpt's own coverage of the question in 
 RERANK_DEPTH = 10  # candidates re-ranked by answer type beyond the page asked for
 TYPE_DEPTH = 5  # a strictly typed question needs its kind of answer among these
 TYPE_PENALTY = 0.5  # score factor for an excerpt without the expected kind of answer
+ASKED_KIND = 0.5  # weight factor of the word for the kind of thing asked for ("countries")
 NAME_PENALTY = 0.8  # score factor for each of the question's names a passage never uses
 NO_WORDS = "The question has no words to look for; ask about something specific."
 NO_TYPE = {
@@ -134,11 +136,16 @@ def answer(
     kind = expected_type(text)
     if asks_authorship(text):
         query = index.with_bylines(query, _documents_asked(index, query, document))
+    asked_kind = kind_asked(text)
+    instance_of = None if asked_kind is None else index.tokenizer.term(asked_kind)
     weights = query.weights
+    if instance_of is not None and index.names_of_kind(instance_of):
+        # "which countries ...": names of countries answer it, more than the word does
+        weights = {t: w * (ASKED_KIND if t == instance_of else 1.0) for t, w in weights.items()}
     ranked = index.rank(weights, offset + top + RERANK_DEPTH, document=document)
     if not ranked:
         return replace(base, reason=_not_found(query.unknown))
-    candidates = _rerank(index, query, kind, ranked)
+    candidates = _rerank(index, query, kind, ranked, instance_of)
     reason = _why_not(index, query, kind, candidates)
     if reason is not None:
         return replace(base, reason=reason)
@@ -208,24 +215,38 @@ def _rerank(
     query: Query,
     kind: str | None,
     ranked: list[tuple[Passage, float]],
+    instance_of: str | None = None,
 ) -> list[_Candidate]:
-    """Re-rank BM25's best passages by their best sentences and the expected answer type."""
+    """Re-rank BM25's best passages by their best sentences and the expected answer type.
+    ``instance_of`` (an index term: "countri") asks for names of that kind of thing: "which
+    countries ..." is answered by "Armenia, Belarus", not by the word "countries"."""
     weights = query.weights
+    if instance_of is not None:
+        kinds = _Instances(index, instance_of, frozenset(query.words))
+        if not any(kinds.among(p, (0, len(p.text))) for p, _ in ranked):
+            instance_of = None  # the corpus names no such thing: nothing to ask for
+    asked_terms = {t for c in query.concepts if instance_of in c.terms for t in c.terms}
     top_score = ranked[0][1]
-    names = [
-        {t for t, w in c.terms.items() if w >= 1.0}
-        for c in query.concepts
-        if c.name and c.in_corpus
-    ]
+    names = [set(c.terms) for c in query.concepts if c.name and c.in_corpus]
     candidates = []
     for passage, score in ranked:
         start, end, present = _best_sentences(index, passage, weights)
-        typed = _typed(index, passage, weights, kind, (start, end))
+
+        def typed_span(span: tuple[int, int], passage: Passage = passage) -> bool:
+            if instance_of is not None and not kinds.among(passage, span):
+                return False
+            return _typed(index, passage, weights, kind, span)
+
+        typed = typed_span((start, end))
         if not typed:  # "The CSTO has six members. It was created in 1992."
             for span in _with_neighbour(index, passage, (start, end)):
-                if _typed(index, passage, weights, kind, span):
+                if typed_span(span):
                     (start, end), typed = span, True
                     break
+        if instance_of is not None:  # the kind asked for is met by names of it, not the word
+            present = present - asked_terms
+            if typed:
+                present.add(instance_of)
         blended = (1 - SENTENCE_SHARE) * score / top_score + SENTENCE_SHARE * query.coverage(
             present
         )
@@ -236,6 +257,23 @@ def _rerank(
         candidates.append(_Candidate(final, typed, passage, (start, end)))
     candidates.sort(key=lambda c: (-c.score, c.passage.id))
     return candidates
+
+
+class _Instances:
+    """Names of a kind of thing ("countri": Armenia, Belarus) in a passage's excerpt, other
+    than those the question itself names ("Besides Russia, which countries ...")."""
+
+    def __init__(self, index: PassageIndex, kind: str, asked: frozenset[str]) -> None:
+        self.index, self.kind, self.asked = index, kind, asked
+
+    def among(self, passage: Passage, span: tuple[int, int]) -> bool:
+        return any(
+            span[0] <= t.start
+            and t.end <= span[1]
+            and t.word not in self.asked
+            and self.kind in self.index.name_kinds(t.word)
+            for t in self.index.tokens(passage)
+        )
 
 
 def _typed(
@@ -287,7 +325,7 @@ def _why_not(
 def _shown(word: str) -> str:
     """A question word as named in a reason: names capitalised, other words quoted."""
     short = word if len(word) <= MAX_WORD_CHARS else word[: MAX_WORD_CHARS - 1] + "…"
-    if word.isalpha() and not thesaurus.is_english(word):
+    if word.isalpha() and (not thesaurus.is_english(word) or thesaurus.kinds(word)):
         return short.capitalize()
     return f"“{short}”"
 

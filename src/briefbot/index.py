@@ -70,6 +70,9 @@ MIN_FIX_LENGTH = 5  # shorter unknown words are too ambiguous to correct
 RELATED_WEIGHT = 0.5  # query weight of a word related to a question word the corpus lacks
 KNOWN_RELATED_WEIGHT = 0.25  # ... and to a question word the corpus has
 RELATED_CREDIT = 0.7  # how much a passage with only a related word covers the question word
+NAME_FORM_WEIGHT = 0.5  # query weight of another form of a name ("Russian" for "Russia")
+MIN_NAME_PREFIX = 5  # letters two forms of a name share ("Kazak|h", "Kazak|hstan")
+NAME_SPELLING_RATIO = 85  # or how alike (rapidfuzz ratio) two spellings of a name are
 SECOND_HOP_WEIGHT = 0.3  # related words of related words, for unknown words only
 UNKNOWN_ENGLISH = 0.5  # weight of an unknown dictionary word, relative to an unknown name
 MAX_RELATED = 12
@@ -239,6 +242,7 @@ class _Definitions:
     def __init__(self, tokenizer: Tokenizer) -> None:
         self.tokenizer = tokenizer
         self._cache: dict[str, tuple[str, ...]] = {}
+        self._kinds: dict[str, tuple[str, ...]] = {}
 
     def word_terms(self, word: str) -> tuple[str, ...]:
         found = self._cache.get(word)
@@ -251,13 +255,23 @@ class _Definitions:
             found = self._cache[word] = tuple(terms)
         return found
 
-    def passage_terms(self, tokens: Sequence[Token], names: frozenset[str]) -> set[str]:
-        return self.words_terms({t.word for t in tokens if not t.term.startswith(NEGATED)} - names)
+    def name_terms(self, word: str) -> tuple[str, ...]:
+        """Index terms of what kind of thing a name names ("Armenia": country, nation...)."""
+        found = self._kinds.get(word)
+        if found is None:
+            found = self._kinds[word] = tuple(
+                dict.fromkeys(self.tokenizer.term(w) for w in thesaurus.kinds(word))
+            )
+        return found
 
-    def words_terms(self, words: set[str]) -> set[str]:
+    def passage_terms(self, tokens: Sequence[Token], names: frozenset[str]) -> set[str]:
+        return self.words_terms({t.word for t in tokens if not t.term.startswith(NEGATED)}, names)
+
+    def words_terms(self, words: set[str], names: frozenset[str]) -> set[str]:
+        """Definition terms of the words; for names, the kinds of thing they name."""
         out: set[str] = set()
         for word in words:
-            out.update(self.word_terms(word))
+            out.update(self.name_terms(word) if word in names else self.word_terms(word))
         return out
 
 
@@ -314,6 +328,7 @@ class PassageIndex:
         rows: list[list[str]] = []
         words: Counter[str] = Counter()
         capitalised: Counter[str] = Counter()
+        in_text: Counter[str] = Counter()  # as words, but not counting headings (title case)
         intern = sys.intern
         with_gloss = len(passages) <= GLOSS_MAX_PASSAGES
         plain: list[set[str]] = []  # each passage's words, for the definitions index
@@ -326,6 +341,7 @@ class PassageIndex:
             tokens = tokenizer.tokens(passage.text)
             rows.append([intern(t.term) for t in tokens] + headings[key])
             words.update(t.word for t in tokens)
+            in_text.update(t.word for t in tokens)
             if with_gloss:
                 plain.append({intern(t.word) for t in tokens if not t.term.startswith(NEGATED)})
             capitalised.update(t.word for t in tokens if passage.text[t.start].isupper())
@@ -333,11 +349,11 @@ class PassageIndex:
                 progress(n + 1, len(passages))
         bm25 = BM25Index(rows)
         del rows
-        names = frozenset(w for w, n in capitalised.items() if n >= 0.8 * words[w])
+        names = frozenset(w for w, n in capitalised.items() if n >= 0.8 * in_text[w])
         gloss = None
         if with_gloss:
             defined = _Definitions(tokenizer)
-            gloss = BM25Index([sorted(defined.words_terms(ws - names)) for ws in plain])
+            gloss = BM25Index([sorted(defined.words_terms(ws, names)) for ws in plain])
             del plain
         if progress is not None:
             progress(len(passages), len(passages))
@@ -443,10 +459,23 @@ class PassageIndex:
         return out
 
     def gloss_terms(self, token: Token) -> frozenset[str]:
-        """GLOSS-prefixed terms of the definitions of a token's word (empty for names)."""
-        if self.gloss is None or token.word in self.names:
+        """GLOSS-prefixed terms of the definitions of a token's word (for a name, of what
+        kind of thing it names)."""
+        if self.gloss is None:
             return frozenset()
-        return frozenset(GLOSS + g for g in self._definitions.word_terms(token.word))
+        return frozenset(GLOSS + g for g in self._definitions.words_terms({token.word}, self.names))
+
+    def names_of_kind(self, kind: str) -> bool:
+        """Whether the corpus names something of this kind (an index term: "countri")."""
+        return kind in self._kinds_named
+
+    @cached_property
+    def _kinds_named(self) -> frozenset[str]:
+        return frozenset(k for n in self.names for k in self.name_kinds(n))
+
+    def name_kinds(self, word: str) -> tuple[str, ...]:
+        """Index terms of the kinds of thing a corpus name names ("armenia": countri, ...)."""
+        return self._definitions.name_terms(word) if word in self.names else ()
 
     @cached_property
     def _definitions(self) -> _Definitions:
@@ -490,14 +519,22 @@ class PassageIndex:
                 if word not in self.names:
                     terms.update(self._related_terms(word, exclude=terms))
                     self._add_gloss(term, terms)
+                else:  # "Russia": "Russian" too, and only such other names
+                    terms.update(self._related_names(word, exclude=terms))
                 concepts[word] = Concept(
                     word, max(self.bm25.idf(term), 0.0), terms, name=word in self.names
                 )
                 continue
             if word in _PRONOUNS or _misspelt_stopword(word):
                 continue  # "everyone"; "wher", "whta": words that carry no subject
-            terms = self._related_terms(word, exclude={})
-            english = thesaurus.is_english(word)
+            # a name the dictionary knows ("Australia") is still a name the corpus lacks: no
+            # other country's passage answers for it
+            english = thesaurus.is_english(word) and not thesaurus.kinds(word)
+            terms = (
+                self._related_terms(word, exclude={})
+                if english
+                else self._related_names(word, exclude={})  # "Kazakstan": "Kazakhstan"
+            )
             if english:
                 self._add_gloss(self.tokenizer.term(thesaurus.lemma(word) or word), terms)
                 self._add_gloss(term, terms)
@@ -524,6 +561,35 @@ class PassageIndex:
         """Let a question word also meet passages whose words are defined with it."""
         if self.gloss is not None and term in self.gloss and GLOSS + term not in terms:
             terms[GLOSS + term] = GLOSS_WEIGHT
+
+    def _related_names(self, word: str, exclude: dict[str, float]) -> dict[str, float]:
+        """Terms of other forms of a name in the corpus: "russia" -> "russian" (WordNet's
+        derived forms), "kazakstan" -> "kazakhstan" (its synonyms), "kazakh" -> "kazakhstan"
+        (a name starting with the other); only names alike in spelling, so "kyrgyzstan"
+        does not bring in "cis", the group it belongs to."""
+        found: dict[str, float] = {}
+        forms = [w for w in thesaurus.related(word)[:MAX_RELATED] if w in self.names]
+        if len(word) >= MIN_NAME_PREFIX:
+            forms += [n for n in self._name_list if n.startswith(word) or word.startswith(n)]
+        from rapidfuzz import fuzz
+
+        for other in forms:
+            term = self.tokenizer.term(other)
+            if (
+                other != word
+                and term in self.bm25
+                and term not in exclude
+                and (
+                    len(os.path.commonprefix([word, other])) >= MIN_NAME_PREFIX
+                    or fuzz.ratio(word, other) >= NAME_SPELLING_RATIO
+                )
+            ):
+                found[term] = NAME_FORM_WEIGHT
+        return found
+
+    @cached_property
+    def _name_list(self) -> list[str]:
+        return sorted(n for n in self.names if len(n) >= MIN_NAME_PREFIX and n.isalpha())
 
     def _related_terms(self, word: str, exclude: dict[str, float]) -> dict[str, float]:
         if not word.isalpha():

@@ -109,6 +109,28 @@ def asks_authorship(question: str) -> bool:
     return bool(_AUTHORSHIP.search(q))
 
 
+_WHICH = re.compile(
+    r"\b(?:which|what)\s+(?:kinds?\s+of\s+|sorts?\s+of\s+|types?\s+of\s+)?([a-z]+)\b"
+    r"(?!\s+(?:off|up|out|down|away|back|over)\b)"  # "what set off ...": a verb
+)
+_NOT_A_KIND = frozenset(
+    """is are was were be been do does did has have had will would can could should shall
+    might must may the a an this that these those it its they their he she his her i you we
+    about if else kind sort type happened happens happen""".split()
+)
+
+
+def kind_asked(question: str) -> str | None:
+    """The kind of thing a "which ...?" / "what ...?" question asks for: "countries" in
+    "which countries are in the CSTO?"; None for "what is ...", "what did ...".
+    Whether the corpus names anything of that kind is for the index to say."""
+    q = " ".join(question.casefold().replace("’", "'").split())
+    m = _WHICH.search(q)
+    if m is None or m.group(1) in _NOT_A_KIND:
+        return None
+    return m.group(1)
+
+
 def expected_type(question: str) -> str | None:
     """The kind of answer the question asks for, or None when it could be anything."""
     q = " ".join(question.casefold().replace("’", "'").split())

@@ -25,6 +25,6 @@ STOPWORDS: frozenset[str] = frozenset(
     """
     many much could would might must shall ever really also even still get got gets
     happen happens happened happening thing things way like exactly actually basically
-    please tell kind sort anything something cannot
+    please tell kind sort anything something cannot besides except apart
     """.split()
 )

@@ -2,7 +2,8 @@
 
 The data file (``data/thesaurus.sqlite``, built by ``scripts/build_thesaurus.py`` from
 WordNet 3.0) holds, per English lemma, the words related to it in its common senses and
-the content words of their definitions, and irregular forms under ``~form``. It is opened
+the content words of their definitions, what kind of thing each name in it names, and
+irregular forms under ``~form``. It is opened
 read-only on first use; a lookup takes microseconds and nothing is parsed at start-up.
 """
 
@@ -97,6 +98,20 @@ def definition_words(word: str) -> tuple[str, ...]:
     if base is None or db is None:
         return ()
     row = db.execute("SELECT words FROM gloss WHERE word = ?", (base,)).fetchone()
+    return () if row is None else tuple(str(row[0]).split())
+
+
+@lru_cache(maxsize=65536)
+def kinds(word: str) -> tuple[str, ...]:
+    """What kind of thing a folded name names ("armenia" -> country, nation, state, land;
+    "ukrainian" -> slavic, language); () for words WordNet has no name for."""
+    db = _db()
+    if db is None or not word.isalpha():
+        return ()
+    try:
+        row = db.execute("SELECT words FROM kinds WHERE word = ?", (word,)).fetchone()
+    except sqlite3.Error:
+        return ()
     return () if row is None else tuple(str(row[0]).split())
 
 
