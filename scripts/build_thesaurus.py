@@ -37,10 +37,10 @@ GLOSS_STOP = set(
 
 def _gloss_words(gloss: str) -> list[str]:
     """Content words of a synset's definition (before the examples)."""
-    definition = gloss.split(";")[0].split('"')[0]
+    definition = gloss.split('"')[0]
     words = []
     for w in definition.lower().replace("(", " ").replace(")", " ").split():
-        w = w.strip(".,:!?'`")
+        w = w.strip(".,;:!?'`")
         if w.isalpha() and len(w) > 2 and w not in GLOSS_STOP and w not in words:
             words.append(w)
     return words
@@ -189,6 +189,7 @@ def main() -> None:
     db.close()
 
     # Irregular noun and verb forms for the tokenizer ("said" -> "say", "troops" stays).
+    # Comparatives stay as they are: "closer" -> "close" would also meet "final" and "last".
     lemmas: dict[str, str] = {}
     for pos in ("verb", "noun"):
         for line in (root / f"{pos}.exc").open(encoding="latin-1"):

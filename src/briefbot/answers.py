@@ -37,6 +37,7 @@ MIN_COVERAGE = 0.5
 MIN_COVERAGE_KNOWN = 0.25  # the same, for questions whose every word the corpus has
 SENTENCE_SHARE = 0.7  # weight of the excerpt's own coverage of the question in the ranking
 RERANK_DEPTH = 10  # candidates re-ranked by answer type beyond the page asked for
+CANDIDATES = 20  # passages re-ranked at least: the ranking does not depend on --top
 TYPE_DEPTH = 5  # a strictly typed question needs its kind of answer among these
 TYPE_PENALTY = 0.5  # score factor for an excerpt without the expected kind of answer
 ASKED_KIND = 0.5  # weight factor of the word for the kind of thing asked for ("countries")
@@ -142,7 +143,7 @@ def answer(
     if instance_of is not None and index.names_of_kind(instance_of):
         # "which countries ...": names of countries answer it, more than the word does
         weights = {t: w * (ASKED_KIND if t == instance_of else 1.0) for t, w in weights.items()}
-    ranked = index.rank(weights, offset + top + RERANK_DEPTH, document=document)
+    ranked = index.rank(weights, max(offset + top + RERANK_DEPTH, CANDIDATES), document=document)
     if not ranked:
         return replace(base, reason=_not_found(query.unknown))
     candidates = _rerank(index, query, kind, ranked, instance_of)
@@ -232,10 +233,16 @@ def _rerank(
     for passage, score in ranked:
         start, end, present = _best_sentences(index, passage, weights)
 
-        def typed_span(span: tuple[int, int], passage: Passage = passage) -> bool:
+        matches = _matches(index, passage, weights) if kind in (QUANTITY, DEFINITION) else None
+
+        def typed_span(
+            span: tuple[int, int],
+            passage: Passage = passage,
+            matches: list[tuple[int, int]] | None = matches,
+        ) -> bool:
             if instance_of is not None and not kinds.among(passage, span):
                 return False
-            return _typed(index, passage, weights, kind, span)
+            return _typed(index, passage, weights, kind, span, matches)
 
         typed = typed_span((start, end))
         if not typed:  # "The CSTO has six members. It was created in 1992."
@@ -252,7 +259,7 @@ def _rerank(
         )
         final = blended * (1.0 if typed else TYPE_PENALTY)
         if names:  # "Has Kyrgyzstan asked ...": a passage never naming Kyrgyzstan does not say
-            terms = {t.term for t in index.tokens(passage)}.union(index.heading_terms(passage))
+            terms = index.passage_terms(passage)
             final *= NAME_PENALTY ** sum(1 for n in names if terms.isdisjoint(n))
         candidates.append(_Candidate(final, typed, passage, (start, end)))
     candidates.sort(key=lambda c: (-c.score, c.passage.id))
@@ -282,10 +289,11 @@ def _typed(
     weights: dict[str, float],
     kind: str | None,
     span: tuple[int, int],
+    matches: Sequence[tuple[int, int]] | None = None,
 ) -> bool:
     """Whether the excerpt holds the kind of answer the question asks for."""
     if kind in (QUANTITY, DEFINITION):  # where the matched words stand matters
-        ex = excerpt(index, passage, weights, span)
+        ex = excerpt(index, passage, weights, span, matches)
         return satisfies(kind, ex.text, ex.highlights)
     return satisfies(kind, passage.text[span[0] : span[1]])
 
@@ -336,7 +344,7 @@ def _best_sentences(
     """Start and end (in the passage) of the one or two consecutive sentences that best
     match the question, and the question's terms they contain."""
     spans = index.sentences(passage)
-    found = [terms & weights.keys() for terms in index.sentence_terms(passage)]
+    found = [{t for t in weights if t in terms} for terms in index.sentence_terms(passage)]
     value = [sum(weights[t] for t in f) for f in found]
     best = max(range(len(spans)), key=lambda i: (value[i], -i))
     first = last = best
@@ -358,19 +366,16 @@ def excerpt(
     passage: Passage,
     weights: dict[str, float],
     span: tuple[int, int] | None = None,
+    matches: Sequence[tuple[int, int]] | None = None,
 ) -> Excerpt:
     """The one or two consecutive sentences of the passage that best match the question,
-    with the words that match it."""
+    with the words that match it (``matches``: :func:`_matches`, when already known)."""
     start, end = span if span is not None else _best_sentences(index, passage, weights)[:2]
     marks: list[tuple[int, int]] = []
-    for t in index.tokens(passage):
-        if (
-            start <= t.start
-            and t.end <= end
-            and (t.term in weights or not weights.keys().isdisjoint(index.gloss_terms(t)))
-        ):
-            mark = (t.start - start, t.end - start)
-            if mark not in marks and not any(a <= mark[0] and mark[1] <= b for a, b in marks):
+    for a, b in _matches(index, passage, weights) if matches is None else matches:
+        if start <= a and b <= end:
+            mark = (a - start, b - start)
+            if mark not in marks and not any(x <= mark[0] and mark[1] <= y for x, y in marks):
                 marks = [m for m in marks if not (mark[0] <= m[0] and m[1] <= mark[1])]
                 marks.append(mark)
     marks.sort()
@@ -380,3 +385,14 @@ def excerpt(
         if word not in words:
             words.append(word)
     return Excerpt(start, end, passage.text[start:end], tuple(words), tuple(marks))
+
+
+def _matches(
+    index: PassageIndex, passage: Passage, weights: dict[str, float]
+) -> list[tuple[int, int]]:
+    """Spans (in the passage) of its words that match the question's terms."""
+    return [
+        (t.start, t.end)
+        for t in index.tokens(passage)
+        if t.term in weights or not weights.keys().isdisjoint(index.gloss_terms(t))
+    ]

@@ -311,9 +311,11 @@ class PassageIndex:
             for p in self.passages:
                 lo, _ = self._doc_ranges.get(p.doc_id, (p.id, p.id))
                 self._doc_ranges[p.doc_id] = (lo, p.id + 1)
+        self._gloss_of: dict[str, frozenset[str]] = {}  # word -> its GLOSS terms
         self.tokens = lru_cache(maxsize=4096)(self._tokens)  # type: ignore[method-assign]
         self.sentences = lru_cache(maxsize=4096)(self._sentences)  # type: ignore[method-assign]
         self.sentence_terms = lru_cache(maxsize=4096)(self._sentence_terms)  # type: ignore[method-assign]
+        self.passage_terms = lru_cache(maxsize=4096)(self._passage_terms)
 
     @classmethod
     def build(
@@ -458,12 +460,23 @@ class PassageIndex:
             out.append(frozenset(terms))
         return out
 
+    def _passage_terms(self, passage: Passage) -> frozenset[str]:
+        """The index terms of a passage and its heading."""
+        return frozenset(t.term for t in self.tokens(passage)).union(self.heading_terms(passage))
+
     def gloss_terms(self, token: Token) -> frozenset[str]:
         """GLOSS-prefixed terms of the definitions of a token's word (for a name, of what
         kind of thing it names)."""
         if self.gloss is None:
             return frozenset()
-        return frozenset(GLOSS + g for g in self._definitions.words_terms({token.word}, self.names))
+        return self._word_gloss(token.word)
+
+    def _word_gloss(self, word: str) -> frozenset[str]:
+        found = self._gloss_of.get(word)
+        if found is None:
+            terms = self._definitions.words_terms({word}, self.names)
+            found = self._gloss_of[word] = frozenset(GLOSS + g for g in terms)
+        return found
 
     def names_of_kind(self, kind: str) -> bool:
         """Whether the corpus names something of this kind (an index term: "countri")."""

@@ -7,7 +7,7 @@ question's wording, and an excerpt that cannot hold that kind of answer is not a
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from functools import lru_cache
 
 DEFINITION = "definition"
 QUANTITY, DURATION, DATE, PERSON, PLACE, REASON = (
@@ -140,7 +140,8 @@ def expected_type(question: str) -> str | None:
     return None
 
 
-def satisfies(kind: str | None, text: str, anchors: Sequence[tuple[int, int]] = ()) -> bool:
+@lru_cache(maxsize=8192)
+def satisfies(kind: str | None, text: str, anchors: tuple[tuple[int, int], ...] = ()) -> bool:
     """Whether ``text`` contains something of the expected kind. For a quantity, the number
     must stand within a few words of one of the ``anchors`` (the words matching the question)
     when there are any, so "30 years of rule" does not answer "how much did prices rise"."""
