@@ -313,6 +313,10 @@ def test_which_countries_is_answered_by_country_names_not_by_the_word(bot):
     assert others.among(passage, (0, len(passage.text)))  # US
     span = (0, passage.text.index(" talks"))
     assert countries.among(passage, span) and not others.among(passage, (0, 11))
+    # "which countries" asks for a list: the members' sentence names six, "Russia-US" one
+    assert others.count(passage, (0, len(passage.text))) == 1
+    members = top.passage
+    assert countries.count(members, (top.excerpt.start, top.excerpt.end)) == 6
 
 
 def test_forms_of_a_name_find_each_other(bot):

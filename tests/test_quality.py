@@ -12,7 +12,7 @@ HELDOUT = ROOT / "tests" / "data" / "heldout.jsonl"
 
 # The levels reached today; raise them as the engine improves, never lower them.
 MIN_HIT_AT_1 = 0.85
-MIN_HIT_AT_3 = 0.925
+MIN_HIT_AT_3 = 0.95
 HELDOUT_MIN_HIT_AT_1 = 0.73
 HELDOUT_MIN_HIT_AT_3 = 0.90
 HELDOUT_MIN_ABSTENTION = 0.375  # of its 8 unanswerable questions, 3 abstain today

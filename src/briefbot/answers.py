@@ -41,6 +41,7 @@ CANDIDATES = 20  # passages re-ranked at least: the ranking does not depend on -
 TYPE_DEPTH = 5  # a strictly typed question needs its kind of answer among these
 TYPE_PENALTY = 0.5  # score factor for an excerpt without the expected kind of answer
 ASKED_KIND = 0.5  # weight factor of the word for the kind of thing asked for ("countries")
+LIST_PENALTY = 0.7  # score factor for one name where the question asks for several
 NAME_PENALTY = 0.8  # score factor for each of the question's names a passage never uses
 NO_WORDS = "The question has no words to look for; ask about something specific."
 NO_TYPE = {
@@ -146,7 +147,8 @@ def answer(
     ranked = index.rank(weights, max(offset + top + RERANK_DEPTH, CANDIDATES), document=document)
     if not ranked:
         return replace(base, reason=_not_found(query.unknown))
-    candidates = _rerank(index, query, kind, ranked, instance_of)
+    plural = asked_kind is not None and thesaurus.lemma(asked_kind) not in (None, asked_kind)
+    candidates = _rerank(index, query, kind, ranked, instance_of, plural)
     reason = _why_not(index, query, kind, candidates)
     if reason is not None:
         return replace(base, reason=reason)
@@ -217,6 +219,7 @@ def _rerank(
     kind: str | None,
     ranked: list[tuple[Passage, float]],
     instance_of: str | None = None,
+    plural: bool = False,
 ) -> list[_Candidate]:
     """Re-rank BM25's best passages by their best sentences and the expected answer type.
     ``instance_of`` (an index term: "countri") asks for names of that kind of thing: "which
@@ -226,6 +229,7 @@ def _rerank(
         kinds = _Instances(index, instance_of, frozenset(query.words))
         if not any(kinds.among(p, (0, len(p.text))) for p, _ in ranked):
             instance_of = None  # the corpus names no such thing: nothing to ask for
+    plural = plural and instance_of is not None
     asked_terms = {t for c in query.concepts if instance_of in c.terms for t in c.terms}
     top_score = ranked[0][1]
     names = [set(c.terms) for c in query.concepts if c.name and c.in_corpus]
@@ -258,6 +262,8 @@ def _rerank(
             present
         )
         final = blended * (1.0 if typed else TYPE_PENALTY)
+        if typed and plural and kinds.count(passage, (start, end)) < 2:
+            final *= LIST_PENALTY  # "which countries" asks for a list, one name is half of it
         if names:  # "Has Kyrgyzstan asked ...": a passage never naming Kyrgyzstan does not say
             terms = index.passage_terms(passage)
             final *= NAME_PENALTY ** sum(1 for n in names if terms.isdisjoint(n))
@@ -274,12 +280,19 @@ class _Instances:
         self.index, self.kind, self.asked = index, kind, asked
 
     def among(self, passage: Passage, span: tuple[int, int]) -> bool:
-        return any(
-            span[0] <= t.start
-            and t.end <= span[1]
-            and t.word not in self.asked
-            and self.kind in self.index.name_kinds(t.word)
-            for t in self.index.tokens(passage)
+        return self.count(passage, span) > 0
+
+    def count(self, passage: Passage, span: tuple[int, int]) -> int:
+        """How many different such names the span holds."""
+        return len(
+            {
+                t.word
+                for t in self.index.tokens(passage)
+                if span[0] <= t.start
+                and t.end <= span[1]
+                and t.word not in self.asked
+                and self.kind in self.index.name_kinds(t.word)
+            }
         )
 
 
