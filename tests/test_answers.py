@@ -338,3 +338,30 @@ def test_a_name_the_dictionary_knows_but_the_article_lacks_is_not_answered(bot):
 def test_a_typed_answer_may_be_in_the_sentence_after_the_match(bot):
     top = bot.ask("when was the csto created").hits[0]
     assert "created in 1992" in top.excerpt.text and top.excerpt.text in top.passage.text
+
+
+@pytest.mark.parametrize(
+    ("question", "left"),
+    [
+        ("According to the authors, what was the real motive?", ", what was the real motive?"),
+        ("what does the article say about nato", "what does say about nato"),
+        ("In the authors' view, is it an occupation?", ", is it an occupation?"),
+        (
+            "according to international law was it legal",
+            "according to international law was it legal",
+        ),
+        ("Who wrote this article?", "Who wrote this article?"),
+        ("according to the article", "according to the article"),
+    ],
+)
+def test_words_pointing_at_the_document_are_not_searched_for(question, left):
+    from briefbot.qtype import without_framing
+
+    assert without_framing(question) == left
+
+
+def test_according_to_the_authors_does_not_match_according_to_the_law(bot):
+    top = bot.ask(
+        "According to the authors, what was the real motive behind deploying CSTO forces?"
+    )
+    assert not top.hits[0].excerpt.text.startswith("According to")

@@ -28,6 +28,7 @@ from .qtype import (
     is_authorship_word,
     kind_asked,
     satisfies,
+    without_framing,
 )
 
 MAX_QUESTION_CHARS = 1000
@@ -123,7 +124,7 @@ def answer(
     )
     if document is not None:
         index.document_range(document)  # validates the name
-    query = index.analyze(text)
+    query = index.analyze(without_framing(text))
     base = Answer(
         question=question,
         answered=False,

@@ -131,6 +131,25 @@ def kind_asked(question: str) -> str | None:
     return m.group(1)
 
 
+_DOC_WORDS = r"(?:authors?|writers?|article|piece|text|essay|analysis)"
+_FRAMING = re.compile(
+    # "according to the authors", "in the authors' view", "in this article": the document
+    # itself, which every passage is part of: nothing to look for
+    rf"\baccording to (?:the |this )?{_DOC_WORDS}\b"
+    rf"|\bin (?:the |this )?(?:authors?'s?|writers?'s?|article's|piece's) (?:view|opinion|words)\b"
+    rf"|\b(?:in|from) (?:the|this) (?:article|piece|text|essay)\b"
+    rf"|\b(?:the|this) {_DOC_WORDS} (?=(?:say|says|said|think|thinks|argue|argues|claim|claims"
+    r"|believe|believes|suggest|suggests|write|writes|mean|means)\b)",
+    re.I,
+)
+
+
+def without_framing(question: str) -> str:
+    """The question without the words that only point at the document ("according to the
+    authors, what ...", "what does the article say about ..."), for retrieval."""
+    return " ".join(_FRAMING.sub(" ", question.replace("’", "'")).split()) or question
+
+
 def expected_type(question: str) -> str | None:
     """The kind of answer the question asks for, or None when it could be anything."""
     q = " ".join(question.casefold().replace("’", "'").split())
