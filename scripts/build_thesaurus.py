@@ -178,6 +178,15 @@ def main() -> None:
     db.executemany(
         "INSERT INTO kinds VALUES (?, ?)", sorted((w, " ".join(ws)) for w, ws in kinds.items())
     )
+    # How common each lemma is in everyday English: its senses' counts in WordNet's tagged
+    # corpus (SemCor). A question's common words ("come", "want") matter less than rare ones.
+    counts: dict[str, int] = defaultdict(int)
+    for line in (root / "cntlist.rev").open(encoding="latin-1"):
+        key, _number, count = line.split()
+        if (word := single(key.split("%")[0])) is not None:
+            counts[word] += int(count)
+    db.execute("CREATE TABLE counts (word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
+    db.executemany("INSERT INTO counts VALUES (?, ?)", sorted((w, n) for w, n in counts.items() if n))
     db.execute("CREATE TABLE about (text TEXT)")
     db.execute(
         "INSERT INTO about VALUES (?)",

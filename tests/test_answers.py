@@ -365,3 +365,16 @@ def test_according_to_the_authors_does_not_match_according_to_the_law(bot):
         "According to the authors, what was the real motive behind deploying CSTO forces?"
     )
     assert not top.hits[0].excerpt.text.startswith("According to")
+
+
+def test_everyday_words_weigh_less_than_topic_words(bot):
+    from briefbot import thesaurus
+    from briefbot.index import _plainness
+
+    assert thesaurus.commonness("came") > thesaurus.commonness("parliament") >= 0
+    assert _plainness("come") < 1.0 == _plainness("parliament") == _plainness("kremlin")
+    # "need", "sign", "come" are everyday words: the parliament passage still answers
+    answer = bot.ask(
+        "Does Kazakhstan need its parliament to sign off before foreign soldiers come in?"
+    )
+    assert answer.answered and "parliamentary approval" in answer.hits[0].excerpt.text

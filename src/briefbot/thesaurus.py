@@ -115,6 +115,21 @@ def kinds(word: str) -> tuple[str, ...]:
     return () if row is None else tuple(str(row[0]).split())
 
 
+@lru_cache(maxsize=65536)
+def commonness(word: str) -> int:
+    """How often a folded word's lemma occurs in WordNet's tagged corpus of everyday English
+    (SemCor, about 200,000 words): "come" 814, "troop" 15, "kremlin" 0."""
+    base = lemma(word)
+    db = _db()
+    if base is None or db is None:
+        return 0
+    try:
+        row = db.execute("SELECT n FROM counts WHERE word = ?", (base,)).fetchone()
+    except sqlite3.Error:
+        return 0
+    return 0 if row is None else int(row[0])
+
+
 def is_english(word: str) -> bool:
     """Whether WordNet knows the word (in some form): a general word rather than a name."""
     return lemma(word) is not None
