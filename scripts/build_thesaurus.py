@@ -187,6 +187,19 @@ def main() -> None:
             counts[word] += int(count)
     db.execute("CREATE TABLE counts (word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
     db.executemany("INSERT INTO counts VALUES (?, ?)", sorted((w, n) for w, n in counts.items() if n))
+    # Compound nouns in everyday use ("secretary general", "state department"): a question
+    # asking about one is not answered by passages that only share one of its words.
+    compounds = []
+    for line in (root / "index.noun").open(encoding="latin-1"):
+        parts = line.split()
+        if line.startswith("  ") or "_" not in parts[0]:
+            continue
+        words = parts[0].split("_")
+        if 2 <= len(words) <= 3 and all(w.isalpha() for w in words):
+            if int(parts[5 + int(parts[3])]) > 0:  # seen in the tagged corpus
+                compounds.append((" ".join(words),))
+    db.execute("CREATE TABLE compounds (phrase TEXT PRIMARY KEY) WITHOUT ROWID")
+    db.executemany("INSERT INTO compounds VALUES (?)", sorted(compounds))
     db.execute("CREATE TABLE about (text TEXT)")
     db.execute(
         "INSERT INTO about VALUES (?)",

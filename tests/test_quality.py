@@ -15,7 +15,7 @@ MIN_HIT_AT_1 = 0.85
 MIN_HIT_AT_3 = 0.95
 HELDOUT_MIN_HIT_AT_1 = 0.80
 HELDOUT_MIN_HIT_AT_3 = 0.93
-HELDOUT_MIN_ABSTENTION = 0.375  # of its 8 unanswerable questions, 3 abstain today
+HELDOUT_MIN_ABSTENTION = 0.625  # of its 8 unanswerable questions, 5 abstain today
 
 
 def test_dev_set_quality(bot):

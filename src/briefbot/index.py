@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -75,6 +76,9 @@ def _plainness(word: str) -> float:
     n = thesaurus.commonness(word)
     return 1.0 if n <= EVERYDAY_COUNT else (EVERYDAY_COUNT / n) ** 0.5
 
+
+_WORDS = re.compile(r"[^\W\d_]+")
+PHRASE_CHECKS = 50  # passages searched for a compound the corpus may use
 
 MIN_FIX_LENGTH = 5  # shorter unknown words are too ambiguous to correct
 
@@ -523,8 +527,17 @@ class PassageIndex:
         corrections: list[tuple[str, str]] = []
         tokens = self.tokenizer.tokens(text)
         negated = {t.word for t in tokens if t.term.startswith(NEGATED)}
+        inside: list[tuple[int, int]] = []  # compounds the corpus lacks, one concept each
+        for phrase, start, end in self._missing_compounds(text):
+            name = all(w[:1].isupper() for w in text[start:end].split())
+            english = not name
+            weight = self.max_idf * (UNKNOWN_ENGLISH if english else 1.0)
+            concepts[phrase] = Concept(text[start:end], weight, {}, english, name=name)
+            inside.append((start, end))
         for token in tokens:
             word, term = token.word, token.term
+            if any(a <= token.start < b for a, b in inside):
+                continue
             if (
                 term.startswith(NEGATED)
                 or word in concepts
@@ -565,6 +578,41 @@ class PassageIndex:
             weight = self.max_idf * (UNKNOWN_ENGLISH if english else 1.0) * _plainness(word)
             concepts[word] = Concept(token.word, weight, terms, english, name=not english)
         return Query(tuple(concepts.values()), tuple(corrections))
+
+    def _missing_compounds(self, text: str) -> list[tuple[str, int, int]]:
+        """Compound nouns of the question ("secretary general") that the corpus never uses
+        as such, though it may use their words apart: (folded phrase, start, end)."""
+        words = [(m.group().casefold(), m.start(), m.end()) for m in _WORDS.finditer(text)]
+        found: list[tuple[str, int, int]] = []
+        i = 0
+        while i < len(words) - 1:
+            for n in (3, 2):
+                group = words[i : i + n]
+                if len(group) < n:
+                    continue
+                last = group[-1][0]
+                singular = thesaurus.lemma(last) or last
+                phrase = " ".join([w for w, _, _ in group[:-1]] + [singular])
+                if thesaurus.is_compound(phrase):
+                    if not self._has_phrase([w for w, _, _ in group]):
+                        found.append((phrase, group[0][1], group[-1][2]))
+                    i += n - 1
+                    break
+            i += 1
+        return found
+
+    def _has_phrase(self, words: Sequence[str]) -> bool:
+        """Whether some passage has these words in a row (the last one maybe plural)."""
+        terms = [self.tokenizer.term(w) for w in words if w not in STOPWORDS]
+        if not terms or any(t not in self.bm25 for t in terms):
+            return False
+        rarest = min(terms, key=lambda t: len(self.bm25.term_weights(t)[0]))
+        ids = self.bm25.term_weights(rarest)[0][:PHRASE_CHECKS]
+        last = thesaurus.lemma(words[-1]) or words[-1]
+        pattern = re.compile(
+            r"\b" + r"\W+".join(map(re.escape, [*words[:-1], last])) + r"(?:s|es)?\b", re.I
+        )
+        return any(pattern.search(self.passages[int(i)].text) for i in ids)
 
     def with_bylines(self, query: Query, documents: Sequence[Document]) -> Query:
         """The query, also looking for the names of the documents' authors and translators

@@ -130,6 +130,19 @@ def commonness(word: str) -> int:
     return 0 if row is None else int(row[0])
 
 
+@lru_cache(maxsize=65536)
+def is_compound(phrase: str) -> bool:
+    """Whether folded words ("secretary general") make a compound noun in everyday use."""
+    db = _db()
+    if db is None:
+        return False
+    try:
+        row = db.execute("SELECT 1 FROM compounds WHERE phrase = ?", (phrase,)).fetchone()
+    except sqlite3.Error:
+        return False
+    return row is not None
+
+
 def is_english(word: str) -> bool:
     """Whether WordNet knows the word (in some form): a general word rather than a name."""
     return lemma(word) is not None
