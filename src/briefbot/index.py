@@ -12,6 +12,7 @@ lacks are kept, to explain an answer that is not in the article.
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import re
@@ -124,7 +125,7 @@ class Query:
     def words(self) -> tuple[str, ...]:
         return tuple(c.word for c in self.concepts)
 
-    @property
+    @cached_property
     def weights(self) -> dict[str, float]:
         merged: dict[str, float] = {}
         for concept in self.concepts:
@@ -156,23 +157,26 @@ class Query:
         asked = [c for c in self.concepts if not c.name]
         return bool(asked) and not any(not t.startswith(GLOSS) for c in asked for t in c.terms)
 
-    def coverage(self, present: set[str]) -> float:
+    def coverage(self, present: set[str] | frozenset[str]) -> float:
         """Share of the question's weight that a passage with these terms covers."""
-        total = sum(c.weight for c in self.concepts)
+        credits, total = self._credits
         if total <= 0:
             return 0.0
-        got = 0.0
-        for concept in self.concepts:
-            credit = max(
-                (
-                    1.0 if w >= 1.0 else RELATED_CREDIT
-                    for t, w in concept.terms.items()
-                    if t in present
-                ),
-                default=0.0,
-            )
-            got += concept.weight * credit
-        return got / total
+        best: dict[int, float] = {}
+        for term in present:
+            for i, credit in credits.get(term, ()):
+                if credit > best.get(i, 0.0):
+                    best[i] = credit
+        return sum(self.concepts[i].weight * c for i, c in best.items()) / total
+
+    @cached_property
+    def _credits(self) -> tuple[dict[str, list[tuple[int, float]]], float]:
+        """term -> (concept, how much of it the term covers); and the question's weight."""
+        credits: dict[str, list[tuple[int, float]]] = {}
+        for i, concept in enumerate(self.concepts):
+            for term, weight in concept.terms.items():
+                credits.setdefault(term, []).append((i, 1.0 if weight >= 1.0 else RELATED_CREDIT))
+        return credits, sum(c.weight for c in self.concepts)
 
 
 class PassageTable(Sequence[Passage]):
@@ -328,6 +332,8 @@ class PassageIndex:
                 lo, _ = self._doc_ranges.get(p.doc_id, (p.id, p.id))
                 self._doc_ranges[p.doc_id] = (lo, p.id + 1)
         self._gloss_of: dict[str, frozenset[str]] = {}  # word -> its GLOSS terms
+        self._forms_of: dict[str, tuple[str, ...]] = {}  # name -> terms of its other forms
+        self._related_of: dict[tuple[str, bool], dict[str, float]] = {}
         self.tokens = lru_cache(maxsize=4096)(self._tokens)  # type: ignore[method-assign]
         self.sentences = lru_cache(maxsize=4096)(self._sentences)  # type: ignore[method-assign]
         self.sentence_terms = lru_cache(maxsize=4096)(self._sentence_terms)  # type: ignore[method-assign]
@@ -639,24 +645,36 @@ class PassageIndex:
         derived forms), "kazakstan" -> "kazakhstan" (its synonyms), "kazakh" -> "kazakhstan"
         (a name starting with the other); only names alike in spelling, so "kyrgyzstan"
         does not bring in "cis", the group it belongs to."""
-        found: dict[str, float] = {}
-        forms = [w for w in thesaurus.related(word)[:MAX_RELATED] if w in self.names]
-        if len(word) >= MIN_NAME_PREFIX:
-            forms += [n for n in self._name_list if n.startswith(word) or word.startswith(n)]
+        return {t: NAME_FORM_WEIGHT for t in self._name_forms(word) if t not in exclude}
+
+    def _name_forms(self, word: str) -> tuple[str, ...]:
+        found = self._forms_of.get(word)
+        if found is not None:
+            return found
         from rapidfuzz import fuzz
 
+        forms = [w for w in thesaurus.related(word)[:MAX_RELATED] if w in self.names]
+        if len(word) >= MIN_NAME_PREFIX:
+            names = self._name_list
+            at = bisect.bisect_left(names, word)
+            while at < len(names) and names[at].startswith(word):
+                forms.append(names[at])
+                at += 1
+            forms += [word[:n] for n in range(MIN_NAME_PREFIX, len(word)) if word[:n] in self.names]
+        terms = []
         for other in forms:
             term = self.tokenizer.term(other)
             if (
                 other != word
                 and term in self.bm25
-                and term not in exclude
+                and term not in terms
                 and (
                     len(os.path.commonprefix([word, other])) >= MIN_NAME_PREFIX
                     or fuzz.ratio(word, other) >= NAME_SPELLING_RATIO
                 )
             ):
-                found[term] = NAME_FORM_WEIGHT
+                terms.append(term)
+        found = self._forms_of[word] = tuple(terms)
         return found
 
     @cached_property
@@ -666,19 +684,23 @@ class PassageIndex:
     def _related_terms(self, word: str, exclude: dict[str, float]) -> dict[str, float]:
         if not word.isalpha():
             return {}
-        found: dict[str, float] = {}
-        related = thesaurus.related(word)[:MAX_RELATED]
-        for other in related:
-            term = self.tokenizer.term(other)
-            if term in self.bm25 and term not in exclude:
-                found.setdefault(term, KNOWN_RELATED_WEIGHT if exclude else RELATED_WEIGHT)
-        if not found and not exclude:
-            for other in related[:5]:
-                for second in thesaurus.related(other)[:5]:
-                    term = self.tokenizer.term(second)
-                    if term in self.bm25:
-                        found.setdefault(term, SECOND_HOP_WEIGHT)
-        return found
+        known = bool(exclude)
+        cached = self._related_of.get((word, known))
+        if cached is None:
+            found: dict[str, float] = {}
+            related = thesaurus.related(word)[:MAX_RELATED]
+            for other in related:
+                term = self.tokenizer.term(other)
+                if term in self.bm25:
+                    found.setdefault(term, KNOWN_RELATED_WEIGHT if known else RELATED_WEIGHT)
+            if not found and not known:
+                for other in related[:5]:
+                    for second in thesaurus.related(other)[:5]:
+                        term = self.tokenizer.term(second)
+                        if term in self.bm25:
+                            found.setdefault(term, SECOND_HOP_WEIGHT)
+            cached = self._related_of[(word, known)] = found
+        return {t: w for t, w in cached.items() if t not in exclude}
 
     def rank(
         self, weights: dict[str, float], k: int, *, document: str | None = None
