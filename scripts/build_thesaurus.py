@@ -189,7 +189,9 @@ def main() -> None:
         if (word := single(key.split("%")[0])) is not None:
             counts[word] += int(count)
     db.execute("CREATE TABLE counts (word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
-    db.executemany("INSERT INTO counts VALUES (?, ?)", sorted((w, n) for w, n in counts.items() if n))
+    db.executemany(
+        "INSERT INTO counts VALUES (?, ?)", sorted((w, n) for w, n in counts.items() if n)
+    )
     # Compound nouns in everyday use ("secretary general", "state department"): a question
     # asking about one is not answered by passages that only share one of its words.
     compounds = []
@@ -198,9 +200,9 @@ def main() -> None:
         if line.startswith("  ") or "_" not in parts[0]:
             continue
         words = parts[0].split("_")
-        if 2 <= len(words) <= 3 and all(w.isalpha() for w in words):
-            if int(parts[5 + int(parts[3])]) > 0:  # seen in the tagged corpus
-                compounds.append((" ".join(words),))
+        seen = int(parts[5 + int(parts[3])]) > 0  # in the tagged corpus
+        if seen and 2 <= len(words) <= 3 and all(w.isalpha() for w in words):
+            compounds.append((" ".join(words),))
     db.execute("CREATE TABLE compounds (phrase TEXT PRIMARY KEY) WITHOUT ROWID")
     db.executemany("INSERT INTO compounds VALUES (?)", sorted(compounds))
     db.execute("CREATE TABLE about (text TEXT)")
