@@ -1,4 +1,4 @@
-"""Sanity checks for the QA evaluation set in tests/data/devset.jsonl.
+"""Sanity checks for the QA evaluation sets in tests/data/ (devset.jsonl, heldout.jsonl).
 
 Every ``expect`` snippet must be an exact substring of exactly one paragraph
 (line) of the article, so that it unambiguously identifies the paragraph that
@@ -14,10 +14,11 @@ import pytest
 
 REPO = Path(__file__).parents[1]
 DEVSET = REPO / "tests" / "data" / "devset.jsonl"
+HELDOUT = REPO / "tests" / "data" / "heldout.jsonl"
 ARTICLE_KEY = "occupation-not-yet-intervention-already"
 SHARED_ARTICLE = Path("/work/shared/article") / f"{ARTICLE_KEY}.txt"
 
-MIN_QUESTIONS = 40
+MIN_QUESTIONS = 38
 MIN_UNANSWERABLE = 8
 SNIPPET_MIN, SNIPPET_MAX = 20, 80
 
@@ -49,11 +50,12 @@ def paragraphs() -> list[str]:
     return _paragraphs(path.read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def records() -> list[dict]:
-    assert DEVSET.is_file(), f"missing {DEVSET}"
+@pytest.fixture(scope="module", params=[DEVSET, HELDOUT], ids=["devset", "heldout"])
+def records(request: pytest.FixtureRequest) -> list[dict]:
+    path: Path = request.param
+    assert path.is_file(), f"missing {path}"
     out = []
-    for n, line in enumerate(DEVSET.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         assert line.strip(), f"line {n}: blank line"
         try:
             rec = json.loads(line)
@@ -114,9 +116,18 @@ def test_counts(records):
     assert len(records) - unanswerable > 0, "no answerable questions"
 
 
-def test_required_peacekeeping_question(records, paragraphs):
+def test_required_peacekeeping_question(paragraphs):
+    records = [json.loads(line) for line in DEVSET.read_text(encoding="utf-8").splitlines()]
     rec = next((r for r in records if r["q"] == "Why wasn't this peacekeeping?"), None)
     assert rec is not None and "expect" in rec
     target = [p for p in paragraphs if p.startswith("Of course, no matter what Russian and Kazakh")]
     assert len(target) == 1
     assert any(s in target[0] for s in rec["expect"])
+
+
+def test_the_two_sets_ask_different_questions():
+    def questions(path: Path) -> set[str]:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return {json.loads(line)["q"].strip().casefold() for line in lines}
+
+    assert not questions(DEVSET) & questions(HELDOUT)
