@@ -27,7 +27,11 @@ POS = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
 TPOS = {"n": "noun", "v": "verb", "a": "adj", "s": "adj", "r": "adv"}
 MAX_SENSES = 3
 MAX_RELATED = 40
-KIND_DEPTH = 2  # steps up the hypernym tree for what kind of thing a noun names
+KIND_DEPTH = 2  # steps up the hypernym tree for what kind of thing a name names
+KIND_STOP = set(  # kinds too general to ask for ("which someone")
+    """someone somebody soul mortal individual person being entity object thing whole unit
+    body set mass center centre point location""".split()
+)
 GLOSS_SENSES = 2  # definitions of a word's (at most) two commonest senses
 GLOSS_STOP = set(
     """a an the of or and to in on for by with as at from that which who whom whose is are be
@@ -125,34 +129,48 @@ def main() -> None:
                             if (s := single(w)) is not None:
                                 add(lemma, s, sense + 1)
 
-    # What kind of thing a name names: "armenia" -> country, nation, state, land; "ukrainian"
-    # -> language. The synonyms of the hypernyms (and instance hypernyms) of its commonest
-    # sense, KIND_DEPTH steps up, with the head word of multiword ones ("Asian country").
+    # What kind of thing a name names: "armenia" -> country, nation, state, land. For words
+    # that are names first (the commonest sense a capitalised noun, and no verb, adjective
+    # or adverb: "Armenia", not "Swift" or "March"): the synonyms of what it is an instance
+    # or a kind of, and of their hypernyms, KIND_DEPTH steps up, with the head word of
+    # multiword ones ("Asian country"). Two-letter names only by instance: "US" is a
+    # country, while "Eu" (europium) must not make "EU" a metal.
+    other_pos = {  # lowercase verbs, adjectives, adverbs ("swift"; not "Ukrainian")
+        w.split("(")[0].lower()
+        for (pos, _off), (words, _ptrs) in synsets.items()
+        if pos != "noun"
+        for w in words
+        if w[:1].islower()
+    }
     kinds: dict[str, list[str]] = {}
     for line in (root / "index.noun").open(encoding="latin-1"):
         if line.startswith("  "):
             continue
         parts = line.split()
         lemma = single(parts[0])
-        if lemma is None:
+        if lemma is None or parts[0] in other_pos:
             continue
         p_cnt = int(parts[3])
-        sense = parts[6 + p_cnt]  # the commonest sense
-        if not any(w.lower() == parts[0] and w[:1].isupper() for w in synsets[("noun", sense)][0]):
-            continue  # names only: a corpus's capitalised words get their kinds indexed
+        senses = parts[6 + p_cnt :]
+        if not any(
+            w.lower() == parts[0] and w[:1].isupper() for w in synsets[("noun", senses[0])][0]
+        ):
+            continue  # its commonest sense is a common noun
+        up = [(sym, toff) for sym, toff, _tpos, _st in synsets[("noun", senses[0])][1]]
+        level = [toff for sym, toff in up if sym == "@i" or (sym == "@" and len(lemma) > 2)]
         found: list[str] = []
-        level = [sense]
         for _ in range(KIND_DEPTH):
-            up = []
             for off in level:
-                for sym, toff, tpos, _st in synsets[("noun", off)][1]:
-                    if sym in ("@", "@i") and tpos == "noun":
-                        up.append(toff)
-                        for w in synsets[("noun", toff)][0]:
-                            head = single(w.split("_")[-1])
-                            if head and head != lemma and head not in found:
-                                found.append(head)
-            level = up
+                for w in synsets[("noun", off)][0]:
+                    head = single(w.split("_")[-1])
+                    if head and head != lemma and head not in found and head not in KIND_STOP:
+                        found.append(head)
+            level = [
+                toff
+                for off in level
+                for sym, toff, tpos, _st in synsets[("noun", off)][1]
+                if sym in ("@", "@i") and tpos == "noun"
+            ]
         if found:
             kinds[lemma] = found
 

@@ -390,3 +390,27 @@ def test_a_compound_the_article_never_uses_is_not_answered_by_its_words(bot):
     for question in ("who is the armenian prime minister", "what did the prime ministers say"):
         assert bot.index._missing_compounds(question) == []
         assert bot.ask(question).answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Was the Russian deployment swift?",  # Swift the writer; swift the adjective
+        "What basic rights do Kazakh citizens have?",
+        "Did the troops add to the tension?",
+        "Thank you! Which countries are in the CSTO?",  # "thank you" is no compound noun
+        "How did police officers react to the protests?",  # its words still count
+        "Is Russia giving up on Ukraine?",
+        "Tell me about the police. Officers of which army came?",  # not written together
+    ],
+)
+def test_everyday_words_are_not_taken_for_names_or_compounds(bot, question):
+    assert bot.ask(question).answered
+
+
+def test_name_kinds_come_from_names_only():
+    from briefbot import thesaurus
+
+    assert "country" in thesaurus.kinds("armenia") and "language" in thesaurus.kinds("ukrainian")
+    for word in ("swift", "march", "basic", "eu", "western"):
+        assert thesaurus.kinds(word) == ()

@@ -79,6 +79,7 @@ def _plainness(word: str) -> float:
 
 
 _WORDS = re.compile(r"[^\W\d_]+")
+_JOINED = re.compile(r"[ \t-]+")  # how the words of a compound are written together
 PHRASE_CHECKS = 50  # passages searched for a compound the corpus may use
 
 MIN_FIX_LENGTH = 5  # shorter unknown words are too ambiguous to correct
@@ -535,10 +536,16 @@ class PassageIndex:
         negated = {t.word for t in tokens if t.term.startswith(NEGATED)}
         inside: list[tuple[int, int]] = []  # compounds the corpus lacks, one concept each
         for phrase, start, end in self._missing_compounds(text):
+            # one thing the corpus does not mention; its words, met apart, count as related
             name = all(w[:1].isupper() for w in text[start:end].split())
             english = not name
             weight = self.max_idf * (UNKNOWN_ENGLISH if english else 1.0)
-            concepts[phrase] = Concept(text[start:end], weight, {}, english, name=name)
+            parts = {  # ... unless it is a name ("State Department")
+                t: RELATED_WEIGHT
+                for t in self.tokenizer.terms(phrase)
+                if t in self.bm25 and english
+            }
+            concepts[phrase] = Concept(text[start:end], weight, parts, english, name=name)
             inside.append((start, end))
         for token in tokens:
             word, term = token.word, token.term
@@ -587,19 +594,29 @@ class PassageIndex:
 
     def _missing_compounds(self, text: str) -> list[tuple[str, int, int]]:
         """Compound nouns of the question ("secretary general") that the corpus never uses
-        as such, though it may use their words apart: (folded phrase, start, end)."""
+        as such, though it may use their words apart: (folded phrase, start, end). Only
+        words written together (spaces or hyphens between them), none of them a stopword
+        ("thank you", "giving up" are not things)."""
         words = [(m.group().casefold(), m.start(), m.end()) for m in _WORDS.finditer(text)]
         found: list[tuple[str, int, int]] = []
         i = 0
         while i < len(words) - 1:
             for n in (3, 2):
                 group = words[i : i + n]
-                if len(group) < n:
+                if (
+                    len(group) < n
+                    or any(w in STOPWORDS for w, _, _ in group)
+                    or any(
+                        not _JOINED.fullmatch(text[a[2] : b[1]])
+                        for a, b in zip(group, group[1:], strict=False)
+                    )
+                ):
                     continue
                 last = group[-1][0]
-                singular = thesaurus.lemma(last) or last
-                phrase = " ".join([w for w, _, _ in group[:-1]] + [singular])
-                if thesaurus.is_compound(phrase):
+                phrase = " ".join([w for w, _, _ in group[:-1]] + [thesaurus.lemma(last) or last])
+                if thesaurus.is_compound(phrase) or thesaurus.is_compound(
+                    " ".join(w for w, _, _ in group)  # "armed forces"
+                ):
                     if not self._has_phrase([w for w, _, _ in group]):
                         found.append((phrase, group[0][1], group[-1][2]))
                     i += n - 1
@@ -608,15 +625,23 @@ class PassageIndex:
         return found
 
     def _has_phrase(self, words: Sequence[str]) -> bool:
-        """Whether some passage has these words in a row (the last one maybe plural)."""
-        terms = [self.tokenizer.term(w) for w in words if w not in STOPWORDS]
-        if not terms or any(t not in self.bm25 for t in terms):
+        """Whether some passage has these words in a row (the last one maybe plural). The
+        passages with all of them are searched, up to PHRASE_CHECKS; past that the phrase
+        is taken to be there."""
+        terms = [self.tokenizer.term(w) for w in words]
+        if any(t not in self.bm25 for t in terms):
             return False
-        rarest = min(terms, key=lambda t: len(self.bm25.term_weights(t)[0]))
-        ids = self.bm25.term_weights(rarest)[0][:PHRASE_CHECKS]
+        ids = self.bm25.term_weights(terms[0])[0]
+        for term in terms[1:]:
+            ids = np.intersect1d(ids, self.bm25.term_weights(term)[0], assume_unique=True)
+        if len(ids) > PHRASE_CHECKS:
+            return True
         last = thesaurus.lemma(words[-1]) or words[-1]
         pattern = re.compile(
-            r"\b" + r"\W+".join(map(re.escape, [*words[:-1], last])) + r"(?:s|es)?\b", re.I
+            r"\b"
+            + r"[\s-]+".join(map(re.escape, words[:-1]))
+            + rf"[\s-]+(?:{re.escape(words[-1])}|{re.escape(last)}(?:s|es)?)\b",
+            re.I,
         )
         return any(pattern.search(self.passages[int(i)].text) for i in ids)
 
