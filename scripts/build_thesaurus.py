@@ -18,6 +18,7 @@ looked up in microseconds, nothing parsed at start-up.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import sys
 from collections import defaultdict
@@ -229,6 +230,13 @@ def main() -> None:
         ("Derived from WordNet 3.0 (c) 2006 Princeton University; see THESAURUS-LICENSE.",),
     )
     db.executemany("INSERT INTO related VALUES (?, ?)", sorted(rows))
+    # A digest of every table's rows: saved indexes are keyed by it, so new data rebuilds them
+    digest = hashlib.sha256()
+    for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1"):
+        for row in db.execute(f"SELECT * FROM {table} ORDER BY 1"):  # noqa: S608 (own names)
+            digest.update(repr(row).encode())
+    db.execute("CREATE TABLE version (digest TEXT NOT NULL)")
+    db.execute("INSERT INTO version VALUES (?)", (digest.hexdigest()[:16],))
     db.commit()
     db.execute("VACUUM")
     db.close()

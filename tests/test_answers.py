@@ -232,6 +232,7 @@ def test_chat_mentions_and_indefinite_pronouns_ask_nothing(bot):
         ("who are the authors of this piece", True),
         ("who translated the article", True),
         ("what are the names of the authors", True),
+        ("whats the byline", True),
         ("Who wrote the treaty?", False),
         ("who is the author of the constitution", False),
         ("Who wrote on FB?", False),
@@ -251,6 +252,8 @@ def test_who_wrote_this_is_answered_by_the_byline(bot):
         assert all(name in top.excerpt.text for name in doc.authors)
         assert doc.translator in top.excerpt.text
     assert not all(name in bot.ask("Who wrote on FB?").hits[0].excerpt.text for name in doc.authors)
+    byline = bot.ask("what's the byline?")  # a word the article lacks, but no question of it
+    assert byline.answered and doc.authors[0] in byline.hits[0].excerpt.text
 
 
 def test_byline_of_the_document_asked_about(tmp_path):
@@ -280,6 +283,10 @@ def test_byline_of_the_document_asked_about(tmp_path):
     ("question", "kind"),
     [
         ("which countries are in the csto", "countries"),
+        ("which of the countries sent troops", "countries"),
+        ("what other countries sent troops", "countries"),
+        ("which two countries helped", "countries"),
+        ("what do you think, which countries helped?", "countries"),
         ("Besides Russia, what kind of cities did they take?", "cities"),
         ("In which city did Samus set up an office?", "city"),
         ("what is the csto", None),
@@ -352,6 +359,11 @@ def test_a_typed_answer_may_be_in_the_sentence_after_the_match(bot):
         ),
         ("Who wrote this article?", "Who wrote this article?"),
         ("according to the article", "according to the article"),
+        (
+            "What can the CSTO do according to Article 4?",
+            "What can the CSTO do according to Article 4?",
+        ),
+        ("What is in the text of Article 4?", "What is in the text of Article 4?"),
     ],
 )
 def test_words_pointing_at_the_document_are_not_searched_for(question, left):

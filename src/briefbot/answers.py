@@ -138,7 +138,11 @@ def answer(
         return replace(base, reason=NO_WORDS)
     kind = expected_type(text)
     if asks_authorship(text):
+        kind = None  # the byline answers, whatever the wording ("what's the byline?")
         query = index.with_bylines(query, _documents_asked(index, query, document))
+        # "byline", "authored": words of the asking, not of the answer
+        asking = [c for c in query.concepts if not (is_authorship_word(c.word) and not c.in_corpus)]
+        query = replace(query, concepts=tuple(asking))
     asked_kind = kind_asked(text)
     instance_of = None if asked_kind is None else index.tokenizer.term(asked_kind)
     weights = query.weights

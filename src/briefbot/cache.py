@@ -19,7 +19,7 @@ from .corpus import Corpus
 from .index import PassageIndex
 from .text import TOKENIZER_VERSION
 
-INDEX_FORMAT = "4"
+INDEX_FORMAT = "5"
 CACHE_FOLDER = ".briefbot-index"
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file
 

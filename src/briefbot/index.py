@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import overload
+from typing import TypeVar, overload
 
 import numpy as np
 
@@ -76,6 +76,21 @@ def _plainness(word: str) -> float:
     uses them. Chosen on a plateau: 200 to 300 give the same answers on both question sets."""
     n = thesaurus.commonness(word)
     return 1.0 if n <= EVERYDAY_COUNT else (EVERYDAY_COUNT / n) ** 0.5
+
+
+QUESTION_WORDS = 100_000  # per-word caches of question analysis hold at most this many
+DEFINITION_WORDS = 1_000_000  # ... and those of definitions (a corpus's whole vocabulary)
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _remember(cache: dict[_K, _V], key: _K, value: _V, limit: int = QUESTION_WORDS) -> _V:
+    """Store a computed value; a cache that has grown to ``limit`` starts afresh, so a bot
+    running for months on every word its users type keeps a bounded memory."""
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -273,15 +288,18 @@ class _Definitions:
                 term = self.tokenizer.term(w)
                 if term not in terms and w not in STOPWORDS:
                     terms.append(term)
-            found = self._cache[word] = tuple(terms)
+            found = _remember(self._cache, word, tuple(terms), DEFINITION_WORDS)
         return found
 
     def name_terms(self, word: str) -> tuple[str, ...]:
         """Index terms of what kind of thing a name names ("Armenia": country, nation...)."""
         found = self._kinds.get(word)
         if found is None:
-            found = self._kinds[word] = tuple(
-                dict.fromkeys(self.tokenizer.term(w) for w in thesaurus.kinds(word))
+            found = _remember(
+                self._kinds,
+                word,
+                tuple(dict.fromkeys(self.tokenizer.term(w) for w in thesaurus.kinds(word))),
+                DEFINITION_WORDS,
             )
         return found
 
@@ -313,6 +331,7 @@ class PassageIndex:
         word_counts: Counter[str],
         names: frozenset[str],
         gloss: BM25Index | None = None,
+        kinds_named: frozenset[str] | None = None,
     ) -> None:
         self.corpus = corpus
         self.passages: Sequence[Passage] = (
@@ -324,6 +343,8 @@ class PassageIndex:
         self.word_counts = word_counts
         self.names = names  # words the corpus writes capitalised (nearly) every time
         self.gloss = gloss  # BM25 over the definitions of each passage's words
+        if kinds_named is not None:  # kinds of thing the corpus's names name (saved)
+            self.__dict__["_kinds_named"] = kinds_named
         self._heading_terms: dict[tuple[str, str | None], list[str]] = {}
         self._doc_ranges: dict[str, tuple[int, int]] = {}
         if isinstance(self.passages, PassageTable):
@@ -382,7 +403,9 @@ class PassageIndex:
             del plain
         if progress is not None:
             progress(len(passages), len(passages))
-        return cls(corpus, passages, tokenizer, bm25, words, names, gloss)
+        index = cls(corpus, passages, tokenizer, bm25, words, names, gloss)
+        index._kinds_named  # noqa: B018 (computed while building, saved with the index)
+        return index
 
     def save(self, folder: Path, key: str) -> None:
         """Write the index into ``folder`` (created; replaced atomically)."""
@@ -418,6 +441,7 @@ class PassageIndex:
                 "aliases": lexicon.aliases,
                 "word_counts": dict(self.word_counts),
                 "names": sorted(self.names),
+                "kinds_named": sorted(self._kinds_named),
             }
             (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
             if folder.exists():
@@ -451,13 +475,14 @@ class PassageIndex:
             )
             words = Counter({str(k): int(v) for k, v in meta["word_counts"].items()})
             names = frozenset(map(str, meta["names"]))
+            kinds_named = frozenset(map(str, meta["kinds_named"]))
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             raise ValueError(f"unreadable index metadata ({exc!r})") from None
         if len(passages) != meta.get("passages") or bm25.n_docs != len(passages):
             raise ValueError("saved index does not match the corpus's passages")
         if gloss is not None and gloss.n_docs != len(passages):
             raise ValueError("saved definitions index does not match the corpus's passages")
-        return cls(corpus, passages, Tokenizer(lexicon), bm25, words, names, gloss)
+        return cls(corpus, passages, Tokenizer(lexicon), bm25, words, names, gloss, kinds_named)
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -498,7 +523,7 @@ class PassageIndex:
         found = self._gloss_of.get(word)
         if found is None:
             terms = self._definitions.words_terms({word}, self.names)
-            found = self._gloss_of[word] = frozenset(GLOSS + g for g in terms)
+            found = _remember(self._gloss_of, word, frozenset(GLOSS + g for g in terms))
         return found
 
     def names_of_kind(self, kind: str) -> bool:
@@ -507,6 +532,8 @@ class PassageIndex:
 
     @cached_property
     def _kinds_named(self) -> frozenset[str]:
+        """Index terms of every kind of thing the corpus's names name (one pass over the
+        names, while building; then saved with the index)."""
         return frozenset(k for n in self.names for k in self.name_kinds(n))
 
     def name_kinds(self, word: str) -> tuple[str, ...]:
@@ -699,7 +726,7 @@ class PassageIndex:
                 )
             ):
                 terms.append(term)
-        found = self._forms_of[word] = tuple(terms)
+        found = _remember(self._forms_of, word, tuple(terms))
         return found
 
     @cached_property
@@ -724,7 +751,7 @@ class PassageIndex:
                         term = self.tokenizer.term(second)
                         if term in self.bm25:
                             found.setdefault(term, SECOND_HOP_WEIGHT)
-            cached = self._related_of[(word, known)] = found
+            cached = _remember(self._related_of, (word, known), found)
         return {t: w for t, w in cached.items() if t not in exclude}
 
     def rank(

@@ -7,6 +7,7 @@ question's wording, and an excerpt that cannot hold that kind of answer is not a
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 DEFINITION = "definition"
@@ -86,12 +87,13 @@ _AUTHORSHIP = re.compile(
     rf"|\b(?:who|name|names)\b.*\b(?:authors?|writers?|translators?|byline)\b"
     rf"(?!\s+of\s+(?!{_DOC}))"
     # "authors?", "byline", "whose article is this"
-    r"|^(?:the\s+)?(?:authors?|writers?|byline)\s*\??$|^whose\s+(?:article|piece|text)\b"
+    r"|^(?:what'?s\s+|what\s+is\s+)?(?:the\s+)?(?:authors?|writers?|byline)\s*\??$"
+    r"|^whose\s+(?:article|piece|text)\b"
 )
 
 
 _AUTHORSHIP_WORDS = frozenset(
-    """author authors authored writer writers wrote written write writes byline translator
+    """author authors authored writer writers wrote written write writes byline bylines translator
     translators translated translate translation article piece text story report essay post
     analysis document paper column commentary name names""".split()
 )
@@ -109,9 +111,14 @@ def asks_authorship(question: str) -> bool:
     return bool(_AUTHORSHIP.search(q))
 
 
+# which/what, then words that only narrow it down ("which of the", "what other", "which
+# two", "what kind of"), then the kind asked for, not followed by a verb particle ("what
+# set off ...": "set" is a verb)
 _WHICH = re.compile(
-    r"\b(?:which|what)\s+(?:kinds?\s+of\s+|sorts?\s+of\s+|types?\s+of\s+)?([a-z]+)\b"
-    r"(?!\s+(?:off|up|out|down|away|back|over)\b)"  # "what set off ...": a verb
+    r"\b(?:which|what)\s+"
+    r"(?:(?:of|the|other|kinds?|sorts?|types?|main|specific|particular|few|several|two|three"
+    r"|four|five|six|\d+)\s+)*"
+    r"([a-z]+)\b(?!\s+(?:off|up|out|down|away|back|over)\b)"
 )
 _NOT_A_KIND = frozenset(
     """is are was were be been do does did has have had will would can could should shall
@@ -122,22 +129,24 @@ _NOT_A_KIND = frozenset(
 
 def kind_asked(question: str) -> str | None:
     """The kind of thing a "which ...?" / "what ...?" question asks for: "countries" in
-    "which countries are in the CSTO?"; None for "what is ...", "what did ...".
-    Whether the corpus names anything of that kind is for the index to say."""
+    "which countries are in the CSTO?" or "which of the countries ..."; None for "what is
+    ...", "what did ...". Whether the corpus names anything of that kind is for the index
+    to say."""
     q = " ".join(question.casefold().replace("’", "'").split())
-    m = _WHICH.search(q)
-    if m is None or m.group(1) in _NOT_A_KIND:
-        return None
-    return m.group(1)
+    for m in _WHICH.finditer(q):
+        if m.group(1) not in _NOT_A_KIND:
+            return m.group(1)
+    return None
 
 
 _DOC_WORDS = r"(?:authors?|writers?|article|piece|text|essay|analysis)"
 _FRAMING = re.compile(
     # "according to the authors", "in the authors' view", "in this article": the document
     # itself, which every passage is part of: nothing to look for
-    rf"\baccording to (?:the |this )?{_DOC_WORDS}\b"
+    # ("according to Article 4", "in the text of Article 4" are about something else)
+    rf"\baccording to (?:the|this) {_DOC_WORDS}\b(?!\s*\d)"
     rf"|\bin (?:the |this )?(?:authors?'s?|writers?'s?|article's|piece's) (?:view|opinion|words)\b"
-    rf"|\b(?:in|from) (?:the|this) (?:article|piece|text|essay)\b"
+    rf"|\b(?:in|from) (?:the|this) (?:article|piece|text|essay)\b(?!\s*\d|\s+of\b)"
     rf"|\b(?:the|this) {_DOC_WORDS} (?=(?:say|says|said|think|thinks|argue|argues|claim|claims"
     r"|believe|believes|suggest|suggests|write|writes|mean|means)\b)",
     re.I,
@@ -159,11 +168,15 @@ def expected_type(question: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=8192)
-def satisfies(kind: str | None, text: str, anchors: tuple[tuple[int, int], ...] = ()) -> bool:
+def satisfies(kind: str | None, text: str, anchors: Sequence[tuple[int, int]] = ()) -> bool:
     """Whether ``text`` contains something of the expected kind. For a quantity, the number
     must stand within a few words of one of the ``anchors`` (the words matching the question)
     when there are any, so "30 years of rule" does not answer "how much did prices rise"."""
+    return _satisfies(kind, text, tuple(anchors))
+
+
+@lru_cache(maxsize=8192)
+def _satisfies(kind: str | None, text: str, anchors: tuple[tuple[int, int], ...]) -> bool:
     if kind is None:
         return True
     words = set(_WORD.findall(text.casefold()))

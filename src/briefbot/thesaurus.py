@@ -12,7 +12,6 @@ from __future__ import annotations
 import sqlite3
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 _SUFFIXES = (  # WordNet's "morphy" detachment rules, all parts of speech together
     ("ies", "y"),
@@ -44,12 +43,15 @@ def _db() -> sqlite3.Connection | None:
 
 
 def data_version() -> str:
-    """Identifies the thesaurus data (saved indexes depend on it)."""
-    path = resources.files("briefbot") / "data" / "thesaurus.sqlite"
-    try:
-        return str(Path(str(path)).stat().st_size)
-    except OSError:
+    """Identifies the thesaurus data (saved indexes depend on it): a digest of its rows."""
+    db = _db()
+    if db is None:
         return "none"
+    try:
+        row = db.execute("SELECT digest FROM version").fetchone()
+    except sqlite3.Error:
+        row = None
+    return "unversioned" if row is None else str(row[0])
 
 
 @lru_cache(maxsize=65536)
