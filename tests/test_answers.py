@@ -88,6 +88,25 @@ def test_more_pages_continue_the_ranking(bot):
     assert not {h.passage.id for h in first.hits} & {h.passage.id for h in more.hits}
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which countries are in the csto",
+        "how many troops did russia send",
+        "why did tokayev call moscow",
+    ],
+)
+def test_pages_of_three_are_the_ranking_of_thirty_cut_in_pieces(bot, question):
+    whole = [h.passage.id for h in bot.ask(question, top=30).hits]
+    paged: list[int] = []
+    for offset in range(0, 30, 3):
+        page = bot.ask(question, top=3, offset=offset)
+        if not page.answered:
+            break
+        paged += [h.passage.id for h in page.hits]
+    assert paged == whole[: len(paged)] and len(paged) >= 6
+
+
 def test_limit_to_a_document_and_unknown_document(bot):
     doc = bot.documents[0].id
     assert bot.ask("CSTO", document=doc).answered

@@ -37,8 +37,8 @@ MAX_QUESTION_CHARS = 1000
 MIN_COVERAGE = 0.5
 MIN_COVERAGE_KNOWN = 0.25  # the same, for questions whose every word the corpus has
 SENTENCE_SHARE = 0.7  # weight of the excerpt's own coverage of the question in the ranking
-RERANK_DEPTH = 10  # candidates re-ranked by answer type beyond the page asked for
-CANDIDATES = 20  # passages re-ranked at least: the ranking does not depend on --top
+CANDIDATES = 20  # BM25's best passages re-ranked; the rest follow in BM25's order, so the
+# ranking is the same whatever page (--top, "More") is asked for
 TYPE_DEPTH = 5  # a strictly typed question needs its kind of answer among these
 TYPE_PENALTY = 0.5  # score factor for an excerpt without the expected kind of answer
 ASKED_KIND = 0.5  # weight factor of the word for the kind of thing asked for ("countries")
@@ -149,11 +149,13 @@ def answer(
     if instance_of is not None and index.names_of_kind(instance_of):
         # "which countries ...": names of countries answer it, more than the word does
         weights = {t: w * (ASKED_KIND if t == instance_of else 1.0) for t, w in weights.items()}
-    ranked = index.rank(weights, max(offset + top + RERANK_DEPTH, CANDIDATES), document=document)
+    ranked = index.rank(weights, max(offset + top, CANDIDATES), document=document)
     if not ranked:
         return replace(base, reason=_not_found(query.unknown))
     plural = asked_kind is not None and thesaurus.lemma(asked_kind) not in (None, asked_kind)
     candidates = _rerank(index, query, kind, ranked, instance_of, plural)
+    head = sorted(candidates[:CANDIDATES], key=lambda c: (-c.score, c.passage.id))
+    candidates = head + candidates[CANDIDATES:]
     reason = _why_not(index, query, kind, candidates)
     if reason is not None:
         return replace(base, reason=reason)
@@ -226,7 +228,8 @@ def _rerank(
     instance_of: str | None = None,
     plural: bool = False,
 ) -> list[_Candidate]:
-    """Re-rank BM25's best passages by their best sentences and the expected answer type.
+    """Score BM25's best passages by their best sentences and the expected answer type (in
+    the order given: the caller sorts).
     ``instance_of`` (an index term: "countri") asks for names of that kind of thing: "which
     countries ..." is answered by "Armenia, Belarus", not by the word "countries"."""
     weights = query.weights
@@ -273,7 +276,6 @@ def _rerank(
             terms = index.passage_terms(passage)
             final *= NAME_PENALTY ** sum(1 for n in names if terms.isdisjoint(n))
         candidates.append(_Candidate(final, typed, passage, (start, end)))
-    candidates.sort(key=lambda c: (-c.score, c.passage.id))
     return candidates
 
 
