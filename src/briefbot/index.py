@@ -119,7 +119,7 @@ MIN_NAME_LENGTH = 4  # shorter unknown words ("pls", "btw") are chat, not names
 class Concept:
     """One content word of a question and the index terms that can stand for it."""
 
-    word: str  # folded, as typed (or as corrected)
+    word: str  # folded, as typed (or as corrected); a compound as written ("State Department")
     weight: float  # how much it matters for deciding whether the article answers
     terms: dict[str, float]  # index term -> query weight; empty when the corpus lacks it
     english: bool = True
@@ -157,8 +157,9 @@ class Query:
 
     @property
     def unknown_names(self) -> tuple[str, ...]:
-        """Words that are neither in the corpus nor in the dictionary: names ("Biden") the
-        article never mentions. A question about them is not one the article answers."""
+        """Names the article never mentions: words neither in the corpus nor in the
+        dictionary ("Biden"), names the dictionary knows ("Australia") and capitalised
+        compounds ("State Department"). A question about them is not one it answers."""
         return tuple(
             c.word
             for c in self.concepts
