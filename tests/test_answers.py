@@ -445,3 +445,9 @@ def test_name_kinds_come_from_names_only():
     assert "country" in thesaurus.kinds("armenia") and "language" in thesaurus.kinds("ukrainian")
     for word in ("swift", "march", "basic", "eu", "western"):
         assert thesaurus.kinds(word) == ()
+
+
+def test_the_excerpt_is_the_sentence_with_the_question_s_rarest_words(bot):
+    # "protests" is in several of the paragraph's sentences, "airport" in one: that one
+    top = bot.ask("did the protesters take over the airport").hits[0]
+    assert "capture Almaty airport" in top.excerpt.text

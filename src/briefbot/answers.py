@@ -243,7 +243,7 @@ def _rerank(
     names = [set(c.terms) for c in query.concepts if c.name and c.in_corpus]
     candidates = []
     for passage, score in ranked:
-        start, end, present = _best_sentences(index, passage, weights)
+        start, end, present = _best_sentences(index, passage, query)
 
         matches = _matches(index, passage, weights) if kind in (QUANTITY, DEFINITION) else None
 
@@ -359,17 +359,19 @@ def _shown(word: str) -> str:
 
 
 def _best_sentences(
-    index: PassageIndex, passage: Passage, weights: dict[str, float]
+    index: PassageIndex, passage: Passage, query: Query
 ) -> tuple[int, int, set[str]]:
     """Start and end (in the passage) of the one or two consecutive sentences that best
-    match the question, and the question's terms they contain."""
+    match the question (the most of its weight: rare words count more than common ones,
+    and each question word once), and the question's terms they contain."""
+    weights = query.weights
     spans = index.sentences(passage)
     found = [{t for t in weights if t in terms} for terms in index.sentence_terms(passage)]
-    value = [sum(weights[t] for t in f) for f in found]
+    value = [(query.coverage(f), sum(weights[t] for t in f)) for f in found]
     best = max(range(len(spans)), key=lambda i: (value[i], -i))
     first = last = best
     gain = {
-        j: sum(weights[t] for t in found[j] - found[best])
+        j: query.coverage(found[j] | found[best]) - value[best][0]
         for j in (best - 1, best + 1)
         if 0 <= j < len(spans)
     }
@@ -385,12 +387,12 @@ def excerpt(
     index: PassageIndex,
     passage: Passage,
     weights: dict[str, float],
-    span: tuple[int, int] | None = None,
+    span: tuple[int, int],
     matches: Sequence[tuple[int, int]] | None = None,
 ) -> Excerpt:
-    """The one or two consecutive sentences of the passage that best match the question,
-    with the words that match it (``matches``: :func:`_matches`, when already known)."""
-    start, end = span if span is not None else _best_sentences(index, passage, weights)[:2]
+    """The excerpt ``span`` of the passage (its best sentences: :func:`_best_sentences`),
+    with the words that match the question (``matches``: :func:`_matches`, when known)."""
+    start, end = span
     marks: list[tuple[int, int]] = []
     for a, b in _matches(index, passage, weights) if matches is None else matches:
         if start <= a and b <= end:
