@@ -366,8 +366,9 @@ def _best_sentences(
     and each question word once), and the question's terms they contain."""
     weights = query.weights
     spans = index.sentences(passage)
-    found = [{t for t in weights if t in terms} for terms in index.sentence_terms(passage)]
-    value = [(query.coverage(f), sum(weights[t] for t in f)) for f in found]
+    asked = query.terms
+    found = [terms & asked for terms in index.sentence_terms(passage)]
+    value = [(query.coverage(f), sum(weights[t] for t in f)) if f else (0.0, 0.0) for f in found]
     best = max(range(len(spans)), key=lambda i: (value[i], -i))
     first = last = best
     gain = {
@@ -379,7 +380,7 @@ def _best_sentences(
         j = max(gain, key=lambda j: (gain[j], -j))
         if gain[j] > 0:
             first, last = min(best, j), max(best, j)
-    present = set().union(*found[first : last + 1])
+    present: set[str] = set().union(*found[first : last + 1])
     return spans[first][0], spans[last][1], present
 
 
@@ -414,7 +415,7 @@ def _matches(
 ) -> list[tuple[int, int]]:
     """Spans (in the passage) of its words that match the question's terms."""
     return [
-        (t.start, t.end)
-        for t in index.tokens(passage)
-        if t.term in weights or not weights.keys().isdisjoint(index.gloss_terms(t))
+        (start, end)
+        for start, end, term, gloss in index.token_glosses(passage)
+        if term in weights or not weights.keys().isdisjoint(gloss)
     ]

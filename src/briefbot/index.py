@@ -142,6 +142,11 @@ class Query:
         return tuple(c.word for c in self.concepts)
 
     @cached_property
+    def terms(self) -> frozenset[str]:
+        """Every index term the question looks for."""
+        return frozenset(self.weights)
+
+    @cached_property
     def weights(self) -> dict[str, float]:
         merged: dict[str, float] = {}
         for concept in self.concepts:
@@ -176,24 +181,27 @@ class Query:
 
     def coverage(self, present: set[str] | frozenset[str]) -> float:
         """Share of the question's weight that a passage with these terms covers."""
-        credits, total = self._credits
-        if total <= 0:
+        if not present:
             return 0.0
         best: dict[int, float] = {}
         for term in present:
-            for i, credit in credits.get(term, ()):
-                if credit > best.get(i, 0.0):
-                    best[i] = credit
-        return sum(self.concepts[i].weight * c for i, c in best.items()) / total
+            for i, share in self._shares.get(term, ()):
+                if share > best.get(i, 0.0):
+                    best[i] = share
+        return sum(best.values())
 
     @cached_property
-    def _credits(self) -> tuple[dict[str, list[tuple[int, float]]], float]:
-        """term -> (concept, how much of it the term covers); and the question's weight."""
-        credits: dict[str, list[tuple[int, float]]] = {}
+    def _shares(self) -> dict[str, tuple[tuple[int, float], ...]]:
+        """term -> (concept, share of the question's weight it covers there)."""
+        total = sum(c.weight for c in self.concepts)
+        if total <= 0:
+            return {}
+        shares: dict[str, list[tuple[int, float]]] = {}
         for i, concept in enumerate(self.concepts):
             for term, weight in concept.terms.items():
-                credits.setdefault(term, []).append((i, 1.0 if weight >= 1.0 else RELATED_CREDIT))
-        return credits, sum(c.weight for c in self.concepts)
+                credit = 1.0 if weight >= 1.0 else RELATED_CREDIT
+                shares.setdefault(term, []).append((i, concept.weight * credit / total))
+        return {t: tuple(v) for t, v in shares.items()}
 
 
 class PassageTable(Sequence[Passage]):
@@ -361,6 +369,7 @@ class PassageIndex:
         self.sentences = lru_cache(maxsize=4096)(self._sentences)  # type: ignore[method-assign]
         self.sentence_terms = lru_cache(maxsize=4096)(self._sentence_terms)  # type: ignore[method-assign]
         self.passage_terms = lru_cache(maxsize=4096)(self._passage_terms)
+        self.token_glosses = lru_cache(maxsize=4096)(self._token_glosses)
 
     @classmethod
     def build(
@@ -512,6 +521,10 @@ class PassageIndex:
     def _passage_terms(self, passage: Passage) -> frozenset[str]:
         """The index terms of a passage and its heading."""
         return frozenset(t.term for t in self.tokens(passage)).union(self.heading_terms(passage))
+
+    def _token_glosses(self, passage: Passage) -> list[tuple[int, int, str, frozenset[str]]]:
+        """Each token of the passage: start, end, term and definition terms."""
+        return [(t.start, t.end, t.term, self.gloss_terms(t)) for t in self.tokens(passage)]
 
     def gloss_terms(self, token: Token) -> frozenset[str]:
         """GLOSS-prefixed terms of the definitions of a token's word (for a name, of what
