@@ -266,7 +266,7 @@ def test_authorship_questions_are_told_from_questions_about_other_writing(questi
 
 def test_who_wrote_this_is_answered_by_the_byline(bot):
     doc = bot.corpus.documents[0]
-    for question in ("Who wrote this article?", "who translated it"):
+    for question in ("Who wrote this article?", "who translated it", "who wrote this?"):
         top = bot.ask(question).hits[0]
         assert all(name in top.excerpt.text for name in doc.authors)
         assert doc.translator in top.excerpt.text

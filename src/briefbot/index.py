@@ -687,19 +687,17 @@ class PassageIndex:
         return any(pattern.search(self.passages[int(i)].text) for i in ids)
 
     def with_bylines(self, query: Query, documents: Sequence[Document]) -> Query:
-        """The query, also looking for the names of the documents' authors and translators
-        (for "who wrote this?": the byline, wherever the text prints it, answers)."""
-        terms: dict[str, float] = {}
+        """The query, also looking for the documents' authors and translators, each one a
+        name of the question (for "who wrote this?": the byline, wherever the text prints
+        it, answers; a passage naming one author only answers less)."""
+        people: list[Concept] = []
         for doc in documents:
             for name in (*doc.authors, doc.translator or ""):
-                for term in self.tokenizer.terms(name):
-                    if term in self.bm25:
-                        terms[term] = 1.0
-        if not terms:
-            return query
-        weight = max(self.bm25.idf(t) for t in terms)
-        byline = Concept("byline", weight, terms, english=False, name=True)
-        return replace(query, concepts=(*query.concepts, byline))
+                terms = {t: 1.0 for t in self.tokenizer.terms(name) if t in self.bm25}
+                if terms and all(c.word != name for c in people):
+                    weight = max(self.bm25.idf(t) for t in terms)
+                    people.append(Concept(name, weight, terms, english=False, name=True))
+        return replace(query, concepts=(*query.concepts, *people))
 
     def _add_gloss(self, term: str, terms: dict[str, float]) -> None:
         """Let a question word also meet passages whose words are defined with it."""
