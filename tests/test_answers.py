@@ -451,3 +451,41 @@ def test_the_excerpt_is_the_sentence_with_the_question_s_rarest_words(bot):
     # "protests" is in several of the paragraph's sentences, "airport" in one: that one
     top = bot.ask("did the protesters take over the airport").hits[0]
     assert "capture Almaty airport" in top.excerpt.text
+
+
+@pytest.mark.parametrize(
+    ("question", "gist"),
+    [
+        ("tldr?", True),
+        ("TL;DR pls", True),
+        ("what's the main point of the article", True),
+        ("what is this about?", True),
+        ("summarize it", True),
+        ("what is the main point of article 4", False),
+        ("summary of the csto", False),
+        ("what is the point of nato", False),
+    ],
+)
+def test_questions_for_the_gist_are_told_apart(question, gist):
+    from briefbot.qtype import asks_gist
+
+    assert asks_gist(question) is gist
+
+
+def test_tldr_is_answered_with_the_brief_verbatim(bot):
+    answer = bot.ask("tldr?", top=3)
+    assert answer.answered and 1 <= len(answer.hits) <= 3 and answer.notes
+    brief = bot.summarize(None, 3)
+    assert [h.excerpt.text for h in answer.hits] == [s.text for s in brief.sentences]
+    for hit in answer.hits:
+        assert hit.passage.text[hit.excerpt.start : hit.excerpt.end] == hit.excerpt.text
+        source = hit.passage.document.text
+        assert source[hit.passage.start + hit.excerpt.start :].startswith(hit.excerpt.text)
+    more = bot.ask("tldr?", top=3, offset=3)
+    assert not more.answered and "brief" in more.reason
+    assert len(bot.ask("tldr?", top=1).hits) == 1
+    as_json = answer_to_json(answer)
+    assert (
+        as_json["answered"]
+        and [r["rank"] for r in as_json["results"]] == [1, 2, 3][: len(answer.hits)]
+    )

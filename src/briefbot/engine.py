@@ -7,11 +7,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .answers import Answer, answer
+from .answers import Answer, Excerpt, Hit, answer, clean_question
 from .cache import open_index
 from .corpus import Corpus, Document, load_corpus
+from .errors import InputError
 from .passages import Passage
-from .summaries import Summary, Topic, summarize, topics
+from .qtype import asks_gist
+from .summaries import MAX_SENTENCES, Summary, Topic, summarize, topics
+
+GIST_NOTE = "The gist: the article's most central sentences, in its order."
+GIST_DONE = "That was the brief of the whole article; ask about a topic for more."
 
 
 class Briefbot:
@@ -72,8 +77,29 @@ class Briefbot:
     def ask(
         self, question: str, *, top: int = 3, document: str | None = None, offset: int = 0
     ) -> Answer:
-        """Answer ``question`` with up to ``top`` verbatim, attributed excerpts."""
+        """Answer ``question`` with up to ``top`` verbatim, attributed excerpts. A question
+        for the gist of the article ("tldr?") is answered with its brief."""
+        if document is None and isinstance(question, str) and asks_gist(question):
+            return self._gist(question, top, offset)
         return answer(self.index, question, top=top, document=document, offset=offset)
+
+    def _gist(self, question: str, top: int, offset: int) -> Answer:
+        clean_question(question)  # the same checks as any question
+        if top < 1:
+            raise InputError("--top must be at least 1.")
+        if offset > 0:
+            return Answer(question, answered=False, reason=GIST_DONE, offset=offset)
+        brief = summarize(self.index, None, min(top, MAX_SENTENCES))
+        hits = []
+        for rank, s in enumerate(brief.sentences, 1):
+            start, end = s.start - s.passage.start, s.end - s.passage.start
+            excerpt = Excerpt(start, end, s.passage.text[start:end], (), ())
+            hits.append(Hit(rank, s.passage, 0.0, excerpt))
+        if not hits:
+            return Answer(
+                question, answered=False, reason="The article has no sentences to sum up."
+            )
+        return Answer(question, answered=True, hits=tuple(hits), notes=(GIST_NOTE,))
 
     def summarize(self, topic: str | None = None, max_sentences: int = 5) -> Summary:
         """The article's own sentences about ``topic`` (None: the whole article), in order."""

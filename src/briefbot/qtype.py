@@ -159,6 +159,26 @@ def without_framing(question: str) -> str:
     return " ".join(_FRAMING.sub(" ", question.replace("’", "'")).split()) or question
 
 
+_THIS = r"(?:\s+(?:of|in|for)?\s*(?:this|it|that|the (?:article|piece|text|story|essay|analysis)))?"
+_GIST = re.compile(
+    # "tldr?", "summary please", "what's the main point of the article", "what is it about"
+    rf"^(?:tl;? ?dr|summary|summari[sz]e|summari[sz]e it|sum it up|gist|brief|recap)"
+    rf"(?:{_THIS})?(?:\s+(?:pls|please))?$"
+    rf"|^(?:what'?s|what is|what are|whats)\s+(?:the\s+)?"
+    rf"(?:gist|summary|main points?|key points?|point|takeaways?|main idea|argument|tl;? ?dr)"
+    rf"{_THIS}$"
+    r"|^(?:what'?s|what is|whats)\s+(?:this|it|the (?:article|piece|text|story))"
+    r"\s+(?:all\s+)?about$"
+)
+
+
+def asks_gist(question: str) -> bool:
+    """Whether the question asks for the gist of the document ("tldr?", "what's the main
+    point of the article?") rather than about something in it."""
+    q = " ".join(question.casefold().replace("’", "'").split()).strip(" ?!.")
+    return bool(_GIST.match(q))
+
+
 def expected_type(question: str) -> str | None:
     """The kind of answer the question asks for, or None when it could be anything."""
     q = " ".join(question.casefold().replace("’", "'").split())
