@@ -400,7 +400,7 @@ def test_according_to_the_authors_does_not_match_according_to_the_law(bot):
 
 def test_everyday_words_weigh_less_than_topic_words(bot):
     from briefbot import thesaurus
-    from briefbot.index import _plainness
+    from briefbot.query import _plainness
 
     assert thesaurus.commonness("came") > thesaurus.commonness("parliament") >= 0
     assert _plainness("come") < 1.0 == _plainness("parliament") == _plainness("kremlin")
@@ -419,7 +419,7 @@ def test_a_compound_the_article_never_uses_is_not_answered_by_its_words(bot):
     assert not state.answered and "State Department" in state.reason
     # compounds the article does use are found as usual, in any number
     for question in ("who is the armenian prime minister", "what did the prime ministers say"):
-        assert bot.index._missing_compounds(question) == []
+        assert bot.index.questions._missing_compounds(question) == []
         assert bot.ask(question).answered
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from . import thesaurus
 from .corpus import Document
 from .errors import InputError
-from .index import PassageIndex, Query
+from .index import PassageIndex
 from .passages import Passage
 from .qtype import (
     DATE,
@@ -30,6 +30,7 @@ from .qtype import (
     satisfies,
     without_framing,
 )
+from .query import Query
 
 MAX_QUESTION_CHARS = 1000
 # Below this share of the question's weight matched by the best passage, a question whose
@@ -139,7 +140,7 @@ def answer(
     kind = expected_type(text)
     if asks_authorship(text):
         kind = None  # the byline answers, whatever the wording ("what's the byline?")
-        query = index.with_bylines(query, _documents_asked(index, query, document))
+        query = index.questions.with_bylines(query, _documents_asked(index, query, document))
         # "byline", "authored": words of the asking, not of the answer
         asking = [c for c in query.concepts if not (is_authorship_word(c.word) and not c.in_corpus)]
         query = replace(query, concepts=tuple(asking))
