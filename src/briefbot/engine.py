@@ -94,7 +94,7 @@ class Briefbot:
         for rank, s in enumerate(brief.sentences, 1):
             start, end = s.start - s.passage.start, s.end - s.passage.start
             excerpt = Excerpt(start, end, s.passage.text[start:end], (), ())
-            hits.append(Hit(rank, s.passage, 0.0, excerpt))
+            hits.append(Hit(rank, s.passage, 1.0, excerpt))  # all of them: the gist
         if not hits:
             return Answer(
                 question, answered=False, reason="The article has no sentences to sum up."
