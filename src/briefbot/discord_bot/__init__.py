@@ -1,5 +1,7 @@
-"""briefbot on Discord: the only part of briefbot that uses discord.py (imported once, in
-:mod:`.bot`).
+"""briefbot on Discord: the only part of briefbot that uses discord.py. It is imported
+here, once; :mod:`.bot` and the cogs take its names from this package
+(``from .. import discord, app_commands, commands``), so the core and the renderer never
+see it.
 
 ``run_bot`` builds the engine (corpus and index) once, then connects; ``sync_commands``
 publishes the slash commands without connecting to the gateway.
@@ -13,13 +15,25 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import discord
+from discord import app_commands
+from discord.ext import commands
+
 from ..errors import BriefbotError
-from .bot import EXTENSIONS, BriefbotBot, discord
+from .bot import EXTENSIONS, BriefbotBot  # after discord's names: bot.py takes them from here
 
 if TYPE_CHECKING:
     from ..settings import Settings
 
-__all__ = ["EXTENSIONS", "BriefbotBot", "run_bot", "sync_commands"]
+__all__ = [
+    "EXTENSIONS",
+    "BriefbotBot",
+    "app_commands",
+    "commands",
+    "discord",
+    "run_bot",
+    "sync_commands",
+]
 
 log = logging.getLogger("briefbot.discord")
 

@@ -1,9 +1,8 @@
 """The bot: a ``commands.Bot`` holding the settings, the engine and the cooldown, and
 how a :class:`~briefbot.discord_render.DiscordMessage` becomes what discord.py sends.
 
-This is the one module that imports discord.py; the cogs and the package take discord's
-names from here (``from .bot import discord, app_commands, commands``), so the core and
-the renderer never see it.
+discord.py's names come from the package (:mod:`briefbot.discord_bot`), the one module
+that imports it.
 
 Every briefbot button is a :class:`BriefbotButton`, a dynamic item whose state is its
 custom_id (see :mod:`briefbot.discord_render`), so buttons keep working after a restart
@@ -24,19 +23,15 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import discord
-from discord import app_commands
-from discord.ext import commands
-
 from ..discord_render import DiscordMessage, corpus_fingerprint, render_error
 from ..errors import BriefbotError
+from . import app_commands, commands, discord
 from .cooldown import Cooldown
 
 if TYPE_CHECKING:
     from ..engine import Briefbot
     from ..settings import Settings
 
-__all__ = ["app_commands", "commands", "discord"]  # re-exported for the cogs
 
 log = logging.getLogger("briefbot.discord")
 T = TypeVar("T")

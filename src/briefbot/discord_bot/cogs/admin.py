@@ -13,7 +13,8 @@ from typing import Literal
 
 from ...discord_render import render_error, render_reload_failed, render_reloaded
 from ...errors import CorpusError
-from ..bot import BriefbotBot, app_commands, commands, discord, send_interaction
+from .. import app_commands, commands, discord
+from ..bot import BriefbotBot, send_interaction
 
 log = logging.getLogger("briefbot.discord")
 

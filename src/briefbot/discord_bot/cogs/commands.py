@@ -27,15 +27,8 @@ from ...discord_render import (
     render_topics,
     topic_choices,
 )
-from ..bot import (
-    BriefbotBot,
-    BriefbotButton,
-    answer_interaction,
-    app_commands,
-    commands,
-    discord,
-    send_interaction,
-)
+from .. import app_commands, commands, discord
+from ..bot import BriefbotBot, BriefbotButton, answer_interaction, send_interaction
 
 log = logging.getLogger("briefbot.discord")
 

@@ -29,7 +29,8 @@ from ...discord_render import (
     strip_mentions,
 )
 from ...errors import BriefbotError
-from ..bot import INTERNAL_ERROR, BriefbotBot, commands, discord, message_kwargs
+from .. import commands, discord
+from ..bot import INTERNAL_ERROR, BriefbotBot, message_kwargs
 
 log = logging.getLogger("briefbot.discord")
 
