@@ -106,6 +106,13 @@ def clean_question(question: str) -> tuple[str, bool]:
     return (cleaned[:MAX_QUESTION_CHARS], truncated)
 
 
+def check_question(question: str, top: int) -> tuple[str, bool]:
+    """The checks every question passes: :func:`clean_question`, and a page of at least 1."""
+    if top < 1:
+        raise InputError("--top must be at least 1.")
+    return clean_question(question)
+
+
 def answer(
     index: PassageIndex,
     question: str,
@@ -115,9 +122,7 @@ def answer(
     offset: int = 0,
 ) -> Answer:
     """Answer a question from the index's passages (see module docstring)."""
-    if top < 1:
-        raise InputError("--top must be at least 1.")
-    text, truncated = clean_question(question)
+    text, truncated = check_question(question, top)
     notes = (
         (f"Only the first {MAX_QUESTION_CHARS} characters of the question were used.",)
         if truncated
@@ -234,10 +239,9 @@ def _rerank(
     ``instance_of`` (an index term: "countri") asks for names of that kind of thing: "which
     countries ..." is answered by "Armenia, Belarus", not by the word "countries"."""
     weights = query.weights
-    if instance_of is not None:
-        kinds = _Instances(index, instance_of, frozenset(query.words))
-        if not any(kinds.among(p, (0, len(p.text))) for p, _ in ranked):
-            instance_of = None  # the corpus names no such thing: nothing to ask for
+    kinds = None if instance_of is None else _Instances(index, instance_of, frozenset(query.words))
+    if kinds is not None and not any(kinds.among(p, (0, len(p.text))) for p, _ in ranked):
+        kinds = instance_of = None  # the corpus names no such thing: nothing to ask for
     plural = plural and instance_of is not None
     asked_terms = {t for c in query.concepts if instance_of in c.terms for t in c.terms}
     top_score = ranked[0][1]
@@ -247,20 +251,10 @@ def _rerank(
         start, end, present = _best_sentences(index, passage, query)
 
         matches = _matches(index, passage, weights) if kind in (QUANTITY, DEFINITION) else None
-
-        def typed_span(
-            span: tuple[int, int],
-            passage: Passage = passage,
-            matches: list[tuple[int, int]] | None = matches,
-        ) -> bool:
-            if instance_of is not None and not kinds.among(passage, span):
-                return False
-            return _typed(index, passage, weights, kind, span, matches)
-
-        typed = typed_span((start, end))
+        typed = _typed(index, passage, weights, kind, (start, end), matches, kinds)
         if not typed:  # "The CSTO has six members. It was created in 1992."
             for span in _with_neighbour(index, passage, (start, end)):
-                if typed_span(span):
+                if _typed(index, passage, weights, kind, span, matches, kinds):
                     (start, end), typed = span, True
                     break
         if instance_of is not None:  # the kind asked for is met by names of it, not the word
@@ -271,7 +265,7 @@ def _rerank(
             present
         )
         final = blended * (1.0 if typed else TYPE_PENALTY)
-        if typed and plural and kinds.count(passage, (start, end)) < 2:
+        if typed and plural and kinds is not None and kinds.count(passage, (start, end)) < 2:
             final *= LIST_PENALTY  # "which countries" asks for a list, one name is half of it
         if names:  # "Has Kyrgyzstan asked ...": a passage never naming Kyrgyzstan does not say
             terms = index.passage_terms(passage)
@@ -311,8 +305,12 @@ def _typed(
     kind: str | None,
     span: tuple[int, int],
     matches: Sequence[tuple[int, int]] | None = None,
+    kinds: _Instances | None = None,
 ) -> bool:
-    """Whether the excerpt holds the kind of answer the question asks for."""
+    """Whether the excerpt holds the kind of answer the question asks for (and, for "which
+    countries", names of that kind)."""
+    if kinds is not None and not kinds.among(passage, span):
+        return False
     if kind in (QUANTITY, DEFINITION):  # where the matched words stand matters
         ex = excerpt(index, passage, weights, span, matches)
         return satisfies(kind, ex.text, ex.highlights)

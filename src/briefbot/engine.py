@@ -7,10 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .answers import Answer, Excerpt, Hit, answer, clean_question
+from .answers import Answer, Excerpt, Hit, answer, check_question
 from .cache import open_index
 from .corpus import Corpus, Document, load_corpus
-from .errors import InputError
 from .passages import Passage
 from .qtype import asks_gist
 from .summaries import MAX_SENTENCES, Summary, Topic, summarize, topics
@@ -84,9 +83,7 @@ class Briefbot:
         return answer(self.index, question, top=top, document=document, offset=offset)
 
     def _gist(self, question: str, top: int, offset: int) -> Answer:
-        clean_question(question)  # the same checks as any question
-        if top < 1:
-            raise InputError("--top must be at least 1.")
+        check_question(question, top)  # the same checks as any question
         if offset > 0:
             return Answer(question, answered=False, reason=GIST_DONE, offset=offset)
         brief = summarize(self.index, None, min(top, MAX_SENTENCES))

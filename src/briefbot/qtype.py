@@ -75,11 +75,19 @@ _WORD = re.compile(r"\w+")
 _NAME = re.compile(r"(?<=[^.!?]\s)[A-Z][\w’'-]+")
 
 
+def _folded(question: str) -> str:
+    """A question as the patterns here read it: case-folded, plain apostrophes, one space."""
+    return " ".join(question.casefold().replace("’", "'").split())
+
+
+# What a question calls the document itself: "this article", "the piece", "it".
+_DOC_NOUNS = (
+    "article piece text story report essay post analysis document paper op-ed column commentary"
+).split()
+_DOC_NOUN = "(?:" + "|".join(_DOC_NOUNS) + ")"
+
 # "Who wrote this?", "who's the author", "who translated it": the document's byline answers.
-_DOC = (
-    r"(?:this|that|the)\s+(?:article|piece|text|story|report|essay|post|analysis|document"
-    r"|paper|op-ed|column|commentary)\b|(?:it|this|that)\s*(?:[?.!]|$)"
-)
+_DOC = rf"(?:this|that|the)\s+{_DOC_NOUN}\b|(?:it|this|that)\s*(?:[?.!]|$)"
 _AUTHORSHIP = re.compile(
     # "who wrote this article?", "who translated it", "whose article is this"
     rf"\bwho\b.*\b(?:wrote|written|write|writes|authored|translated)\s+(?:by\s+)?(?:{_DOC})"
@@ -88,15 +96,14 @@ _AUTHORSHIP = re.compile(
     rf"(?!\s+of\s+(?!{_DOC}))"
     # "authors?", "byline", "whose article is this"
     r"|^(?:what'?s\s+|what\s+is\s+)?(?:the\s+)?(?:authors?|writers?|byline)\s*\??$"
-    r"|^whose\s+(?:article|piece|text)\b"
+    rf"|^whose\s+{_DOC_NOUN}\b"
 )
 
 
 _AUTHORSHIP_WORDS = frozenset(
     """author authors authored writer writers wrote written write writes byline bylines translator
-    translators translated translate translation article piece text story report essay post
-    analysis document paper column commentary name names""".split()
-)
+    translators translated translate translation name names""".split()
+) | frozenset(_DOC_NOUNS)
 
 
 def is_authorship_word(word: str) -> bool:
@@ -107,7 +114,7 @@ def is_authorship_word(word: str) -> bool:
 def asks_authorship(question: str) -> bool:
     """Whether the question asks who wrote (or translated) the document: "who wrote this
     article?", "who's the author", but not "who wrote the treaty?"."""
-    q = " ".join(question.casefold().replace("’", "'").split())
+    q = _folded(question)
     return bool(_AUTHORSHIP.search(q))
 
 
@@ -132,21 +139,21 @@ def kind_asked(question: str) -> str | None:
     "which countries are in the CSTO?" or "which of the countries ..."; None for "what is
     ...", "what did ...". Whether the corpus names anything of that kind is for the index
     to say."""
-    q = " ".join(question.casefold().replace("’", "'").split())
+    q = _folded(question)
     for m in _WHICH.finditer(q):
         if m.group(1) not in _NOT_A_KIND:
             return m.group(1)
     return None
 
 
-_DOC_WORDS = r"(?:authors?|writers?|article|piece|text|essay|analysis)"
+_DOC_WORDS = rf"(?:authors?|writers?|{_DOC_NOUN})"
 _FRAMING = re.compile(
     # "according to the authors", "in the authors' view", "in this article": the document
     # itself, which every passage is part of: nothing to look for
     # ("according to Article 4", "in the text of Article 4" are about something else)
     rf"\baccording to (?:the|this) {_DOC_WORDS}\b(?!\s*\d)"
     rf"|\bin (?:the |this )?(?:authors?'s?|writers?'s?|article's|piece's) (?:view|opinion|words)\b"
-    rf"|\b(?:in|from) (?:the|this) (?:article|piece|text|essay)\b(?!\s*\d|\s+of\b)"
+    rf"|\b(?:in|from) (?:the|this) {_DOC_NOUN}\b(?!\s*\d|\s+of\b)"
     rf"|\b(?:the|this) {_DOC_WORDS} (?=(?:say|says|said|think|thinks|argue|argues|claim|claims"
     r"|believe|believes|suggest|suggests|write|writes|mean|means)\b)",
     re.I,
@@ -159,7 +166,7 @@ def without_framing(question: str) -> str:
     return " ".join(_FRAMING.sub(" ", question.replace("’", "'")).split()) or question
 
 
-_THIS = r"(?:\s+(?:of|in|for)?\s*(?:this|it|that|the (?:article|piece|text|story|essay|analysis)))?"
+_THIS = rf"(?:\s+(?:of|in|for)?\s*(?:this|it|that|the {_DOC_NOUN}))?"
 _GIST = re.compile(
     # "tldr?", "summary please", "what's the main point of the article", "what is it about"
     rf"^(?:tl;? ?dr|summary|summari[sz]e|summari[sz]e it|sum it up|gist|brief|recap)"
@@ -167,21 +174,20 @@ _GIST = re.compile(
     rf"|^(?:what'?s|what is|what are|whats)\s+(?:the\s+)?"
     rf"(?:gist|summary|main points?|key points?|point|takeaways?|main idea|argument|tl;? ?dr)"
     rf"{_THIS}$"
-    r"|^(?:what'?s|what is|whats)\s+(?:this|it|the (?:article|piece|text|story))"
-    r"\s+(?:all\s+)?about$"
+    rf"|^(?:what'?s|what is|whats)\s+(?:this|it|the {_DOC_NOUN})\s+(?:all\s+)?about$"
 )
 
 
 def asks_gist(question: str) -> bool:
     """Whether the question asks for the gist of the document ("tldr?", "what's the main
     point of the article?") rather than about something in it."""
-    q = " ".join(question.casefold().replace("’", "'").split()).strip(" ?!.")
+    q = _folded(question).strip(" ?!.")
     return bool(_GIST.match(q))
 
 
 def expected_type(question: str) -> str | None:
     """The kind of answer the question asks for, or None when it could be anything."""
-    q = " ".join(question.casefold().replace("’", "'").split())
+    q = _folded(question)
     for kind, pattern in _QUESTION_TYPES:
         if pattern.search(q):
             return kind
