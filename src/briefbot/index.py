@@ -271,9 +271,7 @@ class PassageIndex:
             del plain
         if progress is not None:
             progress(len(passages), len(passages))
-        index = cls(corpus, passages, tokenizer, bm25, words, names, gloss)
-        index._kinds_named  # noqa: B018 (computed while building, saved with the index)
-        return index
+        return cls(corpus, passages, tokenizer, bm25, words, names, gloss)
 
     def save(self, folder: Path, key: str) -> None:
         """Write the index into ``folder`` (created; replaced atomically)."""
@@ -405,7 +403,7 @@ class PassageIndex:
     @cached_property
     def _kinds_named(self) -> frozenset[str]:
         """Index terms of every kind of thing the corpus's names name (one pass over the
-        names, while building; then saved with the index)."""
+        names, when the index is saved or first asked; a loaded index reads it)."""
         return frozenset(k for n in self.names for k in self.name_kinds(n))
 
     def name_kinds(self, word: str) -> tuple[str, ...]:
