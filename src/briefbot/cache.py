@@ -13,22 +13,23 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import thesaurus
 from .bm25 import BM25Index
 from .corpus import Corpus
+from .encoder import WEIGHTS_SHA256, Encoder
 from .index import PassageIndex
 from .text import TOKENIZER_VERSION
 
-INDEX_FORMAT = "5"
+INDEX_FORMAT = "6"
 CACHE_FOLDER = ".briefbot-index"
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file
 
 
-def corpus_key(corpus: Corpus) -> str:
-    """A hash of everything the index depends on."""
+def corpus_key(corpus: Corpus, encoder: Encoder | None = None) -> str:
+    """A hash of everything the index depends on (the encoder's weights included)."""
     h = hashlib.sha256()
     h.update(f"format {INDEX_FORMAT}; tokenizer {TOKENIZER_VERSION}\n".encode())
-    h.update(f"bm25 {BM25Index.__module__}; thesaurus {thesaurus.data_version()}\n".encode())
+    model = "none" if encoder is None else WEIGHTS_SHA256
+    h.update(f"bm25 {BM25Index.__module__}; encoder {model}\n".encode())
     for doc in corpus.documents:
         h.update(f"{doc.id}\0{doc.content_hash}\n".encode())
     return h.hexdigest()
@@ -45,6 +46,7 @@ def open_index(
     save: bool | None = None,
     progress: Callable[[int, int], None] | None = None,
     warn: Callable[[str], None] | None = None,
+    encoder: Encoder | None = None,
 ) -> PassageIndex:
     """Load the saved index of ``corpus`` when it is current, else build it.
 
@@ -52,7 +54,7 @@ def open_index(
     more than a second. ``warn`` receives one line for each problem with the cache.
     """
     folder = (cache_dir if cache_dir is not None else default_cache_dir(corpus)) / "index"
-    key = corpus_key(corpus)
+    key = corpus_key(corpus, encoder)
     try:
         return PassageIndex.load(corpus, folder, key)
     except LookupError:
@@ -61,7 +63,7 @@ def open_index(
         if warn:
             warn(f"{folder}: saved index is corrupt ({exc}); rebuilding it")
     started = time.perf_counter()
-    index = PassageIndex.build(corpus, progress=progress)
+    index = PassageIndex.build(corpus, progress=progress, encoder=encoder)
     took = time.perf_counter() - started
     if save or (save is None and took > SAVE_AFTER_SECONDS):
         try:

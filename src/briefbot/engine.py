@@ -7,11 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .answers import Answer, Excerpt, Hit, answer, check_question
+from .answers import Answer, Excerpt, Hit, answer
 from .cache import open_index
 from .corpus import Corpus, Document, load_corpus
+from .encoder import Encoder, EncoderUnavailable, load_encoder
 from .passages import Passage
-from .qtype import asks_gist
+from .question import asks_gist, check_question, without_chat
 from .summaries import MAX_SENTENCES, Summary, Topic, summarize, topics
 
 GIST_NOTE = "The gist: the article's most central sentences, in its order."
@@ -22,7 +23,9 @@ class Briefbot:
     """A corpus, indexed once, answering questions about it.
 
     ``cache_dir`` is where indexes are saved (default: ``.briefbot-index`` in the corpus
-    folder); ``save`` as for :func:`briefbot.cache.open_index`.
+    folder); ``save`` as for :func:`briefbot.cache.open_index`. ``semantic=False`` answers
+    with lexical matching only; so does an engine whose encoder cannot be loaded, which
+    says so once through ``warn``.
     """
 
     def __init__(
@@ -33,10 +36,24 @@ class Briefbot:
         save: bool | None = None,
         progress: Callable[[int, int], None] | None = None,
         warn: Callable[[str], None] | None = None,
+        semantic: bool = True,
+        bot_names: tuple[str, ...] = ("briefbot",),
     ) -> None:
         self.cache_dir = cache_dir
         self._warn = warn
-        self.index = open_index(corpus, cache_dir, save=save, progress=progress, warn=warn)
+        self.bot_names = bot_names
+        self.encoder: Encoder | None = None
+        self.encoder_problem: str | None = None
+        if semantic:
+            try:
+                self.encoder = load_encoder()
+            except EncoderUnavailable as exc:
+                self.encoder_problem = str(exc)
+                if warn:
+                    warn(f"semantic matching is off ({exc}); answering with word matching only")
+        self.index = open_index(
+            corpus, cache_dir, save=save, progress=progress, warn=warn, encoder=self.encoder
+        )
 
     @classmethod
     def from_folder(cls, folder: str | Path, **options: Any) -> Briefbot:
@@ -54,7 +71,9 @@ class Briefbot:
         the old index) when the folder has become unusable.
         """
         corpus = load_corpus(self.corpus.root)
-        self.index = open_index(corpus, self.cache_dir, save=None, warn=self._warn)
+        self.index = open_index(
+            corpus, self.cache_dir, save=None, warn=self._warn, encoder=self.encoder
+        )
         return self
 
     def pinned(self) -> Briefbot:
@@ -78,9 +97,19 @@ class Briefbot:
     ) -> Answer:
         """Answer ``question`` with up to ``top`` verbatim, attributed excerpts. A question
         for the gist of the article ("tldr?") is answered with its brief."""
-        if document is None and isinstance(question, str) and asks_gist(question):
+        if document is None and isinstance(question, str) and asks_gist(
+            without_chat(question, self.bot_names)
+        ):
             return self._gist(question, top, offset)
-        return answer(self.index, question, top=top, document=document, offset=offset)
+        return answer(
+            self.index,
+            question,
+            top=top,
+            document=document,
+            offset=offset,
+            encoder=self.encoder,
+            bot_names=self.bot_names,
+        )
 
     def _gist(self, question: str, top: int, offset: int) -> Answer:
         check_question(question, top)  # the same checks as any question

@@ -41,7 +41,6 @@ from __future__ import annotations
 import math
 import re
 import threading
-import unicodedata
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -50,10 +49,10 @@ from dataclasses import dataclass, field
 from .errors import InputError
 from .index import PassageIndex
 from .passages import Passage
+from .question import check_topic, correct
 from .stopwords import STOPWORDS
 from .text import NEGATED, WORD, Token, fold
 
-MAX_TOPIC_CHARS = 200
 MAX_SENTENCES = 10
 LAMBDA = 0.6  # MMR: weight of relevance against redundancy
 MAX_SIMILARITY = 0.5  # a candidate this similar to a picked sentence says the same thing
@@ -129,29 +128,8 @@ class Topic:
 
 
 def clean_topic(topic: str) -> str:
-    """The topic without control or invisible characters, spaces collapsed.
-
-    Raises :class:`InputError` when it is not text, is blank, or is too long.
-    """
-    if not isinstance(topic, str):
-        raise InputError("The topic must be text.")
-    cleaned = "".join(
-        " " if unicodedata.category(c) in ("Cc", "Zl", "Zp", "Cs") else c
-        for c in topic
-        if unicodedata.category(c) not in ("Cf", "Co", "Cn")
-    )
-    cleaned = " ".join(cleaned.split())
-    if not cleaned:
-        raise InputError(
-            "The topic is empty: name a person, place or idea from the article, "
-            "or leave the topic out for a brief of the whole article."
-        )
-    if len(cleaned) > MAX_TOPIC_CHARS:
-        raise InputError(
-            f"The topic is too long ({len(cleaned)} characters; the limit is {MAX_TOPIC_CHARS}): "
-            "name one person, place or idea."
-        )
-    return cleaned
+    """The topic, validated as every topic is (:func:`briefbot.question.check_topic`)."""
+    return check_topic(topic)
 
 
 def summarize(index: PassageIndex, topic: str | None = None, max_sentences: int = 5) -> Summary:
@@ -211,7 +189,7 @@ def _shown_topic(index: PassageIndex, text: str) -> str:
         folded = fold(word)
         if folded in index.word_counts:
             return word
-        fixed = index.correct(folded)
+        fixed = correct(index, folded)
         if fixed is None:
             return word
         return fixed.capitalize() if fixed in index.names else fixed
@@ -384,7 +362,7 @@ class _SummaryData:
         for token in _canonical(tokens):
             term = token.term
             if term not in self.idf:
-                fixed = index.correct(token.word)
+                fixed = correct(index, token.word)
                 fixed_term = index.tokenizer.term(fixed) if fixed else None
                 if fixed_term is None or fixed_term not in self.idf:
                     if not token.word.isdigit():

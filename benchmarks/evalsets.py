@@ -1,0 +1,53 @@
+"""The evaluation's documents and question sets, shared by fit.py and bench_quality.py."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from briefbot import Briefbot
+from briefbot.evaluate import Case, load_cases
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = ROOT / "benchmarks" / "questions"
+# Each question set's document: its own corpus, so "who wrote this?" means that document.
+CORPORA = {
+    "article": ROOT / "corpus",
+    "debian-manifesto": ROOT / "benchmarks" / "corpora" / "debian-manifesto",
+    "debian-project": ROOT / "benchmarks" / "corpora" / "debian-project",
+    "developer-duties": ROOT / "benchmarks" / "corpora" / "developer-duties",
+    "gitfaq": ROOT / "benchmarks" / "corpora" / "gitfaq",
+}
+# The article's two older sets (tuned on before): training data only.
+OLD_SETS = [ROOT / "tests" / "data" / "devset.jsonl", ROOT / "tests" / "data" / "heldout.jsonl"]
+
+
+def by_document(*parts: str, old: bool = False) -> dict[str, list[Case]]:
+    """Cases of the named parts (train / dev / sealed), grouped by document."""
+    groups: dict[str, list[Case]] = defaultdict(list)
+    for part in parts:
+        for case in load_cases(QUESTIONS / f"{part}.jsonl"):
+            groups[case.doc or "article"].append(case)
+    if old:
+        for path in OLD_SETS:
+            groups["article"].extend(load_cases(path))
+    return dict(sorted(groups.items()))
+
+
+_BOTS: dict[tuple[str, bool], Briefbot] = {}
+_CACHE = Path(tempfile.gettempdir()) / "briefbot-eval-cache"
+
+
+def bot(doc: str, semantic: bool = True) -> Briefbot:
+    key = (doc, semantic)
+    if key not in _BOTS:
+        _BOTS[key] = Briefbot.from_folder(
+            CORPORA[doc], cache_dir=_CACHE / doc, save=True, semantic=semantic
+        )
+    return _BOTS[key]
+
+
+def dump(path: Path, data: object) -> None:
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

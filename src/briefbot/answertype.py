@@ -1,0 +1,62 @@
+"""The answer-type stage: what kind of answer a question wants, and whether a quote has it.
+
+"how many / how much" wants a number, "when / what year" a date, "how long" a duration;
+and the number or date must be in the sentence that matches the question's own words, not
+anywhere in the passage. The check is a feature of the fusion (:mod:`briefbot.fusion`),
+weighted like the others, never a veto.
+"""
+
+from __future__ import annotations
+
+import re
+
+QUANTITY = "quantity"
+DATE = "date"
+DURATION = "duration"
+
+_TYPES = [
+    (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|share|amount|proportion)\b", re.I), QUANTITY),
+    (re.compile(r"\bhow long\b|\bfor how long\b", re.I), DURATION),
+    (
+        re.compile(
+            r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b|\bsince when\b",
+            re.I,
+        ),
+        DATE,
+    ),
+]
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    "hundred|hundreds|thousand|thousands|million|millions|billion|dozen|dozens|several|half|"
+    "a few|single|both|double|twice"
+)
+_NUMBER = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.I)
+_DATE = re.compile(
+    rf"\b(?:1[5-9]|20)\d\d(?:s)?\b|\b(?:{_MONTHS})\b\.?|\b(?:yesterday|today|tomorrow|recently|"
+    r"ago|since|until|later|earlier|before|after|during|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|century|decade|weekend|morning|evening|night)\b",
+    re.I,
+)
+_DURATION = re.compile(
+    rf"(?:\d+|\b(?:{_NUMBER_WORDS}|a|an|several|many|few))[\s-]+(?:\w+\s+)?"
+    r"(?:second|minute|hour|day|week|month|year|decade|centur(?:y|ie))s?\b|\b(?:until|for|since)\b",
+    re.I,
+)
+_CHECK = {QUANTITY: _NUMBER, DATE: _DATE, DURATION: _DURATION}
+
+
+def expected_type(question: str) -> str | None:
+    """The kind of answer ``question`` wants, or None when any kind will do."""
+    for pattern, kind in _TYPES:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def has_type(kind: str | None, text: str) -> bool:
+    """Whether ``text`` holds an answer of ``kind`` (True when no kind is wanted)."""
+    return kind is None or bool(_CHECK[kind].search(text))

@@ -1,0 +1,97 @@
+"""The candidates stage: which passages are worth scoring closely, and their lexical evidence.
+
+BM25 (rank-bm25's BM25Okapi, through the index's fast top-k path) over passages and over
+sentences proposes passages; the semantic stage adds the passages whose sentences mean
+what the question asks. For each candidate this stage measures the lexical signals the
+fusion weighs: its BM25 score and its best sentence's, relative to the best in the corpus,
+and how much of the question's idf weight it contains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .index import PassageIndex
+from .question import Question
+
+
+@dataclass
+class Lexical:
+    """A question's lexical scores: passages (top ones) and every sentence."""
+
+    passages: dict[int, float]  # passage id -> BM25 score (the best ones only)
+    best: float  # the best passage score (0 when nothing matched)
+    sentences: np.ndarray  # BM25 score of every sentence
+    best_sentence: float
+    idf: dict[str, float]  # each question term's idf (unknown terms: the corpus's highest)
+    known: dict[str, bool]  # whether the corpus uses the term
+    allowed: np.ndarray | None  # passages of the document asked about
+
+
+def lexical(index: PassageIndex, question: Question, k: int, document: str | None) -> Lexical:
+    terms = list(question.terms)
+    allowed = None
+    sentence_scores = index.sentence_bm25.get_scores(terms)
+    if document is not None:
+        lo, hi = index.document_range(document)
+        allowed = np.zeros(len(index), dtype=bool)
+        allowed[lo:hi] = True
+        s_lo, s_hi = int(index.first_sentence[lo]), int(index.first_sentence[hi])
+        sentence_scores[:s_lo] = 0.0
+        sentence_scores[s_hi:] = 0.0
+    top = index.bm25.top_k(terms, k, allowed=allowed)
+    highest = highest_idf(index)
+    known = {t: t in index.bm25 for t in terms}
+    idf = {t: max(index.bm25.idf(t), 0.0) if known[t] else highest for t in terms}
+    return Lexical(
+        passages=dict(top),
+        best=top[0][1] if top else 0.0,
+        sentences=sentence_scores,
+        best_sentence=float(sentence_scores.max()) if len(sentence_scores) else 0.0,
+        idf=idf,
+        known=known,
+        allowed=allowed,
+    )
+
+
+def highest_idf(index: PassageIndex) -> float:
+    """The idf of a term in one passage: what a word the corpus never uses is worth."""
+    n = len(index)
+    return float(np.log(n - 1 + 0.5) - np.log(1 + 0.5)) if n > 1 else 1.0
+
+
+def scores_of(index: PassageIndex, terms: list[str], ids: list[int]) -> np.ndarray:
+    """BM25 scores of the passages ``ids`` (from the postings of ``terms`` only)."""
+    wanted = np.asarray(ids, dtype=np.int64)
+    out = np.zeros(len(wanted))
+    for term in dict.fromkeys(terms):
+        docs, weights = index.bm25.term_weights(term)
+        if len(docs) == 0:
+            continue
+        at = np.searchsorted(docs, wanted)
+        at = np.minimum(at, len(docs) - 1)
+        hit = docs[at] == wanted
+        out[hit] += weights[at[hit]] * terms.count(term)
+    return out
+
+
+def coverage(index: PassageIndex, question: Question, lex: Lexical, passage_id: int) -> float:
+    """Share of the question's idf weight whose terms the passage (or its heading) holds."""
+    total = sum(lex.idf.values())
+    if total <= 0:
+        return 0.0
+    passage = index.passages[passage_id]
+    present = set(t.term for t in index.tokens(passage))
+    present.update(index.heading_terms(passage))
+    return sum(w for t, w in lex.idf.items() if t in present) / total
+
+
+def union(*rankings: list[int]) -> list[int]:
+    """Candidate passage ids: each ranking's in order, first seen first, no repeats."""
+    seen: dict[int, None] = {}
+    for ranking in rankings:
+        for pid in ranking:
+            seen.setdefault(pid, None)
+    return list(seen)

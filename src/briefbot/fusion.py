@@ -1,0 +1,139 @@
+"""The fusion stage: one relevance score per sentence and per passage.
+
+The lexical signals (:mod:`briefbot.candidates`), the semantic ones
+(:mod:`briefbot.similarity`) and the answer-type check (:mod:`briefbot.answertype`) are
+combined by two logistic models whose few weights were fitted on training questions
+(``benchmarks/fit.py``; the values and their provenance are in :mod:`briefbot.params`).
+A passage's score is the probability that it answers the question; it ranks passages
+and is the one number refusal decides on. A sentence's score ranks the sentences of a
+passage for the quote. Without the encoder, weights fitted without the semantic signals
+are used.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import params
+from .answertype import has_type
+from .candidates import Lexical, coverage, scores_of
+from .index import PassageIndex
+from .question import Question
+from .similarity import Semantic
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate passage with its features, its fused score, and its sentences' scores."""
+
+    passage_id: int
+    features: tuple[float, ...]
+    score: float
+    sentence_scores: tuple[float, ...]  # fused, for the passage's sentences in order
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x)) if x > -700 else 0.0
+
+
+def sentence_features(
+    index: PassageIndex,
+    lex: Lexical,
+    sem: Semantic | None,
+    kind: str | None,
+    passage_id: int,
+) -> list[tuple[float, float, float]]:
+    """(sentence BM25 relative to the corpus's best, cosine, typed miss) per sentence."""
+    lo, hi = index.sentence_range(passage_id)
+    text = index.passages[passage_id].text
+    best = lex.best_sentence or 1.0
+    out = []
+    for i in range(lo, hi):
+        s, e = index.sentence_spans[i]
+        cos = float(sem.sentences[i]) if sem is not None else 0.0
+        miss = 0.0 if has_type(kind, text[int(s) : int(e)]) else 1.0
+        out.append((float(lex.sentences[i]) / best, cos, miss))
+    return out
+
+
+def sentence_score(f: tuple[float, float, float]) -> float:
+    w = params.SENTENCE_WEIGHTS
+    return sigmoid(w[0] * f[0] + w[1] * f[1] + w[2] * f[2] + params.SENTENCE_BIAS)
+
+
+def features(
+    index: PassageIndex,
+    question: Question,
+    lex: Lexical,
+    sem: Semantic | None,
+    kind: str | None,
+    ids: list[int],
+    bylines: dict[str, tuple[str, ...]],
+) -> list[tuple[tuple[float, ...], tuple[float, ...]]]:
+    """Per candidate: (passage features in params.FEATURES order, sentence scores)."""
+    terms = list(question.terms)
+    bm25 = scores_of(index, terms, ids)
+    unknown = _unknown_share(question, lex)
+    out = []
+    for pid, score in zip(ids, bm25.tolist()):
+        sents = sentence_features(index, lex, sem, kind, pid)
+        scores = tuple(sentence_score(f) for f in sents)
+        top2 = sorted(range(len(scores)), key=lambda i: (-scores[i], i))[:2]
+        typed_miss = 1.0 if kind is not None and all(sents[i][2] for i in top2) else 0.0
+        cosine = max((f[1] for f in sents), default=0.0) if sem is not None else 0.0
+        passage = index.passages[pid]
+        names = bylines.get(passage.doc_id, ())
+        folded = passage.text.casefold()
+        byline = 1.0 if question.authorship and any(n.casefold() in folded for n in names) else 0.0
+        f = (
+            score / lex.best if lex.best > 0 else 0.0,
+            max((s[0] for s in sents), default=0.0),
+            coverage(index, question, lex, pid),
+            cosine,
+            cosine - sem.best if sem is not None else 0.0,
+            typed_miss,
+            unknown,
+            byline,
+        )
+        out.append((f, scores))
+    return out
+
+
+def _unknown_share(question: Question, lex: Lexical) -> float:
+    """Share of the question's idf weight carried by words the corpus never uses."""
+    total = sum(lex.idf.values())
+    if total <= 0:
+        return 1.0 if question.unknown else 0.0
+    return sum(w for t, w in lex.idf.items() if not lex.known[t]) / total
+
+
+def fuse(fs: tuple[float, ...], semantic: bool) -> float:
+    """The fitted passage model: probability that the passage answers."""
+    w = params.WEIGHTS_SEMANTIC if semantic else params.WEIGHTS_LEXICAL
+    b = params.BIAS_SEMANTIC if semantic else params.BIAS_LEXICAL
+    return sigmoid(sum(a * x for a, x in zip(w, fs)) + b)
+
+
+def score(
+    index: PassageIndex,
+    question: Question,
+    lex: Lexical,
+    sem: Semantic | None,
+    kind: str | None,
+    ids: list[int],
+    bylines: dict[str, tuple[str, ...]],
+) -> list[Scored]:
+    """Candidates scored and ranked best first (ties: the earlier passage)."""
+    rows = features(index, question, lex, sem, kind, ids, bylines)
+    scored = [
+        Scored(pid, f, fuse(f, sem is not None), s) for pid, (f, s) in zip(ids, rows)
+    ]
+    scored.sort(key=lambda c: (-c.score, c.passage_id))
+    return scored
+
+
+def as_array(rows: list[tuple[float, ...]]) -> np.ndarray:
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(params.FEATURES))

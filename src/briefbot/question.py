@@ -1,0 +1,253 @@
+"""The question stage: what was asked, in words the index knows.
+
+Decides what a message asks, before any search: chat is cleaned off (mentions, the bot's
+own name, greetings, "quick q", emoji, "lol"), small talk is recognised ("hi", "thanks",
+"what can you do?"), words that only point at the document ("according to the article")
+are dropped, typos of corpus words are repaired, and the rest becomes index terms (with
+the corpus's acronyms and spelling variants, applied by the tokenizer). Also the one
+validator of questions and topics that the CLI, the repl and Discord all use.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from . import params, thesaurus
+from .errors import InputError
+
+if TYPE_CHECKING:
+    from .index import PassageIndex
+
+MAX_QUESTION_CHARS = 1000
+MAX_TOPIC_CHARS = 200
+
+# Chat mentions ("@everyone", "<@123…>", "<#123…>") and custom emoji address or decorate,
+# they ask nothing.
+_DISCORD_MARKUP = re.compile(r"@(?:everyone|here)\b|<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|:[a-z_]{2,32}:")
+_GREETING = r"(?:hi+|hey+|hello+|hiya|yo|heya|howdy|greetings|good (?:morning|afternoon|evening)|ok(?:ay)?|so|um+|uh+)"
+_ASIDE = r"(?:quick (?:q|question)|question|q|pls|plz|please|lol|lmao|haha+|thx|thanks|ty|btw|bro|guys|folks)"
+_LEAD = re.compile(rf"^(?:(?:{_GREETING}|{_ASIDE}|@?{{name}})\b[\s,:;!.\-–—]*)+", re.I)
+_ANYWHERE = re.compile(r"\b(?:pls|plz|please|lol|lmao|haha+|thx|btw)\b[,!.]*", re.I)
+_TRAIL = re.compile(rf"(?:[\s,;!.\-–—]+(?:{_ASIDE}|thank you|@?{{name}}))+\s*[?!.]*$", re.I)
+_SMALL_TALK = re.compile(
+    r"^(?:(?:what|how) (?:can|do|could) (?:you|u) (?:do|help(?: me)?(?: with)?)|help|"
+    r"who are (?:you|u)|what are (?:you|u)|how are (?:you|u)(?: doing)?|thanks?(?: you)?(?: so much)?|"
+    r"thank u|ty|ok(?:ay)?|cool|nice|great|bye|good ?night|gm|gn|test(?:ing)?)$",
+    re.I,
+)
+# Words that only point at the document ("according to the author", "does the text say").
+_DOC_NOUN = r"(?:article|text|document|doc|piece|page|essay|faq|chapter|section|post|story|report|guide|manual|paper)"
+_POINTING = re.compile(
+    rf"\b(?:according to (?:the |this )?(?:{_DOC_NOUN}|authors?|writers?)|"
+    rf"(?:in|from|of|by) (?:the|this|that) {_DOC_NOUN}|"
+    rf"(?:does|do|did) (?:the|this) (?:{_DOC_NOUN}|authors?) (?:say|mention|explain|tell|claim|state)(?: about)?|"
+    rf"(?:the|this) {_DOC_NOUN} (?:says?|mentions?|explains?|claims?|states?)|"
+    rf"(?:the )?authors? (?:says?|claims?|argues?|thinks?|writes?|mentions?))\b",
+    re.I,
+)
+_AUTHORSHIP = re.compile(
+    r"\b(?:who (?:wrote|writes|authored|penned|is behind|made|created|published|translated)|"
+    r"(?:whose|which) (?:article|text|piece|essay|work)|"
+    r"(?:the |its |his |her )?authors?\b|written by|writers?\b|byline|who(?:'s| is) the (?:author|writer|source)|"
+    r"publish(?:ed|er)\b|translat(?:ed|or|ion)\b)",
+    re.I,
+)
+_GIST = re.compile(
+    r"^(?:tl;? ?dr|tldr|summar(?:y|ise|ize)(?: (?:it|this|the \w+))?|"
+    r"(?:what(?:'s| is) (?:the|this|it) (?:\w+ )?(?:about|gist|main point|point|summary))|"
+    r"(?:give me |what's |what is )?the gist(?: of (?:it|this|the \w+))?|"
+    r"what (?:is|'s) (?:this|it) about|main (?:point|idea|takeaway)s?)\s*[?!.]*$",
+    re.I,
+)
+_WH = re.compile(r"\b(why|how come|how|what|which|who|whom|whose|when|where)\b", re.I)
+_YES_NO = re.compile(
+    r"^(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have|had|may|must)\b", re.I
+)
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def clean_text(
+    text: object, *, what: str = "question", limit: int = MAX_QUESTION_CHARS, cut: bool = True
+) -> tuple[str, bool]:
+    """The one validator of questions and topics: control, invisible and unassigned
+    characters and Discord mentions removed, whitespace squashed; longer than ``limit``
+    it is cut (``cut``) or refused. Returns (text, was cut); raises InputError with a
+    one-line message when nothing is left."""
+    if not isinstance(text, str):
+        raise InputError(f"The {what} must be text.")
+    cleaned = "".join(
+        " " if unicodedata.category(c) in ("Cc", "Zl", "Zp", "Cs") else c
+        for c in text
+        if unicodedata.category(c) not in ("Cf", "Co", "Cn")
+    )
+    cleaned = " ".join(_DISCORD_MARKUP.sub(" ", cleaned).split())
+    if not cleaned:
+        if what == "topic":
+            raise InputError(
+                "The topic is empty: name a person, place or idea from the article, "
+                "or leave the topic out for a brief of the whole article."
+            )
+        raise InputError(f"The {what} is empty: ask something about the article.")
+    if len(cleaned) > limit and not cut:
+        raise InputError(
+            f"The {what} is too long ({len(cleaned)} characters; the limit is {limit}): "
+            "name one person, place or idea."
+        )
+    return cleaned[:limit], len(cleaned) > limit
+
+
+def check_question(question: object, top: int) -> tuple[str, bool]:
+    """The checks every question passes: :func:`clean_text`, and a page of at least 1."""
+    if top < 1:
+        raise InputError("--top must be at least 1.")
+    return clean_text(question)
+
+
+def check_topic(topic: object) -> str:
+    """The checks every topic passes (a topic too long is refused, not cut)."""
+    return clean_text(topic, what="topic", limit=MAX_TOPIC_CHARS, cut=False)[0]
+
+
+@lru_cache(maxsize=32)
+def _chat_patterns(names: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    name = "|".join(re.escape(n) for n in names) or "briefbot"
+    name = f"(?:{name}|bot)"
+    return (
+        re.compile(_LEAD.pattern.replace("{name}", name), re.I),
+        re.compile(_TRAIL.pattern.replace("{name}", name), re.I),
+    )
+
+
+def without_chat(text: str, bot_names: tuple[str, ...] = ("briefbot",)) -> str:
+    """The message without its chat: greetings, the bot's name, asides, emoji."""
+    text = "".join(c if unicodedata.category(c) not in ("So", "Sk", "Cs") else " " for c in text)
+    lead, trail = _chat_patterns(tuple(n.casefold() for n in bot_names))
+    text = lead.sub("", text.strip())
+    text = _ANYWHERE.sub(" ", text)
+    text = trail.sub("", text)
+    text = lead.sub("", text.strip())
+    return " ".join(text.split()).strip(" ,;:-–—")
+
+
+def is_small_talk(text: str) -> bool:
+    """Whether a cleaned message is chat only ("thanks", "what can you do?")."""
+    core = text.strip(" ?!.,:;").casefold()
+    return not core or bool(_SMALL_TALK.match(core))
+
+
+def asks_gist(text: str) -> bool:
+    """Whether the question asks for the gist of the document ("tldr?")."""
+    return bool(_GIST.match(text.strip()))
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as the pipeline sees it."""
+
+    raw: str
+    text: str  # without chat and document-pointing words
+    terms: tuple[str, ...]  # index terms, in order, repeats kept out
+    words: tuple[str, ...]  # the folded content words the terms came from
+    corrections: tuple[tuple[str, str], ...] = ()
+    unknown: tuple[str, ...] = ()  # content words the corpus never uses (as written)
+    unknown_names: tuple[str, ...] = ()  # those of them written capitalised
+    wh: str = "what"  # why / how / yesno / who / when / where / which / what
+    authorship: bool = False
+    truncated: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def explains(self) -> bool:
+        """Whether the answer is a reason, a way or a verdict (the quote may need the
+        sentence after the matching one)."""
+        return self.wh in ("why", "how", "yesno")
+
+
+def wh_word(text: str) -> str:
+    if _YES_NO.match(text):
+        return "yesno"
+    m = _WH.search(text)
+    if m is None:
+        return "what"
+    w = m.group(1).casefold()
+    return "why" if w == "how come" else ("who" if w in ("whom", "whose") else w)
+
+
+def analyze(index: PassageIndex, cleaned: str, truncated: bool = False, bot_names: tuple[str, ...] = ("briefbot",)) -> Question:
+    """Turn a validated question into index terms (see the module docstring)."""
+    text = without_chat(cleaned, bot_names)
+    authorship = bool(_AUTHORSHIP.search(text))
+    searched = _POINTING.sub(" ", text)
+    tokenizer = index.tokenizer
+    vocabulary = index.bm25
+    terms: list[str] = []
+    words: list[str] = []
+    corrections: list[tuple[str, str]] = []
+    unknown: list[str] = []
+    unknown_names: list[str] = []
+    for token in tokenizer.tokens(searched):
+        term = token.term
+        if term not in vocabulary and term not in index.sentence_bm25 and not term.startswith("¬"):
+            fixed = correct(index, token.word)
+            if fixed is not None:
+                corrections.append((searched[token.start : token.end], fixed))
+                term = tokenizer.term(fixed)
+            elif token.word.isalpha() and len(token.word) > 2:
+                surface = searched[token.start : token.end]
+                if surface not in unknown:
+                    unknown.append(surface)
+                    if surface[:1].isupper() and token.start > 0:
+                        unknown_names.append(surface)
+        if term not in terms:
+            terms.append(term)
+            words.append(token.word)
+    return Question(
+        raw=cleaned,
+        text=text,
+        terms=tuple(terms),
+        words=tuple(words),
+        corrections=tuple(corrections),
+        unknown=tuple(unknown),
+        unknown_names=tuple(unknown_names),
+        wh=wh_word(text),
+        authorship=authorship,
+        truncated=truncated,
+    )
+
+
+def correct(index: PassageIndex, word: str) -> str | None:
+    """The closest corpus word to an unknown word, if one is close enough to be a typo.
+    A dictionary word is never "corrected", however close to a corpus word."""
+    if len(word) < params.MIN_FIX_LENGTH or not word.isalpha() or thesaurus.is_english(word):
+        return None
+    return _closest(index, word)
+
+
+def _closest(index: PassageIndex, word: str) -> str | None:
+    from rapidfuzz import fuzz, process
+
+    cache = index.__dict__.setdefault("_typo_cache", {})
+    if word in cache:
+        return cache[word]
+    vocabulary = index.__dict__.get("_typo_vocabulary")
+    if vocabulary is None:
+        vocabulary = sorted(w for w in index.word_counts if len(w) >= 3 and w.isalpha())
+        index.__dict__["_typo_vocabulary"] = vocabulary
+    cutoff = params.TYPO_RATIO_SHORT if len(word) <= 6 else params.TYPO_RATIO
+    matches = process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5)
+    best = None
+    if matches:
+        best = str(
+            max(matches, key=lambda m: (m[1], m[0][0] == word[0], index.word_counts[m[0]], m[0]))[0]
+        )
+    if len(cache) < 100_000:
+        cache[word] = best
+    return best
+
+
+def content_words(text: str) -> list[str]:
+    return _WORDS.findall(text)

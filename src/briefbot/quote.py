@@ -1,0 +1,86 @@
+"""The quote stage: the one place that cuts an excerpt out of a passage.
+
+The excerpt is the sentence window that answers: the best sentence by the fused sentence
+score; the sentence after it too when the question asks why, how or yes/no and that
+sentence scores well (it often gives the reason or the verdict), or when it carries the
+answer over ("He…", "This is…", "It also…"); the whole passage when it is short. It is
+always ``passage.text[start:end]``, so every quote is verbatim by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from . import params
+from .passages import Passage
+
+# A sentence that opens with one of these continues the one before it.
+_CARRIES_OVER = re.compile(
+    r"^(?:[\"“‘'(]\s*)?(?:he|she|it|they|this|that|these|those|such|its|their|his|her|"
+    r"there|here|however|but|so|thus|therefore|hence|instead|also|otherwise|then|yet)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """The answering sentence(s) of a passage: ``passage.text[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+    matched: tuple[str, ...]  # the words of the excerpt that match the question, as written
+    highlights: tuple[tuple[int, int], ...]  # their spans, relative to the excerpt
+
+
+def window(
+    sentences: Sequence[tuple[int, int]],
+    scores: Sequence[float],
+    passage_chars: int,
+    explains: bool,
+    text: str,
+) -> tuple[int, int]:
+    """(first, last) sentence indices of the quote (inclusive)."""
+    n = len(sentences)
+    if n == 0:
+        return (0, -1)
+    if n <= params.SHORT_PASSAGE_SENTENCES or passage_chars <= params.SHORT_PASSAGE_CHARS:
+        return (0, n - 1)
+    best = min(range(n), key=lambda i: (-scores[i], i))
+    last = best
+    while last + 1 < n and last - best + 1 < params.MAX_QUOTE_SENTENCES:
+        s, e = sentences[last + 1]
+        follows = _CARRIES_OVER.match(text[s:e]) is not None
+        strong = scores[last + 1] >= params.NEXT_SENTENCE_RATIO * scores[best]
+        if (explains and last == best and strong) or follows:
+            last += 1
+        else:
+            break
+    return (best, last)
+
+
+def cut(
+    passage: Passage,
+    sentences: Sequence[tuple[int, int]],
+    scores: Sequence[float],
+    explains: bool,
+    terms: frozenset[str],
+    tokens: Sequence[tuple[str, int, int]],
+) -> Excerpt:
+    """The excerpt of ``passage`` for a question; ``tokens`` are (term, start, end) of the
+    passage, used to mark the question's words."""
+    first, last = window(sentences, scores, len(passage.text), explains, passage.text)
+    if last < first:
+        start, end = 0, len(passage.text)
+    else:
+        start, end = sentences[first][0], sentences[last][1]
+    text = passage.text[start:end]
+    spans: dict[tuple[int, int], None] = {}
+    for term, s, e in tokens:
+        if term in terms and start <= s and e <= end:
+            spans.setdefault((s - start, e - start), None)
+    highlights = tuple(sorted(spans))
+    matched = tuple(dict.fromkeys(text[s:e] for s, e in highlights))
+    return Excerpt(start, end, text, matched, highlights)
