@@ -10,9 +10,9 @@ older sets (tests/data/devset.jsonl, heldout.jsonl). Never dev.jsonl, never seal
 2. Passage model: logistic regression over every candidate passage of every training
    question, label = the passage holds a gold snippet (unanswerable questions: all 0).
    Fitted twice: with the semantic signals, and without them (the encoder-less fallback).
-3. Refusal threshold: on the best candidate's probability, the value that maximises
-   balanced accuracy (answerable answered, unanswerable refused) on the training
-   questions, ties to the lower threshold.
+3. Refusal: a logistic model over the best candidate's fused score and the question-level
+   evidence (briefbot.refusal.evidence), label = the question is answerable; its threshold
+   is the highest that refuses at most 3% of the answerable training questions.
 
 Logistic regression is Newton's method with a small L2 penalty (λ = 1e-2 on the weights),
 in numpy. ``--write`` rewrites the FITTED block of src/briefbot/params.py.
@@ -33,7 +33,8 @@ from briefbot.evaluate import loose
 from briefbot.fusion import sentence_features
 
 L2 = 1e-2
-SEMANTIC_ONLY = ("cosine", "cosine_gap")
+RANKER = "softmax"  # or "pointwise": chosen on the dev questions (see benchmarks/README.md)
+SEMANTIC_ONLY = ("cosine", "cosine_gap", "passage_cosine", "passage_cosine_gap")
 
 
 def logistic(x: np.ndarray, y: np.ndarray, iters: int = 50) -> tuple[np.ndarray, float]:
@@ -51,6 +52,51 @@ def logistic(x: np.ndarray, y: np.ndarray, iters: int = 50) -> tuple[np.ndarray,
         if np.abs(step).max() < 1e-8:
             break
     return w[:-1], float(w[-1])
+
+
+def conditional_logit(groups, iters: int = 100) -> np.ndarray:
+    """Weights of a softmax over each answerable question's candidates (the gold passages
+    should take the probability), fitted by damped Newton steps with the same L2 penalty.
+    Only differences between a question's candidates matter, so there is no bias (and
+    question-level features get no weight)."""
+    data = [(np.array([r[0] for r in rows]), np.array([r[1] for r in rows], float))
+            for none, rows in groups if not none and rows and any(r[1] for r in rows)]
+    dim = data[0][0].shape[1]
+
+    def loss(w):
+        total = 0.5 * L2 * w @ w
+        for x, gold in data:
+            z = x @ w
+            m = z.max()
+            total -= np.log(np.exp(z - m)[gold > 0].sum()) - np.log(np.exp(z - m).sum())
+        return total
+
+    w = np.zeros(dim)
+    current = loss(w)
+    for _ in range(iters):
+        grad = L2 * w
+        hess = L2 * np.eye(dim)
+        for x, gold in data:
+            z = x @ w
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            q = p * gold / (p * gold).sum()  # the posterior over gold candidates
+            grad -= x.T @ q - x.T @ p
+            mean = x.T @ p
+            hess += (x * p[:, None]).T @ x - np.outer(mean, mean)
+        step = np.linalg.solve(hess + 1e-6 * np.eye(dim), grad)
+        t = 1.0
+        while t > 1e-4 and loss(w - t * step) > current:
+            t /= 2
+        if t <= 1e-4:
+            break
+        w = w - t * step
+        new = loss(w)
+        if current - new < 1e-9:
+            current = new
+            break
+        current = new
+    return w
 
 
 def _gold(text: str, case) -> bool:
@@ -91,20 +137,35 @@ def collect(semantic: bool):
             groups)
 
 
-def best_threshold(groups, w, b) -> float:
-    best_p = []
+def refusal_rows(groups, w, b):
+    """Per question: the refusal model's inputs (as briefbot.refusal.evidence) and label."""
+    names = list(params.FEATURES)
+    xs, ys = [], []
     for none, rows in groups:
         if not rows:
-            best_p.append((none, 0.0))
             continue
         x = np.array([r[0] for r in rows])
-        best_p.append((none, float((1 / (1 + np.exp(-(x @ w + b)))).max())))
-    candidates = sorted({round(p, 3) for _, p in best_p})
-    def balanced(t):
-        ans = [p >= t for none, p in best_p if not none]
-        ref = [p < t for none, p in best_p if none]
-        return (np.mean(ans) if ans else 1) * 0.5 + (np.mean(ref) if ref else 1) * 0.5
-    return max(candidates, key=lambda t: (round(balanced(t), 6), -t))
+        logits = x @ w + b
+        order = np.lexsort((np.arange(len(rows)), -logits))
+        top = x[order[0]]
+        second = logits[order[1]] if len(rows) > 1 else -20.0
+        f = dict(zip(names, top, strict=True))
+        xs.append((logits[order[0]], f["cosine"], f["coverage"], f["unknown"], f["typed_miss"],
+                   logits[order[0]] - second))
+        ys.append(0.0 if none else 1.0)
+    return np.array(xs), np.array(ys)
+
+
+MAX_WRONG_REFUSALS = 0.03  # the issue's target: at most 3% of answerable questions refused
+
+
+def best_threshold(x, y, w, b) -> float:
+    """The highest threshold that refuses at most MAX_WRONG_REFUSALS of the answerable
+    training questions (so as many unanswerable ones as that allows are refused)."""
+    p = 1 / (1 + np.exp(-(x @ w + b)))
+    answerable = np.sort(p[y == 1])
+    allowed = int(np.floor(MAX_WRONG_REFUSALS * len(answerable)))
+    return float(np.floor(answerable[allowed] * 1000) / 1000) if len(answerable) else 0.5
 
 
 def main(write: bool) -> None:
@@ -112,15 +173,27 @@ def main(write: bool) -> None:
     sx, sy, px, py, groups = collect(semantic=True)
     sw, sb = logistic(sx, sy)
     print("sentence model", np.round(sw, 3), round(sb, 3), f"({len(sy)} sentences)")
-    w_sem, b_sem = logistic(px, py)
     keep = np.array([n not in SEMANTIC_ONLY for n in names])
-    w_lex, b_lex = logistic(px[:, keep], py)  # refit below on lexical-only features
+    if RANKER == "softmax":
+        w_sem, b_sem = conditional_logit(groups), 0.0
+    else:
+        w_sem, b_sem = logistic(px, py)
     _, _, lx, ly, lgroups = collect(semantic=False)
-    w_lex, b_lex = logistic(lx[:, keep], ly)
+    if RANKER == "softmax":
+        lg = [(n, [(np.asarray(f)[keep], y) for f, y in rows]) for n, rows in lgroups]
+        w_lex, b_lex = conditional_logit(lg), 0.0
+    else:
+        w_lex, b_lex = logistic(lx[:, keep], ly)
     w_lex_full = np.zeros(len(names))
     w_lex_full[keep] = w_lex
-    t_sem = best_threshold(groups, w_sem, b_sem)
-    t_lex = best_threshold(lgroups, w_lex_full, b_lex)
+    rx, ry = refusal_rows(groups, w_sem, b_sem)
+    rw_sem, rb_sem = logistic(rx, ry)
+    t_sem = best_threshold(rx, ry, rw_sem, rb_sem)
+    lrx, lry = refusal_rows(lgroups, w_lex_full, b_lex)
+    lrx[:, 1] = 0.0  # no cosine without the encoder
+    rw_lex, rb_lex = logistic(lrx, lry)
+    t_lex = best_threshold(lrx, lry, rw_lex, rb_lex)
+    print("refusal model", np.round(rw_sem, 3), round(rb_sem, 3), "lexical", np.round(rw_lex, 3))
     for n, a, c in zip(names, w_sem, w_lex_full, strict=True):
         print(f"  {n:14} semantic {a:+.3f}  lexical {c:+.3f}")
     print("bias", round(b_sem, 3), round(b_lex, 3), "thresholds", t_sem, t_lex)
@@ -135,8 +208,13 @@ WEIGHTS_SEMANTIC = {fmt(w_sem)}
 BIAS_SEMANTIC = {b_sem:.4f}
 WEIGHTS_LEXICAL = {fmt(w_lex_full)}
 BIAS_LEXICAL = {b_lex:.4f}
-REFUSE_BELOW_SEMANTIC = {t_sem}  # the best passage's fused probability
+REFUSE_BELOW_SEMANTIC = {t_sem}  # the refusal model's probability
 REFUSE_BELOW_LEXICAL = {t_lex}
+REFUSAL_FEATURES = ("best_logit", "cosine", "coverage", "unknown", "typed_miss", "margin")
+REFUSAL_WEIGHTS_SEMANTIC = {fmt(rw_sem)}
+REFUSAL_BIAS_SEMANTIC = {rb_sem:.4f}
+REFUSAL_WEIGHTS_LEXICAL = {fmt(rw_lex)}
+REFUSAL_BIAS_LEXICAL = {rb_lex:.4f}
 SENTENCE_WEIGHTS = {fmt(sw)}  # sentence_bm25, cosine, typed_miss
 SENTENCE_BIAS = {sb:.4f}
 # FITTED-END'''

@@ -128,8 +128,7 @@ def answer(
     base = replace(base, corrections=q.corrections, unknown=q.unknown)
     if not q.terms and not ranked.semantic:
         return replace(base, reason=refusal.NO_WORDS)
-    best = ranked.scored[0].score if ranked.scored else None
-    if refusal.refuses(best, ranked.semantic):
+    if refusal.refuses(ranked.scored, ranked.semantic):
         return replace(base, reason=refusal.reason(q.unknown, what))
     page = ranked.scored[offset : offset + top]
     if not page:

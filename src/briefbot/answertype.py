@@ -46,6 +46,12 @@ _DURATION = re.compile(
     r"(?:second|minute|hour|day|week|month|year|decade|centur(?:y|ie))s?\b|\b(?:until|for|since)\b",
     re.I,
 )
+# Numbers that are dates ("January 6", "6 January", "2014") are not quantities.
+_DATE_NUMBER = re.compile(
+    rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b"
+    r"|\b(?:1[5-9]|20)\d\d(?:s)?\b",
+    re.I,
+)
 _CHECK = {QUANTITY: _NUMBER, DATE: _DATE, DURATION: _DURATION}
 
 
@@ -59,4 +65,8 @@ def expected_type(question: str) -> str | None:
 
 def has_type(kind: str | None, text: str) -> bool:
     """Whether ``text`` holds an answer of ``kind`` (True when no kind is wanted)."""
-    return kind is None or bool(_CHECK[kind].search(text))
+    if kind is None:
+        return True
+    if kind == QUANTITY:
+        text = _DATE_NUMBER.sub(" ", text)
+    return bool(_CHECK[kind].search(text))

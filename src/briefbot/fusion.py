@@ -88,6 +88,8 @@ def features(
         names = bylines.get(passage.doc_id, ())
         folded = passage.text.casefold()
         byline = 1.0 if question.authorship and any(n.casefold() in folded for n in names) else 0.0
+        asks = 1.0 if passage.text.rstrip().endswith("?") else 0.0
+        pcos = _passage_cosine(index, sem, pid)
         f = (
             score / lex.best if lex.best > 0 else 0.0,
             max((s[0] for s in sents), default=0.0),
@@ -97,9 +99,19 @@ def features(
             typed_miss,
             unknown,
             byline,
+            asks,
+            pcos,
+            pcos - sem.best_passage if sem is not None else 0.0,
         )
         out.append((f, scores))
     return out
+
+
+def _passage_cosine(index: PassageIndex, sem: Semantic | None, pid: int) -> float:
+    """Cosine of the question with the passage's mean sentence vector."""
+    if sem is None:
+        return 0.0
+    return float(sem.passage_cosines[pid])
 
 
 def _unknown_share(question: Question, lex: Lexical) -> float:

@@ -159,6 +159,12 @@ class PassageIndex:
         )
         self.sentence_bm25 = sentence_bm25
         self.embeddings = embeddings  # (n_sentences, 384) float32 unit vectors, or None
+        self.passage_vectors = None  # each passage's mean sentence vector, normalised
+        if embeddings is not None:
+            sums = np.zeros((len(self.passages), embeddings.shape[1]), np.float32)
+            np.add.at(sums, self.sentence_passage, embeddings)
+            norms = np.linalg.norm(sums, axis=1, keepdims=True)
+            self.passage_vectors = sums / np.maximum(norms, 1e-12)
         self._heading_terms: dict[tuple[str, str | None], list[str]] = {}
         self._doc_ranges: dict[str, tuple[int, int]] = {}
         if isinstance(self.passages, PassageTable):

@@ -28,13 +28,18 @@ NEXT_SENTENCE_RATIO = 0.5  # the next sentence joins a why/how/yes-no quote when
 # FITTED-BEGIN
 # Written by benchmarks/fit.py from 194 training questions (4866 candidate
 # passages, 284 sentences of answering passages); see that script for the procedure.
-FEATURES = ('bm25', 'sentence_bm25', 'coverage', 'cosine', 'cosine_gap', 'typed_miss', 'unknown', 'byline')
-WEIGHTS_SEMANTIC = (1.4788, 0.7162, 2.8200, 0.9487, 9.7465, -6.1620, 0.5691, 0.3303)
-BIAS_SEMANTIC = -4.1638
-WEIGHTS_LEXICAL = (3.0522, 1.9719, 3.0082, 0.0000, 0.0000, -6.2667, 0.1493, -0.6712)
-BIAS_LEXICAL = -6.8450
-REFUSE_BELOW_SEMANTIC = 0.061  # the best passage's fused probability
-REFUSE_BELOW_LEXICAL = 0.262
-SENTENCE_WEIGHTS = (1.3552, 2.5551, -1.5637)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -2.6808
+FEATURES = ('bm25', 'sentence_bm25', 'coverage', 'cosine', 'cosine_gap', 'typed_miss', 'unknown', 'byline', 'asks', 'passage_cosine', 'passage_cosine_gap')
+WEIGHTS_SEMANTIC = (-0.8588, 0.9109, 7.3448, 2.1031, 2.1031, -6.6099, -0.0000, -2.9948, -1.8882, 4.1899, 4.1899)
+BIAS_SEMANTIC = 0.0000
+WEIGHTS_LEXICAL = (1.4764, 1.8840, 6.0216, 0.0000, 0.0000, -6.2203, -0.0000, -3.9054, -1.0448, 0.0000, 0.0000)
+BIAS_LEXICAL = 0.0000
+REFUSE_BELOW_SEMANTIC = 0.561  # the refusal model's probability
+REFUSE_BELOW_LEXICAL = 0.725
+REFUSAL_FEATURES = ("best_logit", "cosine", "coverage", "unknown", "typed_miss", "margin")
+REFUSAL_WEIGHTS_SEMANTIC = (0.3982, 0.9759, -2.2007, -1.0451, -3.8539, -0.3227)
+REFUSAL_BIAS_SEMANTIC = 0.2808
+REFUSAL_WEIGHTS_LEXICAL = (-0.0194, 0.0000, 0.5646, -0.2144, -4.7816, -0.1253)
+REFUSAL_BIAS_LEXICAL = 1.5526
+SENTENCE_WEIGHTS = (1.3583, 2.5322, -1.6145)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -2.6672
 # FITTED-END

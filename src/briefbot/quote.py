@@ -49,8 +49,12 @@ def window(
     if n <= params.SHORT_PASSAGE_SENTENCES or passage_chars <= params.SHORT_PASSAGE_CHARS:
         return (0, n - 1)
     best = min(range(n), key=lambda i: (-scores[i], i))
+    first = best
+    s, e = sentences[best]
+    if best > 0 and _CARRIES_OVER.match(text[s:e]):  # "That's why…": what it points back to
+        first = best - 1
     last = best
-    while last + 1 < n and last - best + 1 < params.MAX_QUOTE_SENTENCES:
+    while last + 1 < n and last - first + 1 < params.MAX_QUOTE_SENTENCES:
         s, e = sentences[last + 1]
         follows = _CARRIES_OVER.match(text[s:e]) is not None
         strong = scores[last + 1] >= params.NEXT_SENTENCE_RATIO * scores[best]
@@ -58,7 +62,7 @@ def window(
             last += 1
         else:
             break
-    return (best, last)
+    return (first, last)
 
 
 def cut(

@@ -1,16 +1,22 @@
 """The refusal stage: the one place that decides a question goes unanswered.
 
-One calibrated decision: the best passage's fused probability (:mod:`briefbot.fusion`)
-against a threshold fitted on training questions (:mod:`briefbot.params`). Words the
-corpus never uses are evidence inside that probability, never a veto on their own; when
+One calibrated decision on the best fused score: a logistic model, fitted on training
+questions (``benchmarks/fit.py``; weights in :mod:`briefbot.params`), turns the best
+passage's fused score and the question-level evidence (how close in meaning the best
+sentence is, how much of the question's weight the best passage holds, the share of it
+carried by words the corpus never uses, a missing answer type, the lead over the second
+passage) into the probability that the documents answer; below the fitted threshold the
+answer is no. Words the corpus never uses are evidence, never a veto on their own; when
 they are why the answer is no, the reason names them.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from . import params
+from .fusion import Scored, sigmoid
 
 MAX_NAMED = 4  # unknown words named in a reason
 MAX_WORD_CHARS = 30  # a longer "word" is cut in the reason
@@ -21,13 +27,39 @@ HELP = (
 )
 
 
-def threshold(semantic: bool) -> float:
-    return params.REFUSE_BELOW_SEMANTIC if semantic else params.REFUSE_BELOW_LEXICAL
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
 
 
-def refuses(best_score: float | None, semantic: bool) -> bool:
-    """Whether the best candidate is too weak to answer with."""
-    return best_score is None or best_score < threshold(semantic)
+def evidence(scored: Sequence[Scored]) -> tuple[float, ...]:
+    """The refusal model's inputs (params.REFUSAL_FEATURES order) from the ranked candidates."""
+    best = scored[0]
+    f = dict(zip(params.FEATURES, best.features, strict=True))
+    second = scored[1].score if len(scored) > 1 else 0.0
+    return (
+        _logit(best.score),
+        f["cosine"],
+        f["coverage"],
+        f["unknown"],
+        f["typed_miss"],
+        _logit(best.score) - _logit(second),
+    )
+
+
+def answerable(scored: Sequence[Scored], semantic: bool) -> float:
+    """The probability that the best candidate answers (0 without candidates)."""
+    if not scored:
+        return 0.0
+    w = params.REFUSAL_WEIGHTS_SEMANTIC if semantic else params.REFUSAL_WEIGHTS_LEXICAL
+    b = params.REFUSAL_BIAS_SEMANTIC if semantic else params.REFUSAL_BIAS_LEXICAL
+    return sigmoid(sum(a * x for a, x in zip(w, evidence(scored), strict=True)) + b)
+
+
+def refuses(scored: Sequence[Scored], semantic: bool) -> bool:
+    """Whether the documents do not answer: the one decision."""
+    limit = params.REFUSE_BELOW_SEMANTIC if semantic else params.REFUSE_BELOW_LEXICAL
+    return answerable(scored, semantic) < limit
 
 
 def reason(unknown: Sequence[str], noun: str) -> str:

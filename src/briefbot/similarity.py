@@ -19,6 +19,8 @@ from .index import PassageIndex
 class Semantic:
     sentences: np.ndarray  # cosine of every sentence with the question
     best: float  # the best sentence's cosine (in the document asked about)
+    passage_cosines: np.ndarray  # cosine with each passage's mean sentence vector
+    best_passage: float
 
 
 def semantic(
@@ -29,10 +31,17 @@ def semantic(
         return None
     vector = encoder.encode([text])[0]
     cosines = index.embeddings @ vector
+    passage = index.passage_vectors @ vector
     if allowed is not None:
         mask = allowed[index.sentence_passage]
         cosines = np.where(mask, cosines, -1.0)
-    return Semantic(cosines, float(cosines.max()) if len(cosines) else 0.0)
+        passage = np.where(allowed, passage, -1.0)
+    return Semantic(
+        cosines,
+        float(cosines.max()) if len(cosines) else 0.0,
+        passage,
+        float(passage.max()) if len(passage) else 0.0,
+    )
 
 
 def top_passages(index: PassageIndex, sem: Semantic, k: int) -> list[int]:
