@@ -34,7 +34,7 @@ from briefbot.fusion import sentence_features
 
 L2 = 1e-2
 RANKER = "softmax"  # or "pointwise": chosen on the dev questions (see benchmarks/README.md)
-SEMANTIC_ONLY = ("cosine", "cosine_gap", "passage_cosine", "passage_cosine_gap")
+SEMANTIC_ONLY = ("cosine", "passage_cosine", "previous_cosine")
 
 
 def logistic(x: np.ndarray, y: np.ndarray, iters: int = 50) -> tuple[np.ndarray, float]:
@@ -203,14 +203,12 @@ def main(write: bool) -> None:
         block = f'''# FITTED-BEGIN
 # Written by benchmarks/fit.py from {len(groups)} training questions ({len(py)} candidate
 # passages, {len(sy)} sentences of answering passages); see that script for the procedure.
-FEATURES = {tuple(names)!r}
 WEIGHTS_SEMANTIC = {fmt(w_sem)}
 BIAS_SEMANTIC = {b_sem:.4f}
 WEIGHTS_LEXICAL = {fmt(w_lex_full)}
 BIAS_LEXICAL = {b_lex:.4f}
 REFUSE_BELOW_SEMANTIC = {t_sem}  # the refusal model's probability
 REFUSE_BELOW_LEXICAL = {t_lex}
-REFUSAL_FEATURES = ("best_logit", "cosine", "coverage", "unknown", "typed_miss", "margin")
 REFUSAL_WEIGHTS_SEMANTIC = {fmt(rw_sem)}
 REFUSAL_BIAS_SEMANTIC = {rb_sem:.4f}
 REFUSAL_WEIGHTS_LEXICAL = {fmt(rw_lex)}

@@ -90,18 +90,19 @@ def features(
         byline = 1.0 if question.authorship and any(n.casefold() in folded for n in names) else 0.0
         asks = 1.0 if passage.text.rstrip().endswith("?") else 0.0
         pcos = _passage_cosine(index, sem, pid)
+        lo, _ = index.document_range(passage.doc_id)
+        before = _passage_cosine(index, sem, pid - 1) if pid > lo else 0.0
         f = (
             score / lex.best if lex.best > 0 else 0.0,
             max((s[0] for s in sents), default=0.0),
             coverage(index, question, lex, pid),
             cosine,
-            cosine - sem.best if sem is not None else 0.0,
             typed_miss,
             unknown,
             byline,
             asks,
             pcos,
-            pcos - sem.best_passage if sem is not None else 0.0,
+            before,
         )
         out.append((f, scores))
     return out
