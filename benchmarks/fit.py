@@ -137,6 +137,9 @@ def collect(semantic: bool):
             groups)
 
 
+REFUSAL_COLUMNS = params.REFUSAL_FEATURES
+
+
 def refusal_rows(groups, w, b):
     """Per question: the refusal model's inputs (as briefbot.refusal.evidence) and label."""
     names = list(params.FEATURES)
@@ -145,15 +148,29 @@ def refusal_rows(groups, w, b):
         if not rows:
             continue
         x = np.array([r[0] for r in rows])
-        logits = x @ w + b
+        logits = x @ w
         order = np.lexsort((np.arange(len(rows)), -logits))
-        top = x[order[0]]
-        second = logits[order[1]] if len(rows) > 1 else -20.0
-        f = dict(zip(names, top, strict=True))
-        xs.append((logits[order[0]], f["cosine"], f["coverage"], f["unknown"], f["typed_miss"],
-                   logits[order[0]] - second))
+        shares = np.exp(logits - logits.max())
+        shares /= shares.sum()
+        f = dict(zip(names, x[order[0]], strict=True))
+        xs.append((shares[order[0]], f["cosine"], f["passage_cosine"], f["coverage"],
+                   f["unknown"], f["typed_miss"]))
         ys.append(0.0 if none else 1.0)
     return np.array(xs), np.array(ys)
+
+
+def signed_logistic(x, y, signs) -> tuple[np.ndarray, float]:
+    """Logistic regression whose weights keep the given signs: a weight that comes out
+    with the wrong sign is fixed at 0 and the rest refitted, until none does."""
+    free = np.ones(x.shape[1], dtype=bool)
+    while True:
+        w, b = logistic(x[:, free], y)
+        full = np.zeros(x.shape[1])
+        full[free] = w
+        wrong = free & (full * np.asarray(signs) < 0)
+        if not wrong.any():
+            return full, b
+        free &= ~wrong
 
 
 MAX_WRONG_REFUSALS = 0.03  # the issue's target: at most 3% of answerable questions refused
@@ -187,11 +204,11 @@ def main(write: bool) -> None:
     w_lex_full = np.zeros(len(names))
     w_lex_full[keep] = w_lex
     rx, ry = refusal_rows(groups, w_sem, b_sem)
-    rw_sem, rb_sem = logistic(rx, ry)
+    rw_sem, rb_sem = signed_logistic(rx, ry, params.REFUSAL_SIGNS)
     t_sem = best_threshold(rx, ry, rw_sem, rb_sem)
     lrx, lry = refusal_rows(lgroups, w_lex_full, b_lex)
-    lrx[:, 1] = 0.0  # no cosine without the encoder
-    rw_lex, rb_lex = logistic(lrx, lry)
+    lrx[:, 1:3] = 0.0  # no cosines without the encoder
+    rw_lex, rb_lex = signed_logistic(lrx, lry, params.REFUSAL_SIGNS)
     t_lex = best_threshold(lrx, lry, rw_lex, rb_lex)
     print("refusal model", np.round(rw_sem, 3), round(rb_sem, 3), "lexical", np.round(rw_lex, 3))
     for n, a, c in zip(names, w_sem, w_lex_full, strict=True):
@@ -209,7 +226,8 @@ WEIGHTS_LEXICAL = {fmt(w_lex_full)}
 BIAS_LEXICAL = {b_lex:.4f}
 REFUSE_BELOW_SEMANTIC = {t_sem}  # the refusal model's probability
 REFUSE_BELOW_LEXICAL = {t_lex}
-REFUSAL_WEIGHTS_SEMANTIC = {fmt(rw_sem)}
+REFUSAL_WEIGHTS_SEMANTIC = {fmt(rw_sem)}  # share, cosine, passage_cosine, coverage,
+# unknown, typed_miss
 REFUSAL_BIAS_SEMANTIC = {rb_sem:.4f}
 REFUSAL_WEIGHTS_LEXICAL = {fmt(rw_lex)}
 REFUSAL_BIAS_LEXICAL = {rb_lex:.4f}

@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefbot import Briefbot, InputError
-from briefbot.summaries import MAX_TOPIC_CHARS, Summary, Topic, summarize, topics
+from briefbot.question import MAX_TOPIC_CHARS
+from briefbot.summaries import Summary, Topic, summarize, topics
 
 from .helpers import write
 

@@ -2,10 +2,10 @@
 
 The lexical signals (:mod:`briefbot.candidates`), the semantic ones
 (:mod:`briefbot.similarity`) and the answer-type check (:mod:`briefbot.answertype`) are
-combined by two logistic models whose few weights were fitted on training questions
+combined by two models whose few weights were fitted on training questions
 (``benchmarks/fit.py``; the values and their provenance are in :mod:`briefbot.params`).
-A passage's score is the probability that it answers the question; it ranks passages
-and is the one number refusal decides on. A sentence's score ranks the sentences of a
+Passages: a softmax over the question's candidates (a passage's score is its share of
+it), which ranks them and is the refusal stage's main evidence. A sentence's score ranks the sentences of a
 passage for the quote. Without the encoder, weights fitted without the semantic signals
 are used.
 """
@@ -31,7 +31,7 @@ class Scored:
 
     passage_id: int
     features: tuple[float, ...]
-    score: float
+    score: float  # the passage's share of the fused softmax over the question's candidates
     sentence_scores: tuple[float, ...]  # fused, for the passage's sentences in order
 
 
@@ -124,10 +124,9 @@ def _unknown_share(question: Question, lex: Lexical) -> float:
 
 
 def fuse(fs: tuple[float, ...], semantic: bool) -> float:
-    """The fitted passage model: probability that the passage answers."""
+    """The fitted passage model's logit (higher: more likely the answer)."""
     w = params.WEIGHTS_SEMANTIC if semantic else params.WEIGHTS_LEXICAL
-    b = params.BIAS_SEMANTIC if semantic else params.BIAS_LEXICAL
-    return sigmoid(sum(a * x for a, x in zip(w, fs)) + b)
+    return sum(a * x for a, x in zip(w, fs, strict=True))
 
 
 def score(
@@ -141,11 +140,11 @@ def score(
 ) -> list[Scored]:
     """Candidates scored and ranked best first (ties: the earlier passage)."""
     rows = features(index, question, lex, sem, kind, ids, bylines)
-    scored = [
-        Scored(pid, f, fuse(f, sem is not None), s) for pid, (f, s) in zip(ids, rows)
-    ]
-    scored.sort(key=lambda c: (-c.score, c.passage_id))
-    return scored
+    logits = np.array([fuse(f, sem is not None) for f, _ in rows])
+    shares = np.exp(logits - logits.max()) if len(logits) else logits
+    shares = shares / shares.sum() if len(shares) else shares
+    order = sorted(range(len(ids)), key=lambda i: (-logits[i], ids[i]))
+    return [Scored(ids[i], rows[i][0], float(shares[i]), rows[i][1]) for i in order]
 
 
 def as_array(rows: list[tuple[float, ...]]) -> np.ndarray:

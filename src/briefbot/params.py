@@ -31,7 +31,8 @@ FEATURES = (
     "bm25", "sentence_bm25", "coverage", "cosine", "typed_miss", "unknown", "byline", "asks",
     "passage_cosine", "previous_cosine",
 )
-REFUSAL_FEATURES = ("best_logit", "cosine", "coverage", "unknown", "typed_miss", "margin")
+REFUSAL_FEATURES = ("share", "cosine", "passage_cosine", "coverage", "unknown", "typed_miss")
+REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
 # Written by benchmarks/fit.py from 194 training questions (4866 candidate
@@ -40,12 +41,13 @@ WEIGHTS_SEMANTIC = (-1.2356, 1.1928, 7.2795, 4.4265, -6.7664, 0.0000, -2.5663, -
 BIAS_SEMANTIC = 0.0000
 WEIGHTS_LEXICAL = (1.4764, 1.8840, 6.0216, 0.0000, -6.2203, -0.0000, -3.9054, -1.0448, 0.0000, 0.0000)
 BIAS_LEXICAL = 0.0000
-REFUSE_BELOW_SEMANTIC = 0.55  # the refusal model's probability
-REFUSE_BELOW_LEXICAL = 0.725
-REFUSAL_WEIGHTS_SEMANTIC = (0.3072, 0.0190, -1.5547, -0.6991, -3.3031, -0.2897)
-REFUSAL_BIAS_SEMANTIC = -0.4243
-REFUSAL_WEIGHTS_LEXICAL = (-0.0194, 0.0000, 0.5646, -0.2144, -4.7816, -0.1253)
-REFUSAL_BIAS_LEXICAL = 1.5526
+REFUSE_BELOW_SEMANTIC = 0.571  # the refusal model's probability
+REFUSE_BELOW_LEXICAL = 0.742
+REFUSAL_WEIGHTS_SEMANTIC = (0.0000, 0.0000, 3.3463, 0.0000, -0.2089, -4.4725)  # share, cosine, passage_cosine, coverage,
+# unknown, typed_miss
+REFUSAL_BIAS_SEMANTIC = -0.5502
+REFUSAL_WEIGHTS_LEXICAL = (0.0000, 0.0000, 0.0000, 0.0000, -0.4920, -4.4968)
+REFUSAL_BIAS_LEXICAL = 1.4411
 SENTENCE_WEIGHTS = (1.3583, 2.5322, -1.6145)  # sentence_bm25, cosine, typed_miss
 SENTENCE_BIAS = -2.6672
 # FITTED-END

@@ -2,17 +2,18 @@
 
 One calibrated decision on the best fused score: a logistic model, fitted on training
 questions (``benchmarks/fit.py``; weights in :mod:`briefbot.params`), turns the best
-passage's fused score and the question-level evidence (how close in meaning the best
-sentence is, how much of the question's weight the best passage holds, the share of it
-carried by words the corpus never uses, a missing answer type, the lead over the second
-passage) into the probability that the documents answer; below the fitted threshold the
+passage's share of the fused score and the question-level evidence (how close in meaning
+its best sentence and the passage are, how much of the question's weight it holds, the
+share of that weight carried by words the corpus never uses, a missing answer type) into
+the probability that the documents answer; each weight's sign is fixed (more evidence
+never lowers the probability), so the model cannot learn that a perfect match is
+suspicious; below the fitted threshold the
 answer is no. Words the corpus never uses are evidence, never a veto on their own; when
 they are why the answer is no, the reason names them.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from . import params
@@ -27,23 +28,17 @@ HELP = (
 )
 
 
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-9), 1 - 1e-9)
-    return math.log(p / (1 - p))
-
-
 def evidence(scored: Sequence[Scored]) -> tuple[float, ...]:
     """The refusal model's inputs (params.REFUSAL_FEATURES order) from the ranked candidates."""
     best = scored[0]
     f = dict(zip(params.FEATURES, best.features, strict=True))
-    second = scored[1].score if len(scored) > 1 else 0.0
     return (
-        _logit(best.score),
+        best.score,
         f["cosine"],
+        f["passage_cosine"],
         f["coverage"],
         f["unknown"],
         f["typed_miss"],
-        _logit(best.score) - _logit(second),
     )
 
 
