@@ -13,10 +13,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
-
 import evalsets
 import fit
+import numpy as np
+
 from briefbot import params, question
 from briefbot.evaluate import evaluate
 
@@ -85,5 +85,48 @@ def main(argv: list[str]) -> None:
         evalsets.dump(Path(argv[argv.index("--json") + 1]), {n: m for n, m in rows})
 
 
+
+
+def cross_validated(out: dict | None = None) -> None:
+    """Leave one document out: fit the ranker on the other documents' train + dev
+    questions, rank the left-out document's, for the full feature set and each feature
+    removed. hit@1 of the ranking alone (no refusal), per left-out document."""
+    per_doc: dict[str, list] = {}
+    fit.collect(semantic=True, parts=("train", "dev"), old=True, by_doc=per_doc)
+    names = list(params.FEATURES)
+    docs = sorted(per_doc)
+    table = {}
+    for drop in [None, *names]:
+        keep = np.array([n != drop for n in names])
+        cells = {}
+        for doc in docs:
+            train = [(n, [(np.asarray(f)[keep], y) for f, y in rows])
+                     for d in docs if d != doc for n, rows in per_doc[d]]
+            w = fit.conditional_logit(train)
+            hits = total = 0
+            for none, rows in per_doc[doc]:
+                if none or not any(y for _, y in rows):
+                    total += 0 if none else 1
+                    continue
+                x = np.array([np.asarray(f)[keep] for f, _ in rows])
+                z = x @ w
+                best = min(range(len(rows)), key=lambda i: (-z[i], i))
+                hits += rows[best][1]
+                total += 1
+            cells[doc] = hits / total
+        table["full" if drop is None else f"without {drop}"] = cells
+    print("\nleave-one-document-out hit@1 of the ranking (train + dev questions)\n")
+    print("| variant | " + " | ".join(docs) + " | mean |")
+    print("|---|" + "---|" * (len(docs) + 1))
+    for name, cells in table.items():
+        mean = sum(cells.values()) / len(cells)
+        print(f"| {name} | " + " | ".join(f"{cells[d]:.3f}" for d in docs) + f" | {mean:.3f} |")
+    if out is not None:
+        out.update(table)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if "--cv" in sys.argv:
+        cross_validated()
+    else:
+        main(sys.argv[1:])

@@ -21,10 +21,10 @@ import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
+import evalsets
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-import evalsets
 from briefbot.evaluate import Report, _score, evaluate
 from briefbot.stopwords import STOPWORDS
 from briefbot.text import WORD, fold, stem

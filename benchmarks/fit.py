@@ -22,11 +22,10 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import replace
-
-import numpy as np
 
 import evalsets
+import numpy as np
+
 from briefbot import params
 from briefbot.answers import rank
 from briefbot.evaluate import loose
@@ -104,10 +103,12 @@ def _gold(text: str, case) -> bool:
     return any(loose(s) in t for s in case.expect)
 
 
-def collect(semantic: bool):
-    """Sentence rows, passage rows and per-question candidate groups from the training set."""
+def collect(semantic: bool, parts=("train",), old=True, by_doc=None):
+    """Sentence rows, passage rows and per-question candidate groups from the training set
+    (``by_doc``, when given, receives each document's groups)."""
     sent_x, sent_y, pass_x, pass_y, groups = [], [], [], [], []
-    for doc, cases in evalsets.by_document("train", old=True).items():
+    for doc, cases in evalsets.by_document(*parts, old=old).items():
+        start = len(groups)
         bot = evalsets.bot(doc, semantic)
         index, encoder = bot.index, bot.encoder
         for case in cases:
@@ -133,6 +134,8 @@ def collect(semantic: bool):
             pass_x += [r[0] for r in rows]
             pass_y += [r[1] for r in rows]
             groups.append((case.expect_none, rows))
+        if by_doc is not None:
+            by_doc[doc] = groups[start:]
     return (np.array(sent_x), np.array(sent_y, float), np.array(pass_x), np.array(pass_y, float),
             groups)
 

@@ -98,7 +98,7 @@ def rank(
     semantic_ids = [] if sem is None else top_passages(index, sem, params.SEMANTIC_CANDIDATES)
     ids = union(lexical_ids, semantic_ids)
     kind = expected_type(question.text)
-    scored = score(index, question, lex, sem, kind, ids, bylines) if ids else []
+    scored = score(index, question, lex, sem, kind, ids) if ids else []
     return Ranked(question, tuple(scored), sem is not None)
 
 

@@ -62,21 +62,6 @@ def highest_idf(index: PassageIndex) -> float:
     return float(np.log(n - 1 + 0.5) - np.log(1 + 0.5)) if n > 1 else 1.0
 
 
-def scores_of(index: PassageIndex, terms: list[str], ids: list[int]) -> np.ndarray:
-    """BM25 scores of the passages ``ids`` (from the postings of ``terms`` only)."""
-    wanted = np.asarray(ids, dtype=np.int64)
-    out = np.zeros(len(wanted))
-    for term in dict.fromkeys(terms):
-        docs, weights = index.bm25.term_weights(term)
-        if len(docs) == 0:
-            continue
-        at = np.searchsorted(docs, wanted)
-        at = np.minimum(at, len(docs) - 1)
-        hit = docs[at] == wanted
-        out[hit] += weights[at[hit]] * terms.count(term)
-    return out
-
-
 def coverage(index: PassageIndex, question: Question, lex: Lexical, passage_id: int) -> float:
     """Share of the question's idf weight whose terms the passage (or its heading) holds."""
     total = sum(lex.idf.values())

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import params
 from .answertype import has_type
-from .candidates import Lexical, coverage, scores_of
+from .candidates import Lexical, coverage
 from .index import PassageIndex
 from .question import Question
 from .similarity import Semantic
@@ -71,35 +71,26 @@ def features(
     sem: Semantic | None,
     kind: str | None,
     ids: list[int],
-    bylines: dict[str, tuple[str, ...]],
 ) -> list[tuple[tuple[float, ...], tuple[float, ...]]]:
     """Per candidate: (passage features in params.FEATURES order, sentence scores)."""
-    terms = list(question.terms)
-    bm25 = scores_of(index, terms, ids)
     unknown = _unknown_share(question, lex)
     out = []
-    for pid, score in zip(ids, bm25.tolist()):
+    for pid in ids:
         sents = sentence_features(index, lex, sem, kind, pid)
         scores = tuple(sentence_score(f) for f in sents)
         top2 = sorted(range(len(scores)), key=lambda i: (-scores[i], i))[:2]
         typed_miss = 1.0 if kind is not None and all(sents[i][2] for i in top2) else 0.0
         cosine = max((f[1] for f in sents), default=0.0) if sem is not None else 0.0
         passage = index.passages[pid]
-        names = bylines.get(passage.doc_id, ())
-        folded = passage.text.casefold()
-        byline = 1.0 if question.authorship and any(n.casefold() in folded for n in names) else 0.0
         asks = 1.0 if passage.text.rstrip().endswith("?") else 0.0
         pcos = _passage_cosine(index, sem, pid)
         lo, _ = index.document_range(passage.doc_id)
         before = _passage_cosine(index, sem, pid - 1) if pid > lo else 0.0
         f = (
-            score / lex.best if lex.best > 0 else 0.0,
-            max((s[0] for s in sents), default=0.0),
             coverage(index, question, lex, pid),
             cosine,
             typed_miss,
             unknown,
-            byline,
             asks,
             pcos,
             before,
@@ -136,10 +127,9 @@ def score(
     sem: Semantic | None,
     kind: str | None,
     ids: list[int],
-    bylines: dict[str, tuple[str, ...]],
 ) -> list[Scored]:
     """Candidates scored and ranked best first (ties: the earlier passage)."""
-    rows = features(index, question, lex, sem, kind, ids, bylines)
+    rows = features(index, question, lex, sem, kind, ids)
     logits = np.array([fuse(f, sem is not None) for f, _ in rows])
     shares = np.exp(logits - logits.max()) if len(logits) else logits
     shares = shares / shares.sum() if len(shares) else shares

@@ -28,24 +28,27 @@ NEXT_SENTENCE_RATIO = 0.3  # the next sentence joins a why/how/yes-no quote when
 # -- fusion and refusal (FITTED: benchmarks/fit.py) ---------------------------------------
 # The passage features, in the order of the weights (computed in briefbot.fusion).
 FEATURES = (
-    "bm25", "sentence_bm25", "coverage", "cosine", "typed_miss", "unknown", "byline", "asks",
-    "passage_cosine", "previous_cosine",
+    "coverage", "cosine", "typed_miss", "unknown", "asks", "passage_cosine", "previous_cosine",
 )
+# Left out after the leave-one-document-out ablation (benchmarks/README.md): the passage's
+# and its best sentence's BM25 relative to the best (no gain, or a loss, on every
+# document) and whether it names the byline's authors (no effect); BM25 still proposes
+# the candidates and the byline's names are still searched for.
 REFUSAL_FEATURES = ("share", "cosine", "passage_cosine", "coverage", "unknown", "typed_miss")
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
 # Written by benchmarks/fit.py from 194 training questions (4866 candidate
 # passages, 284 sentences of answering passages); see that script for the procedure.
-WEIGHTS_SEMANTIC = (-1.2356, 1.1928, 7.2795, 4.4265, -6.7664, 0.0000, -2.5663, -1.8164, 8.1927, 2.0000)
+WEIGHTS_SEMANTIC = (6.3848, 5.1751, -6.6832, 0.0000, -1.8230, 7.6016, 2.1797)
 BIAS_SEMANTIC = 0.0000
-WEIGHTS_LEXICAL = (1.4764, 1.8840, 6.0216, 0.0000, -6.2203, -0.0000, -3.9054, -1.0448, 0.0000, 0.0000)
+WEIGHTS_LEXICAL = (10.4177, 0.0000, -6.0936, -0.0000, -0.4856, 0.0000, 0.0000)
 BIAS_LEXICAL = 0.0000
-REFUSE_BELOW_SEMANTIC = 0.571  # the refusal model's probability
+REFUSE_BELOW_SEMANTIC = 0.582  # the refusal model's probability
 REFUSE_BELOW_LEXICAL = 0.742
-REFUSAL_WEIGHTS_SEMANTIC = (0.0000, 0.0000, 3.3463, 0.0000, -0.2089, -4.4725)  # share, cosine, passage_cosine, coverage,
+REFUSAL_WEIGHTS_SEMANTIC = (0.0000, 0.0000, 3.1732, 0.0000, -0.2610, -4.4823)  # share, cosine, passage_cosine, coverage,
 # unknown, typed_miss
-REFUSAL_BIAS_SEMANTIC = -0.5502
+REFUSAL_BIAS_SEMANTIC = -0.4366
 REFUSAL_WEIGHTS_LEXICAL = (0.0000, 0.0000, 0.0000, 0.0000, -0.4920, -4.4968)
 REFUSAL_BIAS_LEXICAL = 1.4411
 SENTENCE_WEIGHTS = (1.3583, 2.5322, -1.6145)  # sentence_bm25, cosine, typed_miss
