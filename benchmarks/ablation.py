@@ -34,7 +34,7 @@ def _measure(part: str) -> dict[str, tuple[float, float, float, float, float]]:
 def _refit(groups, drop: str | None) -> None:
     names = list(params.FEATURES)
     keep = np.array([n != drop for n in names])
-    sub = [(n, [(np.asarray(f)[keep], y) for f, y in rows]) for n, rows in groups]
+    sub = [(n, [(np.asarray(f)[keep], y) for f, y in rows], u) for n, rows, u in groups]
     w = np.zeros(len(names))
     w[keep] = fit.conditional_logit(sub)
     rx, ry = fit.refusal_rows(groups, w, 0.0)
@@ -100,11 +100,11 @@ def cross_validated(out: dict | None = None) -> None:
         keep = np.array([n != drop for n in names])
         cells = {}
         for doc in docs:
-            train = [(n, [(np.asarray(f)[keep], y) for f, y in rows])
-                     for d in docs if d != doc for n, rows in per_doc[d]]
+            train = [(n, [(np.asarray(f)[keep], y) for f, y in rows], u)
+                     for d in docs if d != doc for n, rows, u in per_doc[d]]
             w = fit.conditional_logit(train)
             hits = total = 0
-            for none, rows in per_doc[doc]:
+            for none, rows, _ in per_doc[doc]:
                 if none or not any(y for _, y in rows):
                     total += 0 if none else 1
                     continue

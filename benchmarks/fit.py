@@ -59,7 +59,7 @@ def conditional_logit(groups, iters: int = 100) -> np.ndarray:
     Only differences between a question's candidates matter, so there is no bias (and
     question-level features get no weight)."""
     data = [(np.array([r[0] for r in rows]), np.array([r[1] for r in rows], float))
-            for none, rows in groups if not none and rows and any(r[1] for r in rows)]
+            for none, rows, *_ in groups if not none and rows and any(r[1] for r in rows)]
     dim = data[0][0].shape[1]
 
     def loss(w):
@@ -133,7 +133,8 @@ def collect(semantic: bool, parts=("train",), old=True, by_doc=None):
                                           or loose(passage.text[s:e]) in loose(case.quote)))
             pass_x += [r[0] for r in rows]
             pass_y += [r[1] for r in rows]
-            groups.append((case.expect_none, rows))
+            groups.append((case.expect_none, rows,
+                           (len(ranked.question.unknown_names), ranked.byline)))
         if by_doc is not None:
             by_doc[doc] = groups[start:]
     return (np.array(sent_x), np.array(sent_y, float), np.array(pass_x), np.array(pass_y, float),
@@ -147,7 +148,7 @@ def refusal_rows(groups, w, b):
     """Per question: the refusal model's inputs (as briefbot.refusal.evidence) and label."""
     names = list(params.FEATURES)
     xs, ys = [], []
-    for none, rows in groups:
+    for none, rows, (names_unknown, byline) in groups:
         if not rows:
             continue
         x = np.array([r[0] for r in rows])
@@ -157,7 +158,7 @@ def refusal_rows(groups, w, b):
         shares /= shares.sum()
         f = dict(zip(names, x[order[0]], strict=True))
         xs.append((shares[order[0]], f["cosine"], f["passage_cosine"], f["coverage"],
-                   f["unknown"], f["typed_miss"]))
+                   f["unknown"], f["typed_miss"], float(min(names_unknown, 1)), float(byline)))
         ys.append(0.0 if none else 1.0)
     return np.array(xs), np.array(ys)
 
@@ -200,7 +201,7 @@ def main(write: bool) -> None:
         w_sem, b_sem = logistic(px, py)
     _, _, lx, ly, lgroups = collect(semantic=False)
     if RANKER == "softmax":
-        lg = [(n, [(np.asarray(f)[keep], y) for f, y in rows]) for n, rows in lgroups]
+        lg = [(n, [(np.asarray(f)[keep], y) for f, y in rows], u) for n, rows, u in lgroups]
         w_lex, b_lex = conditional_logit(lg), 0.0
     else:
         w_lex, b_lex = logistic(lx[:, keep], ly)
@@ -229,8 +230,7 @@ WEIGHTS_LEXICAL = {fmt(w_lex_full)}
 BIAS_LEXICAL = {b_lex:.4f}
 REFUSE_BELOW_SEMANTIC = {t_sem}  # the refusal model's probability
 REFUSE_BELOW_LEXICAL = {t_lex}
-REFUSAL_WEIGHTS_SEMANTIC = {fmt(rw_sem)}  # share, cosine, passage_cosine, coverage,
-# unknown, typed_miss
+REFUSAL_WEIGHTS_SEMANTIC = {fmt(rw_sem)}  # in REFUSAL_FEATURES order
 REFUSAL_BIAS_SEMANTIC = {rb_sem:.4f}
 REFUSAL_WEIGHTS_LEXICAL = {fmt(rw_lex)}
 REFUSAL_BIAS_LEXICAL = {rb_lex:.4f}

@@ -66,6 +66,7 @@ class Ranked:
     question: Question
     scored: tuple[Scored, ...]
     semantic: bool
+    byline: bool = False  # an authorship question whose best passage names the authors
 
 
 def rank(
@@ -93,13 +94,19 @@ def rank(
                 extra.extend(index.tokenizer.terms(name))
         question = replace(question, terms=tuple(dict.fromkeys(terms + tuple(extra))))
     lex = lexical(index, question, params.LEXICAL_CANDIDATES, document)
-    sem = semantic(index, encoder, question.text, lex.allowed)
+    names_of = bylines
+    sem = semantic(index, encoder, question.semantic_text, lex.allowed)
     lexical_ids = list(lex.passages)
     semantic_ids = [] if sem is None else top_passages(index, sem, params.SEMANTIC_CANDIDATES)
     ids = union(lexical_ids, semantic_ids)
     kind = expected_type(question.text)
     scored = score(index, question, lex, sem, kind, ids) if ids else []
-    return Ranked(question, tuple(scored), sem is not None)
+    byline = False
+    if question.authorship and scored:
+        top = index.passages[scored[0].passage_id]
+        folded = top.text.casefold()
+        byline = any(n.casefold() in folded for n in names_of.get(top.doc_id, ()))
+    return Ranked(question, tuple(scored), sem is not None, byline)
 
 
 def answer(
@@ -128,7 +135,7 @@ def answer(
     base = replace(base, corrections=q.corrections, unknown=q.unknown)
     if not q.terms and not ranked.semantic:
         return replace(base, reason=refusal.NO_WORDS)
-    if refusal.refuses(ranked.scored, ranked.semantic):
+    if refusal.refuses(ranked.scored, ranked.semantic, len(q.unknown_names), ranked.byline):
         return replace(base, reason=refusal.reason(q.unknown, what))
     page = ranked.scored[offset : offset + top]
     if not page:

@@ -11,6 +11,7 @@ from __future__ import annotations
 MIN_FIX_LENGTH = 5  # shorter unknown words are too ambiguous to repair (measured: "pls", "btw")
 TYPO_RATIO = 85.0  # RapidFuzz ratio a repair needs for words of 7+ letters ...
 TYPO_RATIO_SHORT = 90.0  # ... and of 5-6 letters (one edit in six is 83)
+MIN_NAME_LENGTH = 4  # a shorter unknown word is chat ("pls", "btw"), not a name
 
 # -- candidates --------------------------------------------------------------------------
 LEXICAL_CANDIDATES = 20  # best passages by BM25 that are re-scored by the fusion ...
@@ -34,23 +35,25 @@ FEATURES = (
 # and its best sentence's BM25 relative to the best (no gain, or a loss, on every
 # document) and whether it names the byline's authors (no effect); BM25 still proposes
 # the candidates and the byline's names are still searched for.
-REFUSAL_FEATURES = ("share", "cosine", "passage_cosine", "coverage", "unknown", "typed_miss")
-REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1)  # evidence for (+) or against (-) an answer: fixed
+REFUSAL_FEATURES = (
+    "share", "cosine", "passage_cosine", "coverage", "unknown", "typed_miss", "unknown_name",
+    "byline",
+)
+REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 194 training questions (4866 candidate
+# Written by benchmarks/fit.py from 194 training questions (4861 candidate
 # passages, 284 sentences of answering passages); see that script for the procedure.
-WEIGHTS_SEMANTIC = (6.3848, 5.1751, -6.6832, 0.0000, -1.8230, 7.6016, 2.1797)
+WEIGHTS_SEMANTIC = (6.3667, 5.4083, -6.6751, 0.0000, -1.8245, 7.2920, 2.0979)
 BIAS_SEMANTIC = 0.0000
 WEIGHTS_LEXICAL = (10.4177, 0.0000, -6.0936, -0.0000, -0.4856, 0.0000, 0.0000)
 BIAS_LEXICAL = 0.0000
-REFUSE_BELOW_SEMANTIC = 0.582  # the refusal model's probability
-REFUSE_BELOW_LEXICAL = 0.742
-REFUSAL_WEIGHTS_SEMANTIC = (0.0000, 0.0000, 3.1732, 0.0000, -0.2610, -4.4823)  # share, cosine, passage_cosine, coverage,
-# unknown, typed_miss
-REFUSAL_BIAS_SEMANTIC = -0.4366
-REFUSAL_WEIGHTS_LEXICAL = (0.0000, 0.0000, 0.0000, 0.0000, -0.4920, -4.4968)
-REFUSAL_BIAS_LEXICAL = 1.4411
+REFUSE_BELOW_SEMANTIC = 0.556  # the refusal model's probability
+REFUSE_BELOW_LEXICAL = 0.769
+REFUSAL_WEIGHTS_SEMANTIC = (0.0000, 0.0000, 3.4997, 0.0000, -0.0445, -4.3987, -0.0797, 4.0609)  # in REFUSAL_FEATURES order
+REFUSAL_BIAS_SEMANTIC = -0.7313
+REFUSAL_WEIGHTS_LEXICAL = (0.0000, 0.0000, 0.0000, 0.0256, 0.0000, -4.3354, -0.0217, 4.2284)
+REFUSAL_BIAS_LEXICAL = 1.2158
 SENTENCE_WEIGHTS = (1.3583, 2.5322, -1.6145)  # sentence_bm25, cosine, typed_miss
 SENTENCE_BIAS = -2.6672
 # FITTED-END

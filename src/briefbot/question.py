@@ -149,12 +149,13 @@ class Question:
     """A question as the pipeline sees it."""
 
     raw: str
-    text: str  # without chat and document-pointing words
+    text: str  # without chat
+    semantic_text: str  # the same with its typos repaired: what the encoder reads
     terms: tuple[str, ...]  # index terms, in order, repeats kept out
     words: tuple[str, ...]  # the folded content words the terms came from
     corrections: tuple[tuple[str, str], ...] = ()
     unknown: tuple[str, ...] = ()  # content words the corpus never uses (as written)
-    unknown_names: tuple[str, ...] = ()  # those of them written capitalised
+    unknown_names: tuple[str, ...] = ()  # those of them no dictionary knows: names
     wh: str = "what"  # why / how / yesno / who / when / where / which / what
     authorship: bool = False
     truncated: bool = False
@@ -189,25 +190,37 @@ def analyze(index: PassageIndex, cleaned: str, truncated: bool = False, bot_name
     corrections: list[tuple[str, str]] = []
     unknown: list[str] = []
     unknown_names: list[str] = []
+    fixes: dict[str, str] = {}
     for token in tokenizer.tokens(searched):
         term = token.term
-        if term not in vocabulary and term not in index.sentence_bm25 and not term.startswith("¬"):
+        negated = term.startswith("¬")
+        base = term[1:] if negated else term
+        if base not in vocabulary and base not in index.sentence_bm25:
+            surface = searched[token.start : token.end]
             fixed = correct(index, token.word)
             if fixed is not None:
-                corrections.append((searched[token.start : token.end], fixed))
-                term = tokenizer.term(fixed)
-            elif token.word.isalpha() and len(token.word) > 2:
-                surface = searched[token.start : token.end]
+                if not negated:
+                    corrections.append((surface, fixed))
+                fixes[surface] = fixed
+                base = tokenizer.term(fixed)
+                term = "¬" + base if negated else base
+            elif not negated and token.word.isalpha() and len(token.word) > 2:
                 if surface not in unknown:
                     unknown.append(surface)
-                    if surface[:1].isupper() and token.start > 0:
+                    if len(token.word) >= params.MIN_NAME_LENGTH and not thesaurus.is_english(
+                        token.word
+                    ):
                         unknown_names.append(surface)
         if term not in terms:
             terms.append(term)
             words.append(token.word)
+    semantic_text = text
+    for surface, fixed in fixes.items():
+        semantic_text = re.sub(rf"\b{re.escape(surface)}\b", fixed, semantic_text)
     return Question(
         raw=cleaned,
         text=text,
+        semantic_text=semantic_text,
         terms=tuple(terms),
         words=tuple(words),
         corrections=tuple(corrections),

@@ -28,8 +28,10 @@ HELP = (
 )
 
 
-def evidence(scored: Sequence[Scored]) -> tuple[float, ...]:
-    """The refusal model's inputs (params.REFUSAL_FEATURES order) from the ranked candidates."""
+def evidence(scored: Sequence[Scored], unknown_names: int, byline: bool) -> tuple[float, ...]:
+    """The refusal model's inputs (params.REFUSAL_FEATURES order) from the ranked candidates,
+    how many of the question's words are names the corpus never mentions, and whether an
+    authorship question's best passage names the document's authors."""
     best = scored[0]
     f = dict(zip(params.FEATURES, best.features, strict=True))
     return (
@@ -39,29 +41,39 @@ def evidence(scored: Sequence[Scored]) -> tuple[float, ...]:
         f["coverage"],
         f["unknown"],
         f["typed_miss"],
+        float(min(unknown_names, 1)),
+        float(byline),
     )
 
 
-def answerable(scored: Sequence[Scored], semantic: bool) -> float:
+def answerable(
+    scored: Sequence[Scored], semantic: bool, unknown_names: int = 0, byline: bool = False
+) -> float:
     """The probability that the best candidate answers (0 without candidates)."""
     if not scored:
         return 0.0
     w = params.REFUSAL_WEIGHTS_SEMANTIC if semantic else params.REFUSAL_WEIGHTS_LEXICAL
     b = params.REFUSAL_BIAS_SEMANTIC if semantic else params.REFUSAL_BIAS_LEXICAL
-    return sigmoid(sum(a * x for a, x in zip(w, evidence(scored), strict=True)) + b)
+    return sigmoid(sum(a * x for a, x in zip(w, evidence(scored, unknown_names, byline), strict=True)) + b)
 
 
-def refuses(scored: Sequence[Scored], semantic: bool) -> bool:
+def refuses(
+    scored: Sequence[Scored], semantic: bool, unknown_names: int = 0, byline: bool = False
+) -> bool:
     """Whether the documents do not answer: the one decision."""
     limit = params.REFUSE_BELOW_SEMANTIC if semantic else params.REFUSE_BELOW_LEXICAL
-    return answerable(scored, semantic) < limit
+    return answerable(scored, semantic, unknown_names, byline) < limit
 
 
 def reason(unknown: Sequence[str], noun: str) -> str:
     """Why a question is not answered, naming the words the documents lack, if any."""
     if unknown:
         shown = [_shown(w) for w in unknown[:MAX_NAMED]]
-        listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+        if len(unknown) > MAX_NAMED:
+            more = len(unknown) - MAX_NAMED
+            listed = ", ".join(shown) + f" or {more} more word{'s' if more > 1 else ''}"
+        else:
+            listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
         return f"{noun.capitalize()} does not mention {listed}."
     return f"{noun.capitalize()} does not answer this question."
 
