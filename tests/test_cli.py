@@ -114,7 +114,14 @@ def test_bad_file_among_good_ones_is_a_warning(capsys, tmp_path):
 def test_eval_reports_metrics_and_misses(capsys, tmp_path):
     cases = tmp_path / "set.jsonl"
     cases.write_text(
-        json.dumps({"q": "Why wasn't this peacekeeping?", "expect": ["no external enemy"]})
+        json.dumps(
+            {
+                "q": "Why wasn't this peacekeeping?",
+                "expect": ["no external enemy"],
+                "quote": "There is no external enemy",
+                "kind": "why",
+            }
+        )
         + "\n"
         + json.dumps({"q": "Who is the CSTO chair?", "expect": ["no such snippet anywhere"]})
         + "\n"
@@ -124,11 +131,13 @@ def test_eval_reports_metrics_and_misses(capsys, tmp_path):
     )
     code, out, _ = run(capsys, "eval", str(cases))
     assert code == 0
-    assert "hit@1: 0.500" in out and "abstention accuracy: 1.000" in out
+    assert "hit@1: 0.500" in out and "quote@1: 1.000" in out and "unanswerable refused:" in out
     assert "Who is the CSTO chair?" in out
+    assert "why" in out and "unanswerable" in out  # per kind of question
     code, out, _ = run(capsys, "eval", "--json", str(cases))
     report = json.loads(out)
     assert report["hit@1"] == 0.5 and report["answerable"] == 2 and report["unanswerable"] == 1
+    assert report["kinds"]["why"]["hit@1"] == 1.0 and report["kinds"]["why"]["quote@1"] == 1.0
 
 
 def test_eval_bad_file_is_one_line(capsys, tmp_path):

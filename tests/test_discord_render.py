@@ -70,7 +70,7 @@ QUESTIONS = [
     "Why did Russia send troops?",
     "What is the CSTO?",
     "What did Nazarbayev say about Ukraine's fate?",
-    "When was the CSTO created?",
+    "In what year was the CSTO created?",
 ]
 
 

@@ -70,9 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser(
         "eval",
         help="measure answer quality on a JSONL question set",
-        description='Lines: {"q": ..., "expect": [snippets]} or {"q": ..., "expect_none": true}.',
+        description='Lines: {"q": ..., "expect": [snippets], "quote": snippet, "kind": ..., '
+        '"doc": ...} or {"q": ..., "expect_none": true}. Reports hit@1, hit@3, MRR, quote@1 '
+        "(the first excerpt holds the quote snippet), refusals, per kind of question.",
     )
     ev.add_argument("file", type=Path, help="the question set (.jsonl)")
+    ev.add_argument("--doc", help='only the questions whose "doc" is this name')
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.set_defaults(func=cmd_eval)
 
@@ -282,16 +285,32 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, load_cases
 
     cases = load_cases(args.file)
+    if args.doc:
+        cases = [c for c in cases if (c.doc or "") == args.doc]
+        if not cases:
+            raise InputError(f"{args.file}: no questions about the document '{args.doc}'")
     report = evaluate(load_bot(args), cases)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return 0
     print(f"questions: {report.answerable} answerable, {report.unanswerable} unanswerable")
-    print(f"hit@1: {report.hit_at_1:.3f}   hit@3: {report.hit_at_3:.3f}   MRR: {report.mrr:.3f}")
     print(
-        f"abstention accuracy: {report.abstention_accuracy:.3f}   "
-        f"answerable questions that abstained: {report.wrongly_abstained}"
+        f"hit@1: {report.hit_at_1:.3f}   hit@3: {report.hit_at_3:.3f}   MRR: {report.mrr:.3f}   "
+        f"quote@1: {report.quote_at_1:.3f}"
     )
+    print(
+        f"unanswerable refused: {report.refusal_accuracy:.3f}   "
+        f"answerable questions refused: {report.wrongly_refused}"
+    )
+    for kind, tally in sorted(report.kinds.items()):
+        t = tally.as_dict()
+        if kind == "unanswerable":
+            print(f"  {kind:12} {t['unanswerable']:3} refused {t['unanswerable_refused']:.2f}")
+        else:
+            print(
+                f"  {kind:12} {t['answerable']:3} hit@1 {t['hit@1']:.2f} hit@3 {t['hit@3']:.2f} "
+                f"quote@1 {t['quote@1']:.2f} refused {t['answerable_refused']}"
+            )
     if report.misses:
         print("misses:")
         for miss in report.misses:

@@ -58,7 +58,8 @@ _AUTHORSHIP = re.compile(
 )
 _GIST = re.compile(
     r"^(?:tl;? ?dr|tldr|summar(?:y|ise|ize)(?: (?:it|this|the \w+))?|"
-    r"(?:what(?:'s| is) (?:the|this|it) (?:\w+ )?(?:about|gist|main point|point|summary))|"
+    r"(?:what(?:'s| is) (?:the|this|it) (?:\w+ )?(?:about|gist|main point|point|summary)"
+    r"(?: of (?:the|this) (?:article|text|document|piece|essay|page|post|faq|chapter))?)|"
     r"(?:give me |what's |what is )?the gist(?: of (?:it|this|the \w+))?|"
     r"what (?:is|'s) (?:this|it) about|main (?:point|idea|takeaway)s?)\s*[?!.]*$",
     re.I,

@@ -1,0 +1,88 @@
+"""The question stage: chat cleaned off, small talk recognised, typos repaired."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefbot import InputError
+from briefbot.question import (
+    asks_gist,
+    check_topic,
+    clean_text,
+    is_small_talk,
+    without_chat,
+    wh_word,
+)
+
+
+@pytest.mark.parametrize(
+    ("message", "left"),
+    [
+        ("hey briefbot, who runs the CSTO?", "who runs the CSTO?"),
+        ("@briefbot quick q: why wasn't this peacekeeping? lol", "why wasn't this peacekeeping?"),
+        ("yo bot pls what did tokayev do 🙏", "what did tokayev do"),
+        ("Hi! When did the troops arrive? thanks", "When did the troops arrive?"),
+        ("who runs the CSTO", "who runs the CSTO"),
+    ],
+)
+def test_chat_is_cleaned_off(message, left):
+    assert without_chat(message) == left
+
+
+def test_the_bot_s_own_name_is_chat_whatever_it_is():
+    assert without_chat("hey Scribe, who wrote this?", ("scribe",)) == "who wrote this?"
+
+
+@pytest.mark.parametrize("message", ["hi", "thanks!", "what can you do?", "hey bot", "ty"])
+def test_small_talk_is_recognised(message):
+    assert is_small_talk(without_chat(message))
+
+
+@pytest.mark.parametrize("message", ["why wasn't this peacekeeping?", "help with csto troops"])
+def test_questions_are_not_small_talk(message):
+    assert not is_small_talk(without_chat(message))
+
+
+def test_small_talk_gets_a_line_of_help(bot):
+    answer = bot.ask("hi briefbot!")
+    assert not answer.answered and answer.small_talk and "Ask me" in answer.reason
+    assert "does not mention" not in answer.reason
+
+
+def test_one_validator_for_questions_and_topics():
+    assert clean_text("  a\u200b\tb  ") == ("a b", False)
+    assert clean_text("x" * 1200)[1] is True
+    with pytest.raises(InputError, match="empty"):
+        clean_text("<@123456789012345678>")
+    with pytest.raises(InputError, match="too long"):
+        check_topic("x" * 201)
+
+
+@pytest.mark.parametrize(
+    ("question", "wh"),
+    [
+        ("Why wasn't this peacekeeping?", "why"),
+        ("how come they left", "why"),
+        ("Is Russia focused on Kazakhstan?", "yesno"),
+        ("When did they arrive", "when"),
+        ("what is the CSTO", "what"),
+    ],
+)
+def test_what_kind_of_answer_is_asked(question, wh):
+    assert wh_word(question) == wh
+
+
+@pytest.mark.parametrize(
+    ("question", "gist"),
+    [("tldr?", True), ("what's the main point of the article", True), ("summary of nato", False)],
+)
+def test_questions_for_the_gist(question, gist):
+    assert asks_gist(question) is gist
+
+
+def test_typo_repair_reaches_the_negated_term_and_the_encoder(bot):
+    from briefbot.question import analyze
+
+    q = analyze(bot.index, "why wasnt this peacekeping")
+    assert ("peacekeping", "peacekeeping") in q.corrections
+    assert "¬peacekeep" in q.terms and "peacekeping" not in q.semantic_text

@@ -1,0 +1,65 @@
+"""The refusal stage: one decision, and reasons that name what the documents lack."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from briefbot import params, refusal
+from briefbot.fusion import Scored
+
+from .helpers import ROOT
+
+
+def _scored(share: float, **features: float) -> list[Scored]:
+    f = tuple(features.get(n, 0.0) for n in params.FEATURES)
+    return [Scored(0, f, share, ())]
+
+
+def test_more_evidence_never_lowers_the_probability_of_an_answer():
+    weak = refusal.answerable(_scored(0.3, cosine=0.2, passage_cosine=0.2), True)
+    strong = refusal.answerable(_scored(0.9, cosine=0.8, passage_cosine=0.8, coverage=1.0), True)
+    assert strong >= weak
+    missing = refusal.answerable(_scored(0.9, cosine=0.8, passage_cosine=0.8, typed_miss=1), True)
+    assert missing < strong
+
+
+def test_signs_of_the_fitted_refusal_weights_are_kept():
+    for weights in (params.REFUSAL_WEIGHTS_SEMANTIC, params.REFUSAL_WEIGHTS_LEXICAL):
+        assert len(weights) == len(params.REFUSAL_FEATURES) == len(params.REFUSAL_SIGNS)
+        assert all(w * s >= 0 for w, s in zip(weights, params.REFUSAL_SIGNS, strict=True))
+
+
+def test_reason_names_the_missing_words_and_counts_the_rest():
+    assert refusal.reason(["Biden"], "the article") == "The article does not mention Biden."
+    many = refusal.reason(["a1", "b2", "c3", "d4", "e5", "f6"], "the article")
+    assert "2 more words" in many and len(many) < 120
+    assert refusal.reason([], "the documents") == "The documents do not answer this question." or (
+        refusal.reason([], "the documents").startswith("The documents")
+    )
+
+
+def test_no_candidates_means_no_answer():
+    assert refusal.refuses([], True)
+
+
+_SCRIPT = (
+    "import json; from briefbot import Briefbot; from briefbot.render import answer_to_json;"
+    "b = Briefbot.from_folder('corpus', save=False);"
+    "print(json.dumps([answer_to_json(b.ask(q)) for q in "
+    "['why wasnt this peacekeeping', 'who runs the csto', 'what did tokayev ask for']]))"
+)
+
+
+def test_the_same_question_gets_the_same_answer_in_every_process():
+    outputs = set()
+    for seed in ("0", "1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr[-500:]
+        outputs.add(json.dumps(json.loads(done.stdout.splitlines()[-1]), sort_keys=True))
+    assert len(outputs) == 1
