@@ -26,8 +26,13 @@ def _measure(part: str) -> dict[str, tuple[float, float, float, float, float]]:
     for doc, cases in evalsets.by_document(part).items():
         r = evaluate(evalsets.bot(doc), cases)
         t = r.total
-        out[doc] = (r.hit_at_1, r.hit_at_3, r.quote_at_1, r.refusal_accuracy,
-                    t.refused_wrong / (t.answerable or 1))
+        out[doc] = (
+            r.hit_at_1,
+            r.hit_at_3,
+            r.quote_at_1,
+            r.refusal_accuracy,
+            t.refused_wrong / (t.answerable or 1),
+        )
     return out
 
 
@@ -70,8 +75,13 @@ def main(argv: list[str]) -> None:
     for doc, cases in evalsets.by_document(part).items():
         r = evaluate(evalsets.bot(doc, semantic=False), cases)
         t = r.total
-        lexical[doc] = (r.hit_at_1, r.hit_at_3, r.quote_at_1, r.refusal_accuracy,
-                        t.refused_wrong / (t.answerable or 1))
+        lexical[doc] = (
+            r.hit_at_1,
+            r.hit_at_3,
+            r.quote_at_1,
+            r.refusal_accuracy,
+            t.refused_wrong / (t.answerable or 1),
+        )
     rows.append(("without semantic similarity", lexical))
     docs = list(rows[0][1])
     print(f"hit@1 / quote@1 / unanswerable refused on the {part} questions, each document set\n")
@@ -83,8 +93,6 @@ def main(argv: list[str]) -> None:
         print(f"| {name} | " + " | ".join(cells) + f" | {mean:.3f} |")
     if "--json" in argv:
         evalsets.dump(Path(argv[argv.index("--json") + 1]), {n: m for n, m in rows})
-
-
 
 
 def cross_validated(out: dict | None = None) -> None:
@@ -100,8 +108,12 @@ def cross_validated(out: dict | None = None) -> None:
         keep = np.array([n != drop for n in names])
         cells = {}
         for doc in docs:
-            train = [(n, [(np.asarray(f)[keep], y) for f, y in rows], u)
-                     for d in docs if d != doc for n, rows, u in per_doc[d]]
+            train = [
+                (n, [(np.asarray(f)[keep], y) for f, y in rows], u)
+                for d in docs
+                if d != doc
+                for n, rows, u in per_doc[d]
+            ]
             w = fit.conditional_logit(train)
             hits = total = 0
             for none, rows, _ in per_doc[doc]:

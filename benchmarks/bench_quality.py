@@ -47,9 +47,11 @@ def bm25_baseline(doc: str, cases) -> Report:
     index = evalsets.bot(doc).index
     passages = index.passages
     bm25 = BM25Okapi([_terms(p.text) for p in passages])
+
     def ask(q):
         scores = bm25.get_scores(_terms(q))
         return _ranked(q, passages, sorted(range(len(passages)), key=lambda i: (-scores[i], i)))
+
     return evaluate(ask, [c for c in cases if not c.expect_none])
 
 
@@ -58,16 +60,18 @@ def minilm_baseline(doc: str, cases) -> Report | None:
     index, encoder = bot.index, bot.encoder
     if encoder is None or index.embeddings is None:
         return None
+
     def ask(q):
         cos = index.embeddings @ encoder.encode([q])[0]
         best = np.full(len(index), -1.0)
         np.maximum.at(best, index.sentence_passage, cos)
         order = sorted(range(len(index)), key=lambda i: (-best[i], i))
         return _ranked(q, index.passages, order)
+
     return evaluate(ask, [c for c in cases if not c.expect_none])
 
 
-_V1_SCRIPT = r'''
+_V1_SCRIPT = r"""
 import json, sys
 sys.path.insert(0, sys.argv[1] + "/src")
 from briefbot import Briefbot
@@ -78,30 +82,59 @@ for doc, (folder, questions) in jobs.items():
     rows = []
     for q in questions:
         a = bot.ask(q, top=3)
-        rows.append({"answered": a.answered, "reason": a.reason, "hits": [
-            {"rank": h.rank, "passage": h.passage.text, "excerpt": h.excerpt.text} for h in a.hits]})
+        hits = [{"rank": h.rank, "passage": h.passage.text, "excerpt": h.excerpt.text}
+                for h in a.hits]
+        rows.append({"answered": a.answered, "reason": a.reason, "hits": hits})
     out[doc] = rows
 json.dump(out, sys.stdout)
-'''
+"""
 
 
 def v1_reports(groups) -> dict[str, Report]:
     root = Path(tempfile.gettempdir()) / "briefbot-engine-v1"
     if not root.exists():
-        subprocess.run(["git", "-C", str(evalsets.ROOT), "worktree", "add", "--detach", str(root),
-                        "engine-v1"], check=True, capture_output=True)
-    jobs = {doc: (str(evalsets.CORPORA[doc]), [c.question for c in cases])
-            for doc, cases in groups.items()}
-    done = subprocess.run([sys.executable, "-c", _V1_SCRIPT, str(root)], input=json.dumps(jobs),
-                          capture_output=True, text=True, check=True)
+        subprocess.run(
+            [
+                "git",
+                "-C",
+                str(evalsets.ROOT),
+                "worktree",
+                "add",
+                "--detach",
+                str(root),
+                "engine-v1",
+            ],
+            check=True,
+            capture_output=True,
+        )
+    jobs = {
+        doc: (str(evalsets.CORPORA[doc]), [c.question for c in cases])
+        for doc, cases in groups.items()
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", _V1_SCRIPT, str(root)],
+        input=json.dumps(jobs),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     answers = json.loads(done.stdout)
     reports = {}
     for doc, cases in groups.items():
         report = Report()
         for case, a in zip(cases, answers[doc], strict=True):
-            ans = SimpleNamespace(answered=a["answered"], reason=a["reason"], hits=tuple(
-                SimpleNamespace(rank=h["rank"], passage=SimpleNamespace(text=h["passage"], paragraph=0),
-                                excerpt=SimpleNamespace(text=h["excerpt"])) for h in a["hits"]))
+            ans = SimpleNamespace(
+                answered=a["answered"],
+                reason=a["reason"],
+                hits=tuple(
+                    SimpleNamespace(
+                        rank=h["rank"],
+                        passage=SimpleNamespace(text=h["passage"], paragraph=0),
+                        excerpt=SimpleNamespace(text=h["excerpt"]),
+                    )
+                    for h in a["hits"]
+                ),
+            )
             one = _score(ans, case, report.misses)
             report.total.add(one)
             report.kinds.setdefault(case.kind, type(one)()).add(one)
@@ -115,8 +148,10 @@ def row(name: str, r: Report | None, refuses: bool = True) -> str:
     t = r.total.as_dict()
     ref = f"{r.total.refused_right}/{r.unanswerable}" if refuses and r.unanswerable else "-"
     wrong = f"{r.wrongly_refused}/{r.answerable}" if refuses else "-"
-    return (f"| {name} | {t['hit@1']:.2f} | {t['hit@3']:.2f} | {t['mrr']:.2f} | {t['quote@1']:.2f} "
-            f"| {ref} | {wrong} |")
+    return (
+        f"| {name} | {t['hit@1']:.2f} | {t['hit@3']:.2f} | {t['mrr']:.2f} | {t['quote@1']:.2f} "
+        f"| {ref} | {wrong} |"
+    )
 
 
 def main(argv: list[str]) -> None:
@@ -129,8 +164,12 @@ def main(argv: list[str]) -> None:
         engine = evaluate(evalsets.bot(doc), cases)
         lexical = evaluate(evalsets.bot(doc, semantic=False), cases)
         n_ans = sum(not c.expect_none for c in cases)
-        print(f"\n{doc} ({'+'.join(parts)}: {n_ans} answerable + {len(cases) - n_ans} unanswerable)\n")
-        print("| ranker | hit@1 | hit@3 | MRR | quote@1 | unanswerable refused | answerable refused |")
+        print(
+            f"\n{doc} ({'+'.join(parts)}: {n_ans} answerable + {len(cases) - n_ans} unanswerable)\n"
+        )
+        print(
+            "| ranker | hit@1 | hit@3 | MRR | quote@1 | unanswerable refused | answerable refused |"
+        )
         print("|---|---|---|---|---|---|---|")
         print(row("rank-bm25, stems + stopwords", bm25_baseline(doc, cases), refuses=False))
         print(row("all-MiniLM-L6-v2 alone", minilm_baseline(doc, cases), refuses=False))
@@ -138,8 +177,11 @@ def main(argv: list[str]) -> None:
             print(row("engine-v1 (before this pipeline)", v1[doc]))
         print(row("briefbot, lexical only", lexical))
         print(row("**briefbot**", engine))
-        results[doc] = {"briefbot": engine.to_dict(), "lexical": lexical.to_dict(),
-                        **({"engine-v1": v1[doc].to_dict()} if doc in v1 else {})}
+        results[doc] = {
+            "briefbot": engine.to_dict(),
+            "lexical": lexical.to_dict(),
+            **({"engine-v1": v1[doc].to_dict()} if doc in v1 else {}),
+        }
     if out:
         evalsets.dump(Path(out), results)
 

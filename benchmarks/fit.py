@@ -58,8 +58,11 @@ def conditional_logit(groups, iters: int = 100) -> np.ndarray:
     should take the probability), fitted by damped Newton steps with the same L2 penalty.
     Only differences between a question's candidates matter, so there is no bias (and
     question-level features get no weight)."""
-    data = [(np.array([r[0] for r in rows]), np.array([r[1] for r in rows], float))
-            for none, rows, *_ in groups if not none and rows and any(r[1] for r in rows)]
+    data = [
+        (np.array([r[0] for r in rows]), np.array([r[1] for r in rows], float))
+        for none, rows, *_ in groups
+        if not none and rows and any(r[1] for r in rows)
+    ]
     dim = data[0][0].shape[1]
 
     def loss(w):
@@ -129,16 +132,26 @@ def collect(semantic: bool, parts=("train",), old=True, by_doc=None):
                     feats = sentence_features(index, lex, sem, expected_type(q.text), c.passage_id)
                     for (s, e), f in zip(index.sentences(passage), feats, strict=True):
                         sent_x.append(f)
-                        sent_y.append(int(loose(case.quote) in loose(passage.text[s:e])
-                                          or loose(passage.text[s:e]) in loose(case.quote)))
+                        sent_y.append(
+                            int(
+                                loose(case.quote) in loose(passage.text[s:e])
+                                or loose(passage.text[s:e]) in loose(case.quote)
+                            )
+                        )
             pass_x += [r[0] for r in rows]
             pass_y += [r[1] for r in rows]
-            groups.append((case.expect_none, rows,
-                           (len(ranked.question.unknown_names), ranked.byline)))
+            groups.append(
+                (case.expect_none, rows, (len(ranked.question.unknown_names), ranked.byline))
+            )
         if by_doc is not None:
             by_doc[doc] = groups[start:]
-    return (np.array(sent_x), np.array(sent_y, float), np.array(pass_x), np.array(pass_y, float),
-            groups)
+    return (
+        np.array(sent_x),
+        np.array(sent_y, float),
+        np.array(pass_x),
+        np.array(pass_y, float),
+        groups,
+    )
 
 
 REFUSAL_COLUMNS = params.REFUSAL_FEATURES
@@ -157,8 +170,18 @@ def refusal_rows(groups, w, b):
         shares = np.exp(logits - logits.max())
         shares /= shares.sum()
         f = dict(zip(names, x[order[0]], strict=True))
-        xs.append((shares[order[0]], f["cosine"], f["passage_cosine"], f["coverage"],
-                   f["unknown"], f["typed_miss"], float(min(names_unknown, 1)), float(byline)))
+        xs.append(
+            (
+                shares[order[0]],
+                f["cosine"],
+                f["passage_cosine"],
+                f["coverage"],
+                f["unknown"],
+                f["typed_miss"],
+                float(min(names_unknown, 1)),
+                float(byline),
+            )
+        )
         ys.append(0.0 if none else 1.0)
     return np.array(xs), np.array(ys)
 
@@ -221,7 +244,7 @@ def main(write: bool) -> None:
     print(f"{len(py)} candidate passages, {int(py.sum())} gold, {len(groups)} questions")
     if write:
         fmt = lambda v: "(" + ", ".join(f"{x:.4f}" for x in v) + ")"  # noqa: E731
-        block = f'''# FITTED-BEGIN
+        block = f"""# FITTED-BEGIN
 # Written by benchmarks/fit.py from {len(groups)} training questions ({len(py)} candidate
 # passages, {len(sy)} sentences of answering passages); see that script for the procedure.
 WEIGHTS_SEMANTIC = {fmt(w_sem)}
@@ -236,7 +259,7 @@ REFUSAL_WEIGHTS_LEXICAL = {fmt(rw_lex)}
 REFUSAL_BIAS_LEXICAL = {rb_lex:.4f}
 SENTENCE_WEIGHTS = {fmt(sw)}  # sentence_bm25, cosine, typed_miss
 SENTENCE_BIAS = {sb:.4f}
-# FITTED-END'''
+# FITTED-END"""
         path = evalsets.ROOT / "src" / "briefbot" / "params.py"
         text = path.read_text(encoding="utf-8")
         text = re.sub(r"# FITTED-BEGIN.*# FITTED-END", lambda _: block, text, flags=re.S)

@@ -10,8 +10,8 @@ from briefbot.question import (
     check_topic,
     clean_text,
     is_small_talk,
-    without_chat,
     wh_word,
+    without_chat,
 )
 
 

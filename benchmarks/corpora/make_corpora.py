@@ -110,7 +110,7 @@ def rst(path: Path) -> tuple[str, list[str]]:
             i += 2
             continue
         if line.rstrip().endswith("::"):
-            block.append(line.rstrip()[:-1] if not line.strip() == "::" else "")
+            block.append(line.rstrip()[:-1] if line.strip() != "::" else "")
             body += _paragraphs([_inline(b) for b in block])
             block = []
             literal_indent = len(line) - len(line.lstrip())
@@ -242,9 +242,13 @@ class _Text(HTMLParser):
 
 def handbook(root: Path) -> str:
     folder = root / "usr/share/doc/debian-handbook/html/en-US"
-    pages = ["the-debian-project.html", "sect.foundation-documents.html",
-             "sect.debian-internals.html", "sect.role-of-distributions.html",
-             "sect.release-lifecycle.html"]
+    pages = [
+        "the-debian-project.html",
+        "sect.foundation-documents.html",
+        "sect.debian-internals.html",
+        "sect.role-of-distributions.html",
+        "sect.release-lifecycle.html",
+    ]
     body: list[str] = []
     for page in pages:
         parser = _Text()

@@ -127,7 +127,9 @@ def answer(
         else ()
     )
     what = noun(index)
-    base = Answer(question=question, answered=False, truncated=truncated, offset=offset, notes=notes)
+    base = Answer(
+        question=question, answered=False, truncated=truncated, offset=offset, notes=notes
+    )
     if is_small_talk(without_chat(text, bot_names)):
         return replace(base, reason=refusal.help_line(what), small_talk=True)
     ranked = rank(index, text, encoder, document=document, truncated=truncated, bot_names=bot_names)

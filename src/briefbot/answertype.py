@@ -15,11 +15,17 @@ DATE = "date"
 DURATION = "duration"
 
 _TYPES = [
-    (re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|share|amount|proportion)\b", re.I), QUANTITY),
+    (
+        re.compile(
+            r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|share|amount|proportion)\b", re.I
+        ),
+        QUANTITY,
+    ),
     (re.compile(r"\bhow long\b|\bfor how long\b", re.I), DURATION),
     (
         re.compile(
-            r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b|\bsince when\b",
+            r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|"
+            r"\bwhich (?:year|date|day|month)\b|\bsince when\b",
             re.I,
         ),
         DATE,

@@ -47,7 +47,9 @@ def _erf(x: NDArray[np.float32]) -> NDArray[np.float32]:
     sign = np.sign(x)
     a = np.abs(x)
     t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    poly = t * (
+        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
+    )
     return (sign * (1.0 - poly * np.exp(-a * a))).astype(np.float32)
 
 
@@ -99,7 +101,9 @@ class Encoder:
                     qkv=np.concatenate(
                         [w[a + f"self.{n}.weight"].T for n in ("query", "key", "value")], axis=1
                     ),
-                    qkv_bias=np.concatenate([w[a + f"self.{n}.bias"] for n in ("query", "key", "value")]),
+                    qkv_bias=np.concatenate(
+                        [w[a + f"self.{n}.bias"] for n in ("query", "key", "value")]
+                    ),
                     out=np.ascontiguousarray(w[a + "output.dense.weight"].T),
                     out_bias=w[a + "output.dense.bias"],
                     ln1=(w[a + "output.LayerNorm.weight"], w[a + "output.LayerNorm.bias"]),
@@ -142,7 +146,9 @@ class Encoder:
         for layer in self._layers:
             qkv = x @ layer.qkv + layer.qkv_bias
             q, k, v = (
-                qkv[..., j * dim : (j + 1) * dim].reshape(n, length, heads, size).transpose(0, 2, 1, 3)
+                qkv[..., j * dim : (j + 1) * dim]
+                .reshape(n, length, heads, size)
+                .transpose(0, 2, 1, 3)
                 for j in range(3)
             )
             scores = (q @ k.transpose(0, 1, 3, 2)) * scale + bias
@@ -153,7 +159,9 @@ class Encoder:
             x = _layer_norm(context @ layer.out + layer.out_bias + x, *layer.ln1, self._eps)
             h = x @ layer.up + layer.up_bias
             h = (0.5 * h * (1.0 + _erf(h * np.float32(0.7071067811865476)))).astype(np.float32)
-            x = _layer_norm(h @ layer.down + layer.down_bias + x, *layer.ln2, self._eps)
+            x = _layer_norm(
+                (h @ layer.down + layer.down_bias + x).astype(np.float32), *layer.ln2, self._eps
+            )
         pooled = (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
@@ -224,7 +232,9 @@ def _load(cache_dir: Path | None) -> Encoder:
         raise EncoderUnavailable(f"{path} cannot be read ({exc})") from None
     digest = hashlib.sha256(raw).hexdigest()  # every load: 0.05 s for 87 MB
     if digest != WEIGHTS_SHA256:
-        raise EncoderUnavailable(f"the model's weights have sha256 {digest[:12]}…, not the pinned one")
+        raise EncoderUnavailable(
+            f"the model's weights have sha256 {digest[:12]}…, not the pinned one"
+        )
     try:
         weights = _read_weights(raw)
         return Encoder(weights, tokenizer_json, config)

@@ -97,8 +97,10 @@ class Briefbot:
     ) -> Answer:
         """Answer ``question`` with up to ``top`` verbatim, attributed excerpts. A question
         for the gist of the article ("tldr?") is answered with its brief."""
-        if document is None and isinstance(question, str) and asks_gist(
-            without_chat(question, self.bot_names)
+        if (
+            document is None
+            and isinstance(question, str)
+            and asks_gist(without_chat(question, self.bot_names))
         ):
             return self._gist(question, top, offset)
         return answer(

@@ -100,7 +100,9 @@ class Report:
 
     @property
     def refusal_accuracy(self) -> float:
-        return self.total.refused_right / self.total.unanswerable if self.total.unanswerable else 1.0
+        return (
+            self.total.refused_right / self.total.unanswerable if self.total.unanswerable else 1.0
+        )
 
     @property
     def wrongly_refused(self) -> int:
@@ -199,7 +201,11 @@ def _score(answer: Any, case: Case, misses: list[str]) -> Tally:
     t.hit1 = int(rank == 1)
     t.hit3 = int(rank is not None and rank <= 3)
     t.reciprocal_ranks = 1 / rank if rank else 0.0
-    if case.quote is not None and answer.hits and loose(case.quote) in loose(answer.hits[0].excerpt.text):
+    if (
+        case.quote is not None
+        and answer.hits
+        and loose(case.quote) in loose(answer.hits[0].excerpt.text)
+    ):
         t.quoted = 1
     elif case.quote is not None and rank == 1:
         misses.append(f"quote: {case.question!r} -> “{answer.hits[0].excerpt.text[:90]}…”")

@@ -5,9 +5,9 @@ The lexical signals (:mod:`briefbot.candidates`), the semantic ones
 combined by two models whose few weights were fitted on training questions
 (``benchmarks/fit.py``; the values and their provenance are in :mod:`briefbot.params`).
 Passages: a softmax over the question's candidates (a passage's score is its share of
-it), which ranks them and is the refusal stage's main evidence. A sentence's score ranks the sentences of a
-passage for the quote. Without the encoder, weights fitted without the semantic signals
-are used.
+it), which ranks them and is the refusal stage's main evidence. A sentence's score ranks
+the sentences of a passage for the quote. Without the encoder, weights fitted without the
+semantic signals are used.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def features(
 ) -> list[tuple[tuple[float, ...], tuple[float, ...]]]:
     """Per candidate: (passage features in params.FEATURES order, sentence scores)."""
     unknown = _unknown_share(question, lex)
-    out = []
+    out: list[tuple[tuple[float, ...], tuple[float, ...]]] = []
     for pid in ids:
         sents = sentence_features(index, lex, sem, kind, pid)
         scores = tuple(sentence_score(f) for f in sents)

@@ -233,14 +233,22 @@ class PassageIndex:
             owner = np.repeat(np.arange(len(passages)), np.diff(first_array))
             texts = [
                 passages[p].text[s:e][:SENTENCE_ENCODE_CHARS]
-                for p, (s, e) in zip(owner.tolist(), spans)
+                for p, (s, e) in zip(owner.tolist(), spans, strict=True)
             ]
             embeddings = encoder.encode(texts)
         if progress is not None:
             progress(len(passages), len(passages))
         return cls(
-            corpus, passages, tokenizer, bm25, words, names,
-            span_array, first_array, sentence_bm25, embeddings,
+            corpus,
+            passages,
+            tokenizer,
+            bm25,
+            words,
+            names,
+            span_array,
+            first_array,
+            sentence_bm25,
+            embeddings,
         )
 
     def save(self, folder: Path, key: str) -> None:
@@ -327,8 +335,16 @@ class PassageIndex:
         ):
             raise ValueError("saved sentences do not match each other")
         return cls(
-            corpus, passages, Tokenizer(lexicon), bm25, words, names,
-            spans, first, sentence_bm25, embeddings,
+            corpus,
+            passages,
+            Tokenizer(lexicon),
+            bm25,
+            words,
+            names,
+            spans,
+            first,
+            sentence_bm25,
+            embeddings,
         )
 
     def __len__(self) -> int:

@@ -29,14 +29,26 @@ NEXT_SENTENCE_RATIO = 0.3  # the next sentence joins a why/how/yes-no quote when
 # -- fusion and refusal (FITTED: benchmarks/fit.py) ---------------------------------------
 # The passage features, in the order of the weights (computed in briefbot.fusion).
 FEATURES = (
-    "coverage", "cosine", "typed_miss", "unknown", "asks", "passage_cosine", "previous_cosine",
+    "coverage",
+    "cosine",
+    "typed_miss",
+    "unknown",
+    "asks",
+    "passage_cosine",
+    "previous_cosine",
 )
 # Left out after the leave-one-document-out ablation (benchmarks/README.md): the passage's
 # and its best sentence's BM25 relative to the best (no gain, or a loss, on every
 # document) and whether it names the byline's authors (no effect); BM25 still proposes
 # the candidates and the byline's names are still searched for.
 REFUSAL_FEATURES = (
-    "share", "cosine", "passage_cosine", "coverage", "unknown", "typed_miss", "unknown_name",
+    "share",
+    "cosine",
+    "passage_cosine",
+    "coverage",
+    "unknown",
+    "typed_miss",
+    "unknown_name",
     "byline",
 )
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
@@ -50,7 +62,16 @@ WEIGHTS_LEXICAL = (10.4177, 0.0000, -6.0936, -0.0000, -0.4856, 0.0000, 0.0000)
 BIAS_LEXICAL = 0.0000
 REFUSE_BELOW_SEMANTIC = 0.556  # the refusal model's probability
 REFUSE_BELOW_LEXICAL = 0.769
-REFUSAL_WEIGHTS_SEMANTIC = (0.0000, 0.0000, 3.4997, 0.0000, -0.0445, -4.3987, -0.0797, 4.0609)  # in REFUSAL_FEATURES order
+REFUSAL_WEIGHTS_SEMANTIC = (
+    0.0000,
+    0.0000,
+    3.4997,
+    0.0000,
+    -0.0445,
+    -4.3987,
+    -0.0797,
+    4.0609,
+)  # in REFUSAL_FEATURES order
 REFUSAL_BIAS_SEMANTIC = -0.7313
 REFUSAL_WEIGHTS_LEXICAL = (0.0000, 0.0000, 0.0000, 0.0256, 0.0000, -4.3354, -0.0217, 4.2284)
 REFUSAL_BIAS_LEXICAL = 1.2158

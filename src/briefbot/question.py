@@ -28,23 +28,34 @@ MAX_TOPIC_CHARS = 200
 # Chat mentions ("@everyone", "<@123…>", "<#123…>") and custom emoji address or decorate,
 # they ask nothing.
 _DISCORD_MARKUP = re.compile(r"@(?:everyone|here)\b|<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|:[a-z_]{2,32}:")
-_GREETING = r"(?:hi+|hey+|hello+|hiya|yo|heya|howdy|greetings|good (?:morning|afternoon|evening)|ok(?:ay)?|so|um+|uh+)"
-_ASIDE = r"(?:quick (?:q|question)|question|q|pls|plz|please|lol|lmao|haha+|thx|thanks|ty|btw|bro|guys|folks)"
+_GREETING = (
+    r"(?:hi+|hey+|hello+|hiya|yo|heya|howdy|greetings|good (?:morning|afternoon|evening)|"
+    r"ok(?:ay)?|so|um+|uh+)"
+)
+_ASIDE = (
+    r"(?:quick (?:q|question)|question|q|pls|plz|please|lol|lmao|haha+|thx|thanks|ty|btw|"
+    r"bro|guys|folks)"
+)
 _LEAD = re.compile(rf"^(?:(?:{_GREETING}|{_ASIDE}|@?{{name}})\b[\s,:;!.\-–—]*)+", re.I)
 _ANYWHERE = re.compile(r"\b(?:pls|plz|please|lol|lmao|haha+|thx|btw)\b[,!.]*", re.I)
 _TRAIL = re.compile(rf"(?:[\s,;!.\-–—]+(?:{_ASIDE}|thank you|@?{{name}}))+\s*[?!.]*$", re.I)
 _SMALL_TALK = re.compile(
     r"^(?:(?:what|how) (?:can|do|could) (?:you|u) (?:do|help(?: me)?(?: with)?)|help|"
-    r"who are (?:you|u)|what are (?:you|u)|how are (?:you|u)(?: doing)?|thanks?(?: you)?(?: so much)?|"
+    r"who are (?:you|u)|what are (?:you|u)|how are (?:you|u)(?: doing)?|"
+    r"thanks?(?: you)?(?: so much)?|"
     r"thank u|ty|ok(?:ay)?|cool|nice|great|bye|good ?night|gm|gn|test(?:ing)?)$",
     re.I,
 )
 # Words that only point at the document ("according to the author", "does the text say").
-_DOC_NOUN = r"(?:article|text|document|doc|piece|page|essay|faq|chapter|section|post|story|report|guide|manual|paper)"
+_DOC_NOUN = (
+    r"(?:article|text|document|doc|piece|page|essay|faq|chapter|section|post|story|report|"
+    r"guide|manual|paper)"
+)
 _POINTING = re.compile(
     rf"\b(?:according to (?:the |this )?(?:{_DOC_NOUN}|authors?|writers?)|"
     rf"(?:in|from|of|by) (?:the|this|that) {_DOC_NOUN}|"
-    rf"(?:does|do|did) (?:the|this) (?:{_DOC_NOUN}|authors?) (?:say|mention|explain|tell|claim|state)(?: about)?|"
+    rf"(?:does|do|did) (?:the|this) (?:{_DOC_NOUN}|authors?) "
+    r"(?:say|mention|explain|tell|claim|state)(?: about)?|"
     rf"(?:the|this) {_DOC_NOUN} (?:says?|mentions?|explains?|claims?|states?)|"
     rf"(?:the )?authors? (?:says?|claims?|argues?|thinks?|writes?|mentions?))\b",
     re.I,
@@ -52,7 +63,8 @@ _POINTING = re.compile(
 _AUTHORSHIP = re.compile(
     r"\b(?:who (?:wrote|writes|authored|penned|is behind|made|created|published|translated)|"
     r"(?:whose|which) (?:article|text|piece|essay|work)|"
-    r"(?:the |its |his |her )?authors?\b|written by|writers?\b|byline|who(?:'s| is) the (?:author|writer|source)|"
+    r"(?:the |its |his |her )?authors?\b|written by|writers?\b|byline|"
+    r"who(?:'s| is) the (?:author|writer|source)|"
     r"publish(?:ed|er)\b|translat(?:ed|or|ion)\b)",
     re.I,
 )
@@ -179,7 +191,12 @@ def wh_word(text: str) -> str:
     return "why" if w == "how come" else ("who" if w in ("whom", "whose") else w)
 
 
-def analyze(index: PassageIndex, cleaned: str, truncated: bool = False, bot_names: tuple[str, ...] = ("briefbot",)) -> Question:
+def analyze(
+    index: PassageIndex,
+    cleaned: str,
+    truncated: bool = False,
+    bot_names: tuple[str, ...] = ("briefbot",),
+) -> Question:
     """Turn a validated question into index terms (see the module docstring)."""
     text = without_chat(cleaned, bot_names)
     authorship = bool(_AUTHORSHIP.search(text))
@@ -205,13 +222,17 @@ def analyze(index: PassageIndex, cleaned: str, truncated: bool = False, bot_name
                 fixes[surface] = fixed
                 base = tokenizer.term(fixed)
                 term = "¬" + base if negated else base
-            elif not negated and token.word.isalpha() and len(token.word) > 2:
-                if surface not in unknown:
-                    unknown.append(surface)
-                    if len(token.word) >= params.MIN_NAME_LENGTH and not thesaurus.is_english(
-                        token.word
-                    ):
-                        unknown_names.append(surface)
+            elif (
+                not negated
+                and token.word.isalpha()
+                and len(token.word) > 2
+                and surface not in unknown
+            ):
+                unknown.append(surface)
+                if len(token.word) >= params.MIN_NAME_LENGTH and not thesaurus.is_english(
+                    token.word
+                ):
+                    unknown_names.append(surface)
         if term not in terms:
             terms.append(term)
             words.append(token.word)

@@ -85,6 +85,9 @@ def cut(
     for term, s, e in tokens:
         if term in terms and start <= s and e <= end:
             spans.setdefault((s - start, e - start), None)
-    highlights = tuple(sorted(spans))
+    highlights: list[tuple[int, int]] = []
+    for a, b in sorted(spans, key=lambda x: (x[0], x[1])):  # no span inside or across another
+        if not highlights or a >= highlights[-1][1]:
+            highlights.append((a, b))
     matched = tuple(dict.fromkeys(text[s:e] for s, e in highlights))
-    return Excerpt(start, end, text, matched, highlights)
+    return Excerpt(start, end, text, matched, tuple(highlights))

@@ -54,7 +54,9 @@ def answerable(
         return 0.0
     w = params.REFUSAL_WEIGHTS_SEMANTIC if semantic else params.REFUSAL_WEIGHTS_LEXICAL
     b = params.REFUSAL_BIAS_SEMANTIC if semantic else params.REFUSAL_BIAS_LEXICAL
-    return sigmoid(sum(a * x for a, x in zip(w, evidence(scored, unknown_names, byline), strict=True)) + b)
+    return sigmoid(
+        sum(a * x for a, x in zip(w, evidence(scored, unknown_names, byline), strict=True)) + b
+    )
 
 
 def refuses(
