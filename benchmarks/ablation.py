@@ -95,12 +95,15 @@ def main(argv: list[str]) -> None:
         evalsets.dump(Path(argv[argv.index("--json") + 1]), {n: m for n, m in rows})
 
 
+CV_PARTS = fit.TRAINING
+
+
 def cross_validated(out: dict | None = None) -> None:
     """Leave one document out: fit the ranker on the other documents' train + dev
     questions, rank the left-out document's, for the full feature set and each feature
     removed. hit@1 of the ranking alone (no refusal), per left-out document."""
     per_doc: dict[str, list] = {}
-    fit.collect(semantic=True, parts=("train", "dev"), old=True, by_doc=per_doc)
+    fit.collect(semantic=True, parts=CV_PARTS, old=True, by_doc=per_doc)
     names = list(params.FEATURES)
     docs = sorted(per_doc)
     table = {}
@@ -127,7 +130,7 @@ def cross_validated(out: dict | None = None) -> None:
                 total += 1
             cells[doc] = hits / total
         table["full" if drop is None else f"without {drop}"] = cells
-    print("\nleave-one-document-out hit@1 of the ranking (train + dev questions)\n")
+    print(f"\nleave-one-document-out hit@1 of the ranking ({' + '.join(CV_PARTS)} questions)\n")
     print("| variant | " + " | ".join(docs) + " | mean |")
     print("|---|" + "---|" * (len(docs) + 1))
     for name, cells in table.items():

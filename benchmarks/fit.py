@@ -2,8 +2,11 @@
 
     python benchmarks/fit.py [--write]
 
-Training data: benchmarks/questions/train.jsonl (five documents) and the article's two
-older sets (tests/data/devset.jsonl, heldout.jsonl). Never dev.jsonl, never sealed.jsonl.
+Training data: benchmarks/questions/train.jsonl, dev.jsonl and sealed.jsonl (five
+documents; sealed.jsonl was run once as the first sealed part, and is training data since)
+and the article's two older sets (tests/data/devset.jsonl, heldout.jsonl). Never
+sealed-2.jsonl. Ideas are compared by leave-one-document-out cross-validation over the
+training questions (benchmarks/ablation.py --cv).
 
 1. Sentence model: logistic regression over the sentences of each answering passage,
    label = the sentence overlaps the question's gold quote snippet.
@@ -33,7 +36,7 @@ from briefbot.fusion import sentence_features
 
 L2 = 1e-2
 RANKER = "softmax"  # or "pointwise": chosen on the dev questions (see benchmarks/README.md)
-SEMANTIC_ONLY = ("cosine", "passage_cosine", "previous_cosine")
+SEMANTIC_ONLY = ("cosine", "previous_cosine")
 
 
 def logistic(x: np.ndarray, y: np.ndarray, iters: int = 50) -> tuple[np.ndarray, float]:
@@ -106,7 +109,10 @@ def _gold(text: str, case) -> bool:
     return any(loose(s) in t for s in case.expect)
 
 
-def collect(semantic: bool, parts=("train",), old=True, by_doc=None):
+TRAINING = ("train", "dev", "sealed")
+
+
+def collect(semantic: bool, parts=TRAINING, old=True, by_doc=None):
     """Sentence rows, passage rows and per-question candidate groups from the training set
     (``by_doc``, when given, receives each document's groups)."""
     sent_x, sent_y, pass_x, pass_y, groups = [], [], [], [], []
@@ -140,9 +146,8 @@ def collect(semantic: bool, parts=("train",), old=True, by_doc=None):
                         )
             pass_x += [r[0] for r in rows]
             pass_y += [r[1] for r in rows]
-            groups.append(
-                (case.expect_none, rows, (len(ranked.question.unknown_names), ranked.byline))
-            )
+            extra = (len(ranked.question.unknown_names), ranked.byline, ranked.whole)
+            groups.append((case.expect_none, rows, extra))
         if by_doc is not None:
             by_doc[doc] = groups[start:]
     return (
@@ -161,7 +166,7 @@ def refusal_rows(groups, w, b):
     """Per question: the refusal model's inputs (as briefbot.refusal.evidence) and label."""
     names = list(params.FEATURES)
     xs, ys = [], []
-    for none, rows, (names_unknown, byline) in groups:
+    for none, rows, (names_unknown, byline, whole) in groups:
         if not rows:
             continue
         x = np.array([r[0] for r in rows])
@@ -174,7 +179,7 @@ def refusal_rows(groups, w, b):
             (
                 shares[order[0]],
                 f["cosine"],
-                f["passage_cosine"],
+                whole,
                 f["coverage"],
                 f["unknown"],
                 f["typed_miss"],

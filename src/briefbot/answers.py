@@ -67,6 +67,7 @@ class Ranked:
     scored: tuple[Scored, ...]
     semantic: bool
     byline: bool = False  # an authorship question whose best passage names the authors
+    whole: float = 0.0  # cosine of the question with the best passage embedded whole
 
 
 def rank(
@@ -106,7 +107,10 @@ def rank(
         top = index.passages[scored[0].passage_id]
         folded = top.text.casefold()
         byline = any(n.casefold() in folded for n in names_of.get(top.doc_id, ()))
-    return Ranked(question, tuple(scored), sem is not None, byline)
+    whole = 0.0
+    if sem is not None and sem.whole_cosines is not None and scored:
+        whole = float(sem.whole_cosines[scored[0].passage_id])
+    return Ranked(question, tuple(scored), sem is not None, byline, whole)
 
 
 def answer(
@@ -137,7 +141,9 @@ def answer(
     base = replace(base, corrections=q.corrections, unknown=q.unknown)
     if not q.terms and not ranked.semantic:
         return replace(base, reason=refusal.NO_WORDS)
-    if refusal.refuses(ranked.scored, ranked.semantic, len(q.unknown_names), ranked.byline):
+    if refusal.refuses(
+        ranked.scored, ranked.semantic, len(q.unknown_names), ranked.byline, ranked.whole
+    ):
         return replace(base, reason=refusal.reason(q.unknown, what))
     page = ranked.scored[offset : offset + top]
     if not page:

@@ -83,7 +83,6 @@ def features(
         cosine = max((f[1] for f in sents), default=0.0) if sem is not None else 0.0
         passage = index.passages[pid]
         asks = 1.0 if passage.text.rstrip().endswith("?") else 0.0
-        pcos = _passage_cosine(index, sem, pid)
         lo, _ = index.document_range(passage.doc_id)
         before = _passage_cosine(index, sem, pid - 1) if pid > lo else 0.0
         f = (
@@ -92,7 +91,6 @@ def features(
             typed_miss,
             unknown,
             asks,
-            pcos,
             before,
         )
         out.append((f, scores))

@@ -118,6 +118,7 @@ class PassageTable(Sequence[Passage]):
 
 
 SENTENCE_ENCODE_CHARS = 1200  # a sentence longer than this is embedded from its start
+PASSAGE_ENCODE_CHARS = 2000  # ... and a passage (the encoder reads 256 tokens at most)
 
 
 class PassageIndex:
@@ -142,6 +143,7 @@ class PassageIndex:
         first_sentence: np.ndarray,
         sentence_bm25: BM25Index,
         embeddings: np.ndarray | None = None,
+        passage_embeddings: np.ndarray | None = None,
     ) -> None:
         self.corpus = corpus
         self.passages: Sequence[Passage] = (
@@ -159,6 +161,7 @@ class PassageIndex:
         )
         self.sentence_bm25 = sentence_bm25
         self.embeddings = embeddings  # (n_sentences, 384) float32 unit vectors, or None
+        self.passage_embeddings = passage_embeddings  # (n_passages, 384): each passage whole
         self.passage_vectors = None  # each passage's mean sentence vector, normalised
         if embeddings is not None:
             sums = np.zeros((len(self.passages), embeddings.shape[1]), np.float32)
@@ -228,7 +231,7 @@ class PassageIndex:
         names = frozenset(w for w, n in capitalised.items() if n >= 0.8 * in_text[w])
         span_array = np.array(spans, dtype=np.int64).reshape(-1, 2)
         first_array = np.array(first, dtype=np.int64)
-        embeddings = None
+        embeddings = passage_embeddings = None
         if encoder is not None:
             owner = np.repeat(np.arange(len(passages)), np.diff(first_array))
             texts = [
@@ -236,6 +239,7 @@ class PassageIndex:
                 for p, (s, e) in zip(owner.tolist(), spans, strict=True)
             ]
             embeddings = encoder.encode(texts)
+            passage_embeddings = encoder.encode([p.text[:PASSAGE_ENCODE_CHARS] for p in passages])
         if progress is not None:
             progress(len(passages), len(passages))
         return cls(
@@ -249,6 +253,7 @@ class PassageIndex:
             first_array,
             sentence_bm25,
             embeddings,
+            passage_embeddings,
         )
 
     def save(self, folder: Path, key: str) -> None:
@@ -261,6 +266,8 @@ class PassageIndex:
             np.savez(tmp / "sentences.npz", spans=self.sentence_spans, first=self.first_sentence)
             if self.embeddings is not None:
                 np.save(tmp / "embeddings.npy", self.embeddings)
+            if self.passage_embeddings is not None:
+                np.save(tmp / "passage_embeddings.npy", self.passage_embeddings)
             lexicon = self.tokenizer.lexicon
             sections: dict[str, int] = {}
             doc_number = {doc.id: i for i, doc in enumerate(self.corpus.documents)}
@@ -318,6 +325,9 @@ class PassageIndex:
             embeddings = None
             if (folder / "embeddings.npy").exists():
                 embeddings = np.load(folder / "embeddings.npy")
+            passage_embeddings = None
+            if (folder / "passage_embeddings.npy").exists():
+                passage_embeddings = np.load(folder / "passage_embeddings.npy")
             passages = PassageTable.load(corpus, folder / "passages.npz", meta["sections"])
             lexicon = Lexicon(
                 aliases={str(k): str(v) for k, v in meta["aliases"].items()},
@@ -330,8 +340,10 @@ class PassageIndex:
         n = len(passages)
         if n != meta.get("passages") or bm25.n_docs != n or len(first) != n + 1:
             raise ValueError("saved index does not match the corpus's passages")
-        if sentence_bm25.n_docs != len(spans) or (
-            embeddings is not None and embeddings.shape != (len(spans), 384)
+        if (
+            sentence_bm25.n_docs != len(spans)
+            or (embeddings is not None and embeddings.shape != (len(spans), 384))
+            or (passage_embeddings is not None and passage_embeddings.shape != (n, 384))
         ):
             raise ValueError("saved sentences do not match each other")
         return cls(
@@ -345,6 +357,7 @@ class PassageIndex:
             first,
             sentence_bm25,
             embeddings,
+            passage_embeddings,
         )
 
     def __len__(self) -> int:

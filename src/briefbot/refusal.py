@@ -28,16 +28,19 @@ HELP = (
 )
 
 
-def evidence(scored: Sequence[Scored], unknown_names: int, byline: bool) -> tuple[float, ...]:
+def evidence(
+    scored: Sequence[Scored], unknown_names: int, byline: bool, whole: float
+) -> tuple[float, ...]:
     """The refusal model's inputs (params.REFUSAL_FEATURES order) from the ranked candidates,
     how many of the question's words are names the corpus never mentions, and whether an
-    authorship question's best passage names the document's authors."""
+    authorship question's best passage names the document's authors, and the cosine of
+    the question with the best passage embedded whole."""
     best = scored[0]
     f = dict(zip(params.FEATURES, best.features, strict=True))
     return (
         best.score,
         f["cosine"],
-        f["passage_cosine"],
+        whole,
         f["coverage"],
         f["unknown"],
         f["typed_miss"],
@@ -47,7 +50,11 @@ def evidence(scored: Sequence[Scored], unknown_names: int, byline: bool) -> tupl
 
 
 def answerable(
-    scored: Sequence[Scored], semantic: bool, unknown_names: int = 0, byline: bool = False
+    scored: Sequence[Scored],
+    semantic: bool,
+    unknown_names: int = 0,
+    byline: bool = False,
+    whole: float = 0.0,
 ) -> float:
     """The probability that the best candidate answers (0 without candidates)."""
     if not scored:
@@ -55,16 +62,21 @@ def answerable(
     w = params.REFUSAL_WEIGHTS_SEMANTIC if semantic else params.REFUSAL_WEIGHTS_LEXICAL
     b = params.REFUSAL_BIAS_SEMANTIC if semantic else params.REFUSAL_BIAS_LEXICAL
     return sigmoid(
-        sum(a * x for a, x in zip(w, evidence(scored, unknown_names, byline), strict=True)) + b
+        sum(a * x for a, x in zip(w, evidence(scored, unknown_names, byline, whole), strict=True))
+        + b
     )
 
 
 def refuses(
-    scored: Sequence[Scored], semantic: bool, unknown_names: int = 0, byline: bool = False
+    scored: Sequence[Scored],
+    semantic: bool,
+    unknown_names: int = 0,
+    byline: bool = False,
+    whole: float = 0.0,
 ) -> bool:
     """Whether the documents do not answer: the one decision."""
     limit = params.REFUSE_BELOW_SEMANTIC if semantic else params.REFUSE_BELOW_LEXICAL
-    return answerable(scored, semantic, unknown_names, byline) < limit
+    return answerable(scored, semantic, unknown_names, byline, whole) < limit
 
 
 def reason(unknown: Sequence[str], noun: str) -> str:

@@ -21,6 +21,7 @@ class Semantic:
     best: float  # the best sentence's cosine (in the document asked about)
     passage_cosines: np.ndarray  # cosine with each passage's mean sentence vector
     best_passage: float
+    whole_cosines: np.ndarray | None = None  # cosine with each passage embedded whole
 
 
 def semantic(
@@ -32,6 +33,7 @@ def semantic(
     vector = encoder.encode([text])[0]
     cosines = index.embeddings @ vector
     passage = index.passage_vectors @ vector
+    whole = None if index.passage_embeddings is None else index.passage_embeddings @ vector
     if allowed is not None:
         mask = allowed[index.sentence_passage]
         cosines = np.where(mask, cosines, -1.0)
@@ -41,6 +43,7 @@ def semantic(
         float(cosines.max()) if len(cosines) else 0.0,
         passage,
         float(passage.max()) if len(passage) else 0.0,
+        whole,
     )
 
 
