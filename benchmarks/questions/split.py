@@ -6,6 +6,10 @@ Within each document and kind of question, questions are ordered by the sha256 o
 text and dealt in turn to train, sealed, train, dev, sealed (40 / 20 / 40): deterministic,
 stratified, and blind to the engine. train.jsonl fits the engine's few weights, dev.jsonl
 compares ideas, sealed.jsonl is run once, when the work it measures is done.
+
+sealed.jsonl was run once (the first measurement of the fused pipeline) and has been
+training data since; sealed-2.jsonl (written afterwards, the same way, by people who had
+not seen the engine; exact repeats of earlier questions dropped) is the sealed part now.
 """
 
 from __future__ import annotations
