@@ -1,10 +1,11 @@
 """Ablation: each signal or stage removed in turn, its effect on every document set.
 
-    python benchmarks/ablation.py [dev|sealed] [--json OUT]
+    python benchmarks/ablation.py [sealed-2|dev|...] [--json OUT]
+    python benchmarks/ablation.py --cv
 
 A fusion feature is removed by refitting the ranker and the refusal model without it on
 the training questions (benchmarks/fit.py's procedure), then measuring the part asked for
-(default dev). A stage is removed by switching it off in the question stage (chat
+(default sealed-2). A stage is removed by switching it off in the question stage (chat
 cleanup, typo repair) or by answering without the encoder (semantic similarity).
 """
 
@@ -21,10 +22,10 @@ from briefbot import params, question
 from briefbot.evaluate import evaluate
 
 
-def _measure(part: str) -> dict[str, tuple[float, float, float, float, float]]:
+def _measure(part: str, semantic: bool = True) -> dict[str, tuple[float, ...]]:
     out = {}
     for doc, cases in evalsets.by_document(part).items():
-        r = evaluate(evalsets.bot(doc), cases)
+        r = evaluate(evalsets.bot(doc, semantic), cases)
         t = r.total
         out[doc] = (
             r.hit_at_1,
@@ -54,7 +55,7 @@ def _refit(groups, drop: str | None) -> None:
 
 
 def main(argv: list[str]) -> None:
-    part = next((a for a in argv if a in ("dev", "sealed", "train")), "dev")
+    part = next((a for a in argv if a in ("dev", "sealed", "sealed-2", "train")), "sealed-2")
     saved = {k: getattr(params, k) for k in dir(params) if k.isupper()}
     _, _, _, _, groups = fit.collect(semantic=True)
     rows: list[tuple[str, dict]] = [("full pipeline", _measure(part))]
@@ -71,18 +72,7 @@ def main(argv: list[str]) -> None:
     question.without_chat = lambda text, names=(): text  # type: ignore[assignment]
     rows.append(("without chat cleanup", _measure(part)))
     question.without_chat = chat
-    lexical = {}
-    for doc, cases in evalsets.by_document(part).items():
-        r = evaluate(evalsets.bot(doc, semantic=False), cases)
-        t = r.total
-        lexical[doc] = (
-            r.hit_at_1,
-            r.hit_at_3,
-            r.quote_at_1,
-            r.refusal_accuracy,
-            t.refused_wrong / (t.answerable or 1),
-        )
-    rows.append(("without semantic similarity", lexical))
+    rows.append(("without semantic similarity", _measure(part, semantic=False)))
     docs = list(rows[0][1])
     print(f"hit@1 / quote@1 / unanswerable refused on the {part} questions, each document set\n")
     print("| variant | " + " | ".join(docs) + " | mean hit@1 |")
@@ -99,9 +89,11 @@ CV_PARTS = fit.TRAINING
 
 
 def cross_validated(out: dict | None = None) -> None:
-    """Leave one document out: fit the ranker on the other documents' train + dev
-    questions, rank the left-out document's, for the full feature set and each feature
-    removed. hit@1 of the ranking alone (no refusal), per left-out document."""
+    """Leave one document out: fit the ranker and the refusal model on the other
+    documents' training questions, answer the left-out document's, for the full feature
+    set and each feature removed. Per left-out document: hit@1 of the ranking alone, and
+    end to end (refused counts as a miss) with the share of unanswerable questions refused
+    and of answerable ones refused."""
     per_doc: dict[str, list] = {}
     fit.collect(semantic=True, parts=CV_PARTS, old=True, by_doc=per_doc)
     names = list(params.FEATURES)
@@ -111,31 +103,46 @@ def cross_validated(out: dict | None = None) -> None:
         keep = np.array([n != drop for n in names])
         cells = {}
         for doc in docs:
-            train = [
-                (n, [(np.asarray(f)[keep], y) for f, y in rows], u)
-                for d in docs
-                if d != doc
-                for n, rows, u in per_doc[d]
-            ]
-            w = fit.conditional_logit(train)
-            hits = total = 0
+            others = [g for d in docs if d != doc for g in per_doc[d]]
+            sub = [(n, [(np.asarray(f)[keep], y) for f, y in rows], u) for n, rows, u in others]
+            w = np.zeros(len(names))
+            w[keep] = fit.conditional_logit(sub)
+            rx, ry = fit.refusal_rows(others, w, 0.0)
+            rw, rb = fit.signed_logistic(rx, ry, params.REFUSAL_SIGNS)
+            limit = fit.best_threshold(rx, ry, rw, rb)
+            tx, ty = fit.refusal_rows(per_doc[doc], w, 0.0)
+            answered = 1 / (1 + np.exp(-(tx @ rw + rb))) >= limit
+            rank_hits = end_hits = 0
+            n_ans = 0
+            row = 0
             for none, rows, _ in per_doc[doc]:
-                if none or not any(y for _, y in rows):
-                    total += 0 if none else 1
+                if not rows:
+                    n_ans += 0 if none else 1
                     continue
-                x = np.array([np.asarray(f)[keep] for f, _ in rows])
-                z = x @ w
+                ok = answered[row]
+                row += 1
+                if none:
+                    continue
+                n_ans += 1
+                z = np.array([np.asarray(f) @ w for f, _ in rows])
                 best = min(range(len(rows)), key=lambda i: (-z[i], i))
-                hits += rows[best][1]
-                total += 1
-            cells[doc] = hits / total
+                rank_hits += rows[best][1]
+                end_hits += rows[best][1] * ok
+            cells[doc] = (
+                rank_hits / n_ans,
+                end_hits / n_ans,
+                float(np.mean(~answered[ty == 0])) if (ty == 0).any() else 1.0,
+                float(np.mean(~answered[ty == 1])),
+            )
         table["full" if drop is None else f"without {drop}"] = cells
-    print(f"\nleave-one-document-out hit@1 of the ranking ({' + '.join(CV_PARTS)} questions)\n")
-    print("| variant | " + " | ".join(docs) + " | mean |")
+    print(f"\nleave-one-document-out ({' + '.join(CV_PARTS)} questions): ranking hit@1 / "
+          "hit@1 with refusal / unanswerable refused / answerable refused\n")
+    print("| variant | " + " | ".join(docs) + " | mean ranking hit@1 |")
     print("|---|" + "---|" * (len(docs) + 1))
     for name, cells in table.items():
-        mean = sum(cells.values()) / len(cells)
-        print(f"| {name} | " + " | ".join(f"{cells[d]:.3f}" for d in docs) + f" | {mean:.3f} |")
+        mean = sum(c[0] for c in cells.values()) / len(cells)
+        shown = [" / ".join(f"{v:.2f}" for v in cells[d]) for d in docs]
+        print(f"| {name} | " + " | ".join(shown) + f" | {mean:.3f} |")
     if out is not None:
         out.update(table)
 

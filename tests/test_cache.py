@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from briefbot import Briefbot
@@ -125,3 +126,26 @@ def test_loaded_passages_behave_like_a_tuple(folder):
     assert passages[1] == passages[1] and hash(passages[1]) == hash(passages[1])
     with pytest.raises(IndexError):
         passages[3]
+
+
+def test_a_reload_encodes_only_the_new_text(folder):
+    bot = Briefbot.from_folder(folder, save=False)
+    assert bot.encoder is not None
+    before = bot.index.embeddings.copy()
+    encoded: list[str] = []
+    real = bot.encoder.encode
+
+    def counting(texts, *args, **kwargs):
+        encoded.extend(texts)
+        return real(texts, *args, **kwargs)
+
+    bot.encoder.encode = counting  # type: ignore[method-assign]
+    try:
+        write(folder, "seal.md", "---\ntitle: Seals\n---\nSeals sleep on the ice floes.\n")
+        bot.reload()
+    finally:
+        del bot.encoder.encode
+    assert encoded == ["Seals sleep on the ice floes."] * 2  # its sentence, then its passage
+    old = [p.id for p in bot.index.passages if p.doc_id == "walrus"]
+    lo, hi = bot.index.sentence_range(old[0])[0], bot.index.sentence_range(old[-1])[1]
+    assert np.array_equal(bot.index.embeddings[lo:hi], before)

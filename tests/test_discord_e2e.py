@@ -557,7 +557,7 @@ async def test_a_question_in_flight_finishes_on_the_old_index(
     def held(self: Briefbot, question: str, **kwargs: Any) -> Any:
         if question == LIGHTHOUSE_QUESTION and not release.is_set():
             asked.set()
-            release.wait(5)  # in flight until the reload is done
+            release.wait(30)  # in flight until the reload is done
         return real(self, question, **kwargs)
 
     monkeypatch.setattr(Briefbot, "ask", held)

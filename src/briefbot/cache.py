@@ -19,7 +19,7 @@ from .encoder import WEIGHTS_SHA256, Encoder
 from .index import PassageIndex
 from .text import TOKENIZER_VERSION
 
-INDEX_FORMAT = "6"
+INDEX_FORMAT = "7"
 CACHE_FOLDER = ".briefbot-index"
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file
 
@@ -47,6 +47,7 @@ def open_index(
     progress: Callable[[int, int], None] | None = None,
     warn: Callable[[str], None] | None = None,
     encoder: Encoder | None = None,
+    reuse: PassageIndex | None = None,
 ) -> PassageIndex:
     """Load the saved index of ``corpus`` when it is current, else build it.
 
@@ -63,7 +64,7 @@ def open_index(
         if warn:
             warn(f"{folder}: saved index is corrupt ({exc}); rebuilding it")
     started = time.perf_counter()
-    index = PassageIndex.build(corpus, progress=progress, encoder=encoder)
+    index = PassageIndex.build(corpus, progress=progress, encoder=encoder, reuse=reuse)
     took = time.perf_counter() - started
     if save or (save is None and took > SAVE_AFTER_SECONDS):
         try:

@@ -72,7 +72,12 @@ class Briefbot:
         """
         corpus = load_corpus(self.corpus.root)
         self.index = open_index(
-            corpus, self.cache_dir, save=None, warn=self._warn, encoder=self.encoder
+            corpus,
+            self.cache_dir,
+            save=None,
+            warn=self._warn,
+            encoder=self.encoder,
+            reuse=self.index,
         )
         return self
 

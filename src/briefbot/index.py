@@ -121,6 +121,32 @@ SENTENCE_ENCODE_CHARS = 1200  # a sentence longer than this is embedded from its
 PASSAGE_ENCODE_CHARS = 2000  # ... and a passage (the encoder reads 256 tokens at most)
 
 
+def _known_vectors(
+    index: PassageIndex | None,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The sentence and passage vectors of an earlier index, by the text they embed."""
+    if index is None or index.embeddings is None or index.passage_embeddings is None:
+        return {}, {}
+    sentences: dict[str, np.ndarray] = {}
+    passages: dict[str, np.ndarray] = {}
+    for p in index.passages:
+        lo, _ = index.sentence_range(p.id)
+        for i, (s, e) in enumerate(index.sentences(p)):
+            sentences[p.text[s:e][:SENTENCE_ENCODE_CHARS]] = index.embeddings[lo + i]
+        passages[p.text[:PASSAGE_ENCODE_CHARS]] = index.passage_embeddings[p.id]
+    return sentences, passages
+
+
+def _encode(encoder: Encoder, texts: list[str], known: dict[str, np.ndarray]) -> np.ndarray:
+    """Vectors of ``texts``: the known ones reused, the rest encoded in one batch."""
+    missing = list(dict.fromkeys(t for t in texts if t not in known))
+    fresh = dict(zip(missing, encoder.encode(missing), strict=True)) if missing else {}
+    out = np.zeros((len(texts), 384), np.float32)
+    for i, t in enumerate(texts):
+        out[i] = known[t] if t in known else fresh[t]
+    return out
+
+
 class PassageIndex:
     """Passages of a corpus and their sentences, searchable with BM25 (rank-bm25's
     BM25Okapi scores) and, when built with an encoder, by meaning.
@@ -184,9 +210,11 @@ class PassageIndex:
         corpus: Corpus,
         progress: Callable[[int, int], None] | None = None,
         encoder: Encoder | None = None,
+        reuse: PassageIndex | None = None,
     ) -> PassageIndex:
         """Split, tokenize and index every document of ``corpus`` (and embed its sentences
-        with ``encoder``, when given)."""
+        and passages with ``encoder``, when given; texts that ``reuse``, an earlier index,
+        already embedded keep their vectors, so a reload encodes only what is new)."""
         passages: list[Passage] = []
         for doc in corpus.documents:
             passages.extend(split_passages(doc, first_id=len(passages)))
@@ -238,8 +266,10 @@ class PassageIndex:
                 passages[p].text[s:e][:SENTENCE_ENCODE_CHARS]
                 for p, (s, e) in zip(owner.tolist(), spans, strict=True)
             ]
-            embeddings = encoder.encode(texts)
-            passage_embeddings = encoder.encode([p.text[:PASSAGE_ENCODE_CHARS] for p in passages])
+            old_sentences, old_passages = _known_vectors(reuse)
+            embeddings = _encode(encoder, texts, old_sentences)
+            passage_texts = [p.text[:PASSAGE_ENCODE_CHARS] for p in passages]
+            passage_embeddings = _encode(encoder, passage_texts, old_passages)
         if progress is not None:
             progress(len(passages), len(passages))
         return cls(
