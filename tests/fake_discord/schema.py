@@ -17,8 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-_REPO = Path(__file__).resolve().parents[2]
-_DEFAULT_SPEC = _REPO.parent / "shared" / "discord-api-spec" / "openapi.json"
+_DEFAULT_SPEC = Path(__file__).resolve().parent / "discord-api-spec" / "openapi.json"
 
 
 def _spec_path() -> Path:
