@@ -230,6 +230,12 @@ def main() -> None:
         ("Derived from WordNet 3.0 (c) 2006 Princeton University; see THESAURUS-LICENSE.",),
     )
     db.executemany("INSERT INTO related VALUES (?, ?)", sorted(rows))
+    # The answer pipeline asks only whether WordNet knows a word (and the lemma of an
+    # irregular form): related words, definitions, kinds of names, SemCor counts and
+    # compounds are built above for inspection, then left out of the shipped file.
+    for table in ("gloss", "kinds", "counts", "compounds"):
+        db.execute(f"DROP TABLE {table}")  # noqa: S608 (own names)
+    db.execute("UPDATE related SET words = '' WHERE word NOT LIKE '~%'")
     # A digest of every table's rows: saved indexes are keyed by it, so new data rebuilds them
     digest = hashlib.sha256()
     for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1"):

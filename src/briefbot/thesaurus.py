@@ -1,10 +1,8 @@
-"""Related words from WordNet, for questions worded differently from the article.
+"""Whether a word is English: WordNet's lemmas, so a dictionary word is never "corrected".
 
 The data file (``data/thesaurus.sqlite``, built by ``scripts/build_thesaurus.py`` from
-WordNet 3.0) holds, per English lemma, the words related to it in its common senses and
-the content words of their definitions, what kind of thing each name in it names, and
-irregular forms under ``~form``. It is opened
-read-only on first use; a lookup takes microseconds and nothing is parsed at start-up.
+WordNet 3.0) holds every English lemma, and irregular forms under ``~form`` with their
+lemma. It is opened read-only on first use; a lookup takes microseconds.
 """
 
 from __future__ import annotations
@@ -77,72 +75,6 @@ def lemma(word: str) -> str | None:
             if _entry(base) is not None:
                 return base
     return None
-
-
-@lru_cache(maxsize=65536)
-def related(word: str) -> tuple[str, ...]:
-    """Words related to a folded English word, closest first; () for unknown words."""
-    base = lemma(word)
-    if base is None:
-        return ()
-    entry = _entry(base)
-    if entry is None:
-        return ()
-    return tuple(entry.split())
-
-
-@lru_cache(maxsize=65536)
-def definition_words(word: str) -> tuple[str, ...]:
-    """Content words of the definitions of a folded word's commonest senses ("troops" ->
-    soldiers, collectively); () for words WordNet does not know."""
-    base = lemma(word)
-    db = _db()
-    if base is None or db is None:
-        return ()
-    row = db.execute("SELECT words FROM gloss WHERE word = ?", (base,)).fetchone()
-    return () if row is None else tuple(str(row[0]).split())
-
-
-@lru_cache(maxsize=65536)
-def kinds(word: str) -> tuple[str, ...]:
-    """What kind of thing a folded name names ("armenia" -> country, nation, state, land;
-    "ukrainian" -> slavic, language); () for words WordNet has no name for."""
-    db = _db()
-    if db is None or not word.isalpha():
-        return ()
-    try:
-        row = db.execute("SELECT words FROM kinds WHERE word = ?", (word,)).fetchone()
-    except sqlite3.Error:
-        return ()
-    return () if row is None else tuple(str(row[0]).split())
-
-
-@lru_cache(maxsize=65536)
-def commonness(word: str) -> int:
-    """How often a folded word's lemma occurs in WordNet's tagged corpus of everyday English
-    (SemCor, about 200,000 words): "come" 814, "troop" 15, "kremlin" 0."""
-    base = lemma(word)
-    db = _db()
-    if base is None or db is None:
-        return 0
-    try:
-        row = db.execute("SELECT n FROM counts WHERE word = ?", (base,)).fetchone()
-    except sqlite3.Error:
-        return 0
-    return 0 if row is None else int(row[0])
-
-
-@lru_cache(maxsize=65536)
-def is_compound(phrase: str) -> bool:
-    """Whether folded words ("secretary general") make a compound noun in everyday use."""
-    db = _db()
-    if db is None:
-        return False
-    try:
-        row = db.execute("SELECT 1 FROM compounds WHERE phrase = ?", (phrase,)).fetchone()
-    except sqlite3.Error:
-        return False
-    return row is not None
 
 
 def is_english(word: str) -> bool:
