@@ -313,6 +313,9 @@ def test_reading_questions_from_messages() -> None:
     assert dr.question_problem("  ", 300) == dr.EMPTY_QUESTION
     assert "keep it under 10" in dr.question_problem("x" * 11, 10)
     assert dr.question_problem("fine", 10) is None
+    # the engine's own cleaning: a mention or invisible characters alone ask nothing
+    assert dr.question_problem("<@123456789012345678> \u200b", 300) == dr.EMPTY_QUESTION
+    assert dr.question_problem("<@123456789012345678> fine", 10) is None
 
 
 def test_no_discord_import_in_the_renderer() -> None:

@@ -41,6 +41,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .errors import InputError
+from .question import clean_text
 from .render import attribution, quote_link
 
 if TYPE_CHECKING:
@@ -568,9 +570,11 @@ EMPTY_QUESTION = "The question is empty: ask something about the article."
 
 
 def question_problem(question: str, limit: int) -> str | None:
-    """Why a question cannot be asked as it is (empty, too long), or None."""
-    n = len(" ".join(question.split()))
-    if n == 0:
+    """Why a question cannot be asked as it is (empty, too long), or None: measured after
+    the one cleaning every question gets (:func:`briefbot.question.clean_text`)."""
+    try:
+        n = len(clean_text(question, limit=len(question) + 1)[0])
+    except InputError:
         return EMPTY_QUESTION
     if n > limit:
         return f"That question is {n} characters long: keep it under {limit}."

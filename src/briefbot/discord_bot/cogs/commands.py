@@ -27,12 +27,14 @@ from ...discord_render import (
     render_topics,
     topic_choices,
 )
+from ...question import MAX_QUESTION_CHARS, MAX_TOPIC_CHARS
 from .. import app_commands, commands, discord
 from ..bot import BriefbotBot, BriefbotButton, answer_interaction, send_interaction
 
 log = logging.getLogger("briefbot.discord")
 
-QUESTION_MAX = 1000  # the engine's limit; /ask's max_length is set from the settings below
+QUESTION_MAX = MAX_QUESTION_CHARS  # the engine's limit; /ask's max_length is set from the
+# settings below
 
 
 class Commands(commands.Cog):
@@ -126,7 +128,9 @@ class Commands(commands.Cog):
     @app_commands.command(name="summary")
     @app_commands.describe(topic="A topic from /topics; leave empty for the whole article")
     async def summary(
-        self, itx: discord.Interaction, topic: app_commands.Range[str, 0, 100] | None = None
+        self,
+        itx: discord.Interaction,
+        topic: app_commands.Range[str, 0, MAX_TOPIC_CHARS] | None = None,
     ) -> None:
         """The key sentences of the article, or of one topic, quoted word for word."""
         if await self._refused(itx):
