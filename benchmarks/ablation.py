@@ -39,7 +39,7 @@ def _measure(part: str, semantic: bool = True) -> dict[str, tuple[float, ...]]:
 
 def _refit(groups, drop: str | None) -> None:
     names = list(params.FEATURES)
-    keep = np.array([n != drop for n in names])
+    keep = np.array([n != drop and n not in params.REFUSAL_ONLY for n in names])
     sub = [(n, [(np.asarray(f)[keep], y) for f, y in rows], u) for n, rows, u in groups]
     w = np.zeros(len(names))
     w[keep] = fit.conditional_logit(sub)
@@ -100,7 +100,9 @@ def cross_validated(out: dict | None = None) -> None:
     docs = sorted(per_doc)
     table = {}
     for drop in [None, *names]:
-        keep = np.array([n != drop for n in names])
+        keep = np.array([n != drop and n not in params.REFUSAL_ONLY for n in names])
+        if drop in params.REFUSAL_ONLY:
+            continue
         cells = {}
         for doc in docs:
             others = [g for d in docs if d != doc for g in per_doc[d]]
@@ -135,8 +137,10 @@ def cross_validated(out: dict | None = None) -> None:
                 float(np.mean(~answered[ty == 1])),
             )
         table["full" if drop is None else f"without {drop}"] = cells
-    print(f"\nleave-one-document-out ({' + '.join(CV_PARTS)} questions): ranking hit@1 / "
-          "hit@1 with refusal / unanswerable refused / answerable refused\n")
+    print(
+        f"\nleave-one-document-out ({' + '.join(CV_PARTS)} questions): ranking hit@1 / "
+        "hit@1 with refusal / unanswerable refused / answerable refused\n"
+    )
     print("| variant | " + " | ".join(docs) + " | mean ranking hit@1 |")
     print("|---|" + "---|" * (len(docs) + 1))
     for name, cells in table.items():

@@ -9,7 +9,9 @@ TEXT = (
     "Officials called it definitely not a peacekeeping mission! "
     "No external enemy existed, and no conflict between communities needed keeping apart. "
     "Later the troops left the capital, and the city returned to its usual routine of "
-    "markets, traffic and long evenings in the cafés along the river."
+    "markets, traffic and long evenings in the cafés along the river, where the older "
+    "residents still meet every afternoon to play chess, read the papers and argue about "
+    "the weather, the prices of bread and the football."
 )
 
 

@@ -19,12 +19,14 @@ SEMANTIC_CANDIDATES = 20  # ... and best passages by their best sentence's cosin
 # (hit@3 on the training questions stopped growing past 15 of each)
 
 # -- quote stage -------------------------------------------------------------------------
-SHORT_PASSAGE_CHARS = 300  # a passage this short, or of at most SHORT_PASSAGE_SENTENCES
-SHORT_PASSAGE_SENTENCES = 2  # sentences, is quoted whole (the "about 2 sentences")
+SHORT_PASSAGE_CHARS = 450  # a passage this short, or of at most SHORT_PASSAGE_SENTENCES
+SHORT_PASSAGE_SENTENCES = 2  # sentences, is quoted whole
 MAX_QUOTE_SENTENCES = 3  # an excerpt never grows past this many sentences
 NEXT_SENTENCE_RATIO = 0.3  # the next sentence joins a why/how/yes-no quote when its own
-# fused score is at least this share of the best sentence's (grid 0-1.1 on the training
-# quotes: 0.0-0.3 best, 52/81 quote@1 against 51 at 0.5 and 48 at 1.1)
+# fused score is at least this share of the best sentence's. Grid on the 263 training
+# questions with a quote snippet (quote@1): ratio 0.3 / 0.6 / never gave 164 / 163 / 159;
+# whole passages up to 300 / 450 characters gave 164 / 170 (better on all five
+# documents); at most 2 / 3 sentences gave 162 / 164.
 
 # -- fusion and refusal (FITTED: benchmarks/fit.py) ---------------------------------------
 # The passage features, in the order of the weights (computed in briefbot.fusion).
@@ -36,6 +38,10 @@ FEATURES = (
     "asks",
     "previous_cosine",
 )
+# Computed per candidate but evidence for refusal only, never for ranking: "unknown" is
+# the same for every candidate of a question, and the answer-type check ranked no better
+# in cross-validation and worse on the second sealed part (benchmarks/README.md).
+REFUSAL_ONLY = ("typed_miss", "unknown")
 # Left out after the leave-one-document-out ablation (benchmarks/README.md): the passage's
 # and its best sentence's BM25 relative to the best (no gain, or a loss, on every
 # document) and whether it names the byline's authors (no effect); BM25 still proposes
@@ -53,27 +59,27 @@ REFUSAL_FEATURES = (
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 322 training questions (8067 candidate
-# passages, 562 sentences of answering passages); see that script for the procedure.
-WEIGHTS_SEMANTIC = (7.0254, 12.5373, -3.4344, 0.0000, -2.7452, 2.6347)
+# Written by benchmarks/fit.py from 539 training questions (13193 candidate
+# passages, 847 sentences of answering passages); see that script for the procedure.
+WEIGHTS_SEMANTIC = (6.8662, 13.4303, 0.0000, 0.0000, -3.2481, 2.4827)
 BIAS_SEMANTIC = 0.0000
-WEIGHTS_LEXICAL = (10.1040, 0.0000, -3.3905, 0.0000, -0.8906, 0.0000)
+WEIGHTS_LEXICAL = (10.2989, 0.0000, 0.0000, 0.0000, -1.2237, 0.0000)
 BIAS_LEXICAL = 0.0000
-REFUSE_BELOW_SEMANTIC = 0.564  # the refusal model's probability
-REFUSE_BELOW_LEXICAL = 0.707
+REFUSE_BELOW_SEMANTIC = 0.254  # the refusal model's probability
+REFUSE_BELOW_LEXICAL = 0.318
 REFUSAL_WEIGHTS_SEMANTIC = (
     0.0000,
+    1.7991,
+    4.1370,
     0.0000,
-    2.9600,
-    0.0000,
-    -0.0359,
-    -2.4825,
-    -0.3143,
-    4.3269,
+    -0.2234,
+    -1.8184,
+    -0.5470,
+    2.4852,
 )  # in REFUSAL_FEATURES order
-REFUSAL_BIAS_SEMANTIC = -0.3738
-REFUSAL_WEIGHTS_LEXICAL = (0.0000, 0.0000, 0.0000, 0.0000, -0.5325, -2.5578, -0.1725, 4.6099)
-REFUSAL_BIAS_LEXICAL = 1.3572
-SENTENCE_WEIGHTS = (1.4752, 2.4827, -1.1290)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -2.5842
+REFUSAL_BIAS_SEMANTIC = -2.2224
+REFUSAL_WEIGHTS_LEXICAL = (0.0000, 0.0000, 0.0000, 0.0000, -1.8965, -1.6269, -0.8085, 1.0348)
+REFUSAL_BIAS_LEXICAL = 1.4966
+SENTENCE_WEIGHTS = (1.4116, 2.5927, -0.8821)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -2.6073
 # FITTED-END
