@@ -9,7 +9,8 @@ compares ideas, sealed.jsonl is run once, when the work it measures is done.
 
 sealed.jsonl was run once (the first measurement of the fused pipeline) and has been
 training data since; sealed-2.jsonl (written afterwards, the same way, by people who had
-not seen the engine; exact repeats of earlier questions dropped) is the sealed part now.
+not seen the engine; exact repeats of earlier questions dropped) was run once and became
+training data too; sealed-3.jsonl, written the same way after it, is the sealed part now.
 """
 
 from __future__ import annotations
