@@ -55,7 +55,8 @@ def _refit(groups, drop: str | None) -> None:
 
 
 def main(argv: list[str]) -> None:
-    part = next((a for a in argv if a in ("dev", "sealed", "sealed-2", "sealed-3", "train")), "sealed-3")
+    parts = ("dev", "sealed", "sealed-2", "sealed-3", "train")
+    part = next((a for a in argv if a in parts), "sealed-3")
     saved = {k: getattr(params, k) for k in dir(params) if k.isupper()}
     _, _, _, _, groups = fit.collect(semantic=True)
     rows: list[tuple[str, dict]] = [("full pipeline", _measure(part))]

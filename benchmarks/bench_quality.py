@@ -1,6 +1,6 @@
 """Answer quality per document set: briefbot against baselines, in the same run.
 
-    python benchmarks/bench_quality.py [sealed-3|train|dev|sealed|sealed-2 ...] [--json OUT] [--no-v1]
+    python benchmarks/bench_quality.py [sealed-3|train|...] [--json OUT] [--no-v1]
 
 For each document's questions of the given parts (default: sealed-3) it measures:
 - briefbot (the fused pipeline; and with semantic matching off);
@@ -155,7 +155,8 @@ def row(name: str, r: Report | None, refuses: bool = True) -> str:
 
 
 def main(argv: list[str]) -> None:
-    parts = [a for a in argv if a in ("train", "dev", "sealed", "sealed-2", "sealed-3")] or ["sealed-3"]
+    known = ("train", "dev", "sealed", "sealed-2", "sealed-3")
+    parts = [a for a in argv if a in known] or ["sealed-3"]
     out = argv[argv.index("--json") + 1] if "--json" in argv else None
     groups = evalsets.by_document(*parts)
     v1 = {} if "--no-v1" in argv else v1_reports(groups)
