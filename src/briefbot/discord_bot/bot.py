@@ -225,6 +225,10 @@ class BriefbotBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("Logged in as %s (%s)", self.user, self.user and self.user.id)
+        if self.engine is not None and self.user is not None:
+            # "hey <bot name>, …" is chat: the question stage strips the bot's own names
+            names = {"briefbot", self.user.name.casefold(), self.user.display_name.casefold()}
+            self.engine.bot_names = tuple(sorted(n for n in names if n))
 
     async def on_message(self, message: discord.Message) -> None:
         """No text commands: the Questions cog listens to messages."""
