@@ -16,7 +16,6 @@ REPO = Path(__file__).parents[1]
 DEVSET = REPO / "tests" / "data" / "devset.jsonl"
 HELDOUT = REPO / "tests" / "data" / "heldout.jsonl"
 ARTICLE_KEY = "occupation-not-yet-intervention-already"
-SHARED_ARTICLE = Path("/work/shared/article") / f"{ARTICLE_KEY}.txt"
 
 MIN_QUESTIONS = 38
 MIN_UNANSWERABLE = 8
@@ -24,12 +23,9 @@ SNIPPET_MIN, SNIPPET_MAX = 20, 80
 
 
 def _article_path() -> Path:
-    corpus = REPO / "corpus"
-    if corpus.is_dir():
-        for p in sorted(corpus.iterdir()):
-            if p.is_file() and ARTICLE_KEY in p.name:
-                return p
-    return SHARED_ARTICLE
+    found = sorted(p for p in (REPO / "corpus").glob(f"{ARTICLE_KEY}.*") if p.is_file())
+    assert found, f"the bundled article corpus/{ARTICLE_KEY}.md is missing"
+    return found[0]
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -4,7 +4,8 @@ Only what a discord.py bot needs for end-to-end tests: login, one guild with two
 channels, messages, slash commands (sync + invoke + autocomplete), components, interaction
 callbacks and webhook follow-ups, RESUME / reconnect / invalid session, and injected 429/5xx.
 
-See ``/work/shared/notes/discord-harness.md`` for the checked facts this relies on.
+The protocol behaviour it relies on is pinned by tests/test_fake_discord.py, and every body
+the bot sends is validated against Discord's own OpenAPI description (discord-api-spec/).
 """
 
 from __future__ import annotations
