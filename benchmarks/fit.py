@@ -31,10 +31,13 @@ from dataclasses import replace
 import evalsets
 import numpy as np
 
-from briefbot import params
+from briefbot import params, refusal
 from briefbot.answers import rank
+from briefbot.answertype import expected_type
+from briefbot.candidates import lexical
 from briefbot.evaluate import loose
-from briefbot.fusion import sentence_features
+from briefbot.fusion import Scored, sentence_features
+from briefbot.similarity import semantic as sem_of
 
 L2 = 1e-2
 RANKER = "softmax"  # or "pointwise": chosen on the dev questions (see benchmarks/README.md)
@@ -150,10 +153,6 @@ def collect(semantic: bool, parts=TRAINING, old=True, by_doc=None):
                 label = 0 if case.expect_none else int(_gold(passage.text, case))
                 rows.append((c.features, label))
                 if label and case.quote:
-                    from briefbot.answertype import expected_type
-                    from briefbot.candidates import lexical
-                    from briefbot.similarity import semantic as sem_of
-
                     q = ranked.question
                     lex = lexical(index, q, params.LEXICAL_CANDIDATES, None)
                     sem = sem_of(index, encoder, q.text, None)
@@ -168,8 +167,7 @@ def collect(semantic: bool, parts=TRAINING, old=True, by_doc=None):
                         )
             pass_x += [r[0] for r in rows]
             pass_y += [r[1] for r in rows]
-            extra = (len(ranked.question.unknown_names), ranked.byline, ranked.whole)
-            groups.append((case.expect_none, rows, extra))
+            groups.append((case.expect_none, rows, ranked.clues))
         if by_doc is not None:
             by_doc[doc] = groups[start:]
     return (
@@ -185,30 +183,18 @@ REFUSAL_COLUMNS = params.REFUSAL_FEATURES
 
 
 def refusal_rows(groups, w, b):
-    """Per question: the refusal model's inputs (as briefbot.refusal.evidence) and label."""
-    names = list(params.FEATURES)
+    """Per question: the refusal model's inputs (briefbot.refusal.evidence of the candidate
+    the weights ``w`` rank first) and label."""
     xs, ys = [], []
-    for none, rows, (names_unknown, byline, whole) in groups:
+    for none, rows, clues in groups:
         if not rows:
             continue
         x = np.array([r[0] for r in rows])
         logits = x @ w
-        order = np.lexsort((np.arange(len(rows)), -logits))
+        first = int(np.lexsort((np.arange(len(rows)), -logits))[0])
         shares = np.exp(logits - logits.max())
-        shares /= shares.sum()
-        f = dict(zip(names, x[order[0]], strict=True))
-        xs.append(
-            (
-                shares[order[0]],
-                f["cosine"],
-                whole,
-                f["coverage"],
-                f["unknown"],
-                f["typed_miss"],
-                float(min(names_unknown, 1)),
-                float(byline),
-            )
-        )
+        best = Scored(0, tuple(x[first]), float(shares[first] / shares.sum()), ())
+        xs.append(refusal.evidence([best], clues))
         ys.append(0.0 if none else 1.0)
     return np.array(xs), np.array(ys)
 

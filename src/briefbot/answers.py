@@ -66,8 +66,7 @@ class Ranked:
     question: Question
     scored: tuple[Scored, ...]
     semantic: bool
-    byline: bool = False  # an authorship question whose best passage names the authors
-    whole: float = 0.0  # cosine of the question with the best passage embedded whole
+    clues: refusal.Clues = refusal.Clues()
 
 
 def rank(
@@ -83,10 +82,7 @@ def rank(
     question = analyze(index, text, truncated, bot_names)
     if document is not None:
         index.document_range(document)  # validates the name
-    bylines = {
-        d.id: tuple(d.authors) + ((d.translator,) if d.translator else ())
-        for d in index.documents.values()
-    }
+    bylines = index.bylines
     terms = question.terms
     if question.authorship:  # "who wrote this?": the byline's names are what to look for
         extra = []
@@ -95,22 +91,22 @@ def rank(
                 extra.extend(index.tokenizer.terms(name))
         question = replace(question, terms=tuple(dict.fromkeys(terms + tuple(extra))))
     lex = lexical(index, question, params.LEXICAL_CANDIDATES, document)
-    names_of = bylines
     sem = semantic(index, encoder, question.semantic_text, lex.allowed)
     lexical_ids = list(lex.passages)
     semantic_ids = [] if sem is None else top_passages(index, sem, params.SEMANTIC_CANDIDATES)
     ids = union(lexical_ids, semantic_ids)
     kind = expected_type(question.text)
     scored = score(index, question, lex, sem, kind, ids) if ids else []
-    byline = False
-    if question.authorship and scored:
+    byline, whole = False, 0.0
+    if scored:
         top = index.passages[scored[0].passage_id]
-        folded = top.text.casefold()
-        byline = any(n.casefold() in folded for n in names_of.get(top.doc_id, ()))
-    whole = 0.0
-    if sem is not None and sem.whole_cosines is not None and scored:
-        whole = float(sem.whole_cosines[scored[0].passage_id])
-    return Ranked(question, tuple(scored), sem is not None, byline, whole)
+        if question.authorship:
+            folded = top.text.casefold()
+            byline = any(n.casefold() in folded for n in bylines.get(top.doc_id, ()))
+        if sem is not None and sem.whole_cosines is not None:
+            whole = float(sem.whole_cosines[top.id])
+    clues = refusal.Clues(len(question.unknown_names), byline, whole)
+    return Ranked(question, tuple(scored), sem is not None, clues)
 
 
 def answer(
@@ -141,9 +137,7 @@ def answer(
     base = replace(base, corrections=q.corrections, unknown=q.unknown)
     if not q.terms and not ranked.semantic:
         return replace(base, reason=refusal.NO_WORDS)
-    if refusal.refuses(
-        ranked.scored, ranked.semantic, len(q.unknown_names), ranked.byline, ranked.whole
-    ):
+    if refusal.refuses(ranked.scored, ranked.semantic, ranked.clues):
         return replace(base, reason=refusal.reason(q.unknown, what))
     page = ranked.scored[offset : offset + top]
     if not page:

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, overload
 
@@ -203,6 +203,7 @@ class PassageIndex:
                 lo, _ = self._doc_ranges.get(p.doc_id, (p.id, p.id))
                 self._doc_ranges[p.doc_id] = (lo, p.id + 1)
         self.tokens = lru_cache(maxsize=4096)(self._tokens)  # type: ignore[method-assign]
+        self.typo_repairs: dict[str, str | None] = {}  # unknown word -> its repair (bounded)
 
     @classmethod
     def build(
@@ -404,6 +405,19 @@ class PassageIndex:
 
     def sentence_range(self, passage_id: int) -> tuple[int, int]:
         return int(self.first_sentence[passage_id]), int(self.first_sentence[passage_id + 1])
+
+    @cached_property
+    def bylines(self) -> dict[str, tuple[str, ...]]:
+        """Each document's authors and translator: the names "who wrote this?" looks for."""
+        return {
+            d.id: tuple(d.authors) + ((d.translator,) if d.translator else ())
+            for d in self.corpus.documents
+        }
+
+    @cached_property
+    def typo_vocabulary(self) -> list[str]:
+        """The corpus words a typo may be repaired to (alphabetic, three letters or more)."""
+        return sorted(w for w in self.word_counts if len(w) >= 3 and w.isalpha())
 
     def heading_terms(self, passage: Passage) -> list[str]:
         key = (passage.doc_id, passage.section)

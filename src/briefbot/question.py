@@ -265,13 +265,10 @@ def correct(index: PassageIndex, word: str) -> str | None:
 def _closest(index: PassageIndex, word: str) -> str | None:
     from rapidfuzz import fuzz, process
 
-    cache = index.__dict__.setdefault("_typo_cache", {})
+    cache = index.typo_repairs
     if word in cache:
         return cache[word]
-    vocabulary = index.__dict__.get("_typo_vocabulary")
-    if vocabulary is None:
-        vocabulary = sorted(w for w in index.word_counts if len(w) >= 3 and w.isalpha())
-        index.__dict__["_typo_vocabulary"] = vocabulary
+    vocabulary = index.typo_vocabulary
     cutoff = params.TYPO_RATIO_SHORT if len(word) <= 6 else params.TYPO_RATIO
     matches = process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=5)
     best = None

@@ -15,6 +15,7 @@ they are why the answer is no, the reason names them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from . import params
 from .fusion import Scored, sigmoid
@@ -28,55 +29,44 @@ HELP = (
 )
 
 
-def evidence(
-    scored: Sequence[Scored], unknown_names: int, byline: bool, whole: float
-) -> tuple[float, ...]:
-    """The refusal model's inputs (params.REFUSAL_FEATURES order) from the ranked candidates,
-    how many of the question's words are names the corpus never mentions, and whether an
-    authorship question's best passage names the document's authors, and the cosine of
-    the question with the best passage embedded whole."""
+@dataclass(frozen=True)
+class Clues:
+    """What the refusal model reads besides the ranked candidates."""
+
+    unknown_names: int = 0  # the question's words that are names the corpus never uses
+    byline: bool = False  # an authorship question whose best passage names the authors
+    whole: float = 0.0  # cosine of the question with the best passage embedded whole
+
+
+def evidence(scored: Sequence[Scored], clues: Clues) -> tuple[float, ...]:
+    """The refusal model's inputs, in params.REFUSAL_FEATURES order."""
     best = scored[0]
     f = dict(zip(params.FEATURES, best.features, strict=True))
     return (
         best.score,
         f["cosine"],
-        whole,
+        clues.whole,
         f["coverage"],
         f["unknown"],
         f["typed_miss"],
-        float(min(unknown_names, 1)),
-        float(byline),
+        float(min(clues.unknown_names, 1)),
+        float(clues.byline),
     )
 
 
-def answerable(
-    scored: Sequence[Scored],
-    semantic: bool,
-    unknown_names: int = 0,
-    byline: bool = False,
-    whole: float = 0.0,
-) -> float:
+def answerable(scored: Sequence[Scored], semantic: bool, clues: Clues = Clues()) -> float:
     """The probability that the best candidate answers (0 without candidates)."""
     if not scored:
         return 0.0
     w = params.REFUSAL_WEIGHTS_SEMANTIC if semantic else params.REFUSAL_WEIGHTS_LEXICAL
     b = params.REFUSAL_BIAS_SEMANTIC if semantic else params.REFUSAL_BIAS_LEXICAL
-    return sigmoid(
-        sum(a * x for a, x in zip(w, evidence(scored, unknown_names, byline, whole), strict=True))
-        + b
-    )
+    return sigmoid(sum(a * x for a, x in zip(w, evidence(scored, clues), strict=True)) + b)
 
 
-def refuses(
-    scored: Sequence[Scored],
-    semantic: bool,
-    unknown_names: int = 0,
-    byline: bool = False,
-    whole: float = 0.0,
-) -> bool:
+def refuses(scored: Sequence[Scored], semantic: bool, clues: Clues = Clues()) -> bool:
     """Whether the documents do not answer: the one decision."""
     limit = params.REFUSE_BELOW_SEMANTIC if semantic else params.REFUSE_BELOW_LEXICAL
-    return answerable(scored, semantic, unknown_names, byline, whole) < limit
+    return answerable(scored, semantic, clues) < limit
 
 
 def reason(unknown: Sequence[str], noun: str) -> str:
