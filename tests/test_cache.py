@@ -149,3 +149,15 @@ def test_a_reload_encodes_only_the_new_text(folder):
     old = [p.id for p in bot.index.passages if p.doc_id == "walrus"]
     lo, hi = bot.index.sentence_range(old[0])[0], bot.index.sentence_range(old[-1])[1]
     assert np.array_equal(bot.index.embeddings[lo:hi], before)
+
+
+def test_a_saved_index_is_loaded_without_loading_the_model(folder, monkeypatch):
+    Briefbot.from_folder(folder, save=True)
+
+    def not_needed(*args, **kwargs):
+        raise AssertionError("the model was loaded to open a saved index")
+
+    monkeypatch.setattr("briefbot.engine.load_encoder", not_needed)
+    again = Briefbot.from_folder(folder)
+    assert again.index.embeddings is not None  # the saved vectors, no model needed
+    assert again.summarize("walrus").found

@@ -43,7 +43,7 @@ def test_without_the_model_the_engine_answers_lexically_and_says_so_once(monkeyp
 
     monkeypatch.setattr("briefbot.engine.load_encoder", missing)
     warnings: list[str] = []
-    bot = Briefbot.from_folder(ROOT / "corpus", save=False, warn=warnings.append)
+    bot = Briefbot.from_folder(ROOT / "corpus", cache_dir=tmp_path, warn=warnings.append)
     assert bot.encoder is None and bot.index.embeddings is None
     assert len(warnings) == 1 and "semantic matching is off" in warnings[0]
     answer = bot.ask("Why wasn't this peacekeeping?")

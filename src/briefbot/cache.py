@@ -24,11 +24,12 @@ CACHE_FOLDER = ".briefbot-index"
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file
 
 
-def corpus_key(corpus: Corpus, encoder: Encoder | None = None) -> str:
-    """A hash of everything the index depends on (the encoder's weights included)."""
+def corpus_key(corpus: Corpus, embedded: bool = False) -> str:
+    """A hash of everything the index depends on (the encoder's weights, when the index
+    holds vectors made by it)."""
     h = hashlib.sha256()
     h.update(f"format {INDEX_FORMAT}; tokenizer {TOKENIZER_VERSION}\n".encode())
-    model = "none" if encoder is None else WEIGHTS_SHA256
+    model = WEIGHTS_SHA256 if embedded else "none"
     h.update(f"bm25 {BM25Index.__module__}; encoder {model}\n".encode())
     for doc in corpus.documents:
         h.update(f"{doc.id}\0{doc.content_hash}\n".encode())
@@ -46,25 +47,28 @@ def open_index(
     save: bool | None = None,
     progress: Callable[[int, int], None] | None = None,
     warn: Callable[[str], None] | None = None,
-    encoder: Encoder | None = None,
+    encoder: Callable[[], Encoder | None] | None = None,
     reuse: PassageIndex | None = None,
 ) -> PassageIndex:
     """Load the saved index of ``corpus`` when it is current, else build it.
 
-    ``save``: True always writes the built index, False never, None when the build took
-    more than a second. ``warn`` receives one line for each problem with the cache.
+    ``encoder`` gives the encoder (or None where it cannot be loaded); it is called only
+    when a build needs it, so loading a saved index never loads the model. ``save``: True
+    always writes the built index, False never, None when the build took more than a
+    second. ``warn`` receives one line for each problem with the cache.
     """
     folder = (cache_dir if cache_dir is not None else default_cache_dir(corpus)) / "index"
-    key = corpus_key(corpus, encoder)
-    try:
-        return PassageIndex.load(corpus, folder, key)
-    except LookupError:
-        pass  # none saved yet, or saved for other content: build
-    except (ValueError, OSError) as exc:
-        if warn:
-            warn(f"{folder}: saved index is corrupt ({exc}); rebuilding it")
+    found = _load(corpus, folder, corpus_key(corpus, encoder is not None), warn)
+    if found is not None:
+        return found
+    model = encoder() if encoder is not None else None
+    key = corpus_key(corpus, model is not None)
+    if model is None and encoder is not None:  # no model after all: a lexical index may be saved
+        found = _load(corpus, folder, key, warn)
+        if found is not None:
+            return found
     started = time.perf_counter()
-    index = PassageIndex.build(corpus, progress=progress, encoder=encoder, reuse=reuse)
+    index = PassageIndex.build(corpus, progress=progress, encoder=model, reuse=reuse)
     took = time.perf_counter() - started
     if save or (save is None and took > SAVE_AFTER_SECONDS):
         try:
@@ -76,3 +80,16 @@ def open_index(
                     "it is rebuilt next time"
                 )
     return index
+
+
+def _load(
+    corpus: Corpus, folder: Path, key: str, warn: Callable[[str], None] | None
+) -> PassageIndex | None:
+    try:
+        return PassageIndex.load(corpus, folder, key)
+    except LookupError:
+        return None  # none saved yet, or saved for other content: build
+    except (ValueError, OSError) as exc:
+        if warn:
+            warn(f"{folder}: saved index is corrupt ({exc}); rebuilding it")
+        return None

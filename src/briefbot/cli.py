@@ -270,7 +270,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     docs = len(bot.documents)
     print(
         f"{len(bot.index):,} passages from {docs} document{'s' * (docs != 1)} indexed in "
-        f"{took:.2f} s (key {corpus_key(bot.corpus)[:12]})"
+        f"{took:.2f} s (key {corpus_key(bot.corpus, bot.index.embeddings is not None)[:12]})"
     )
     return 0
 

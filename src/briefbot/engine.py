@@ -42,18 +42,41 @@ class Briefbot:
         self.cache_dir = cache_dir
         self._warn = warn
         self.bot_names = bot_names
-        self.encoder: Encoder | None = None
-        self.encoder_problem: str | None = None
-        if semantic:
-            try:
-                self.encoder = load_encoder()
-            except EncoderUnavailable as exc:
-                self.encoder_problem = str(exc)
-                if warn:
-                    warn(f"semantic matching is off ({exc}); answering with word matching only")
+        self._semantic = semantic
+        # shared by pinned copies: the model is loaded (or found missing) once, when first
+        # needed (a saved index and summaries need no model)
+        self._model: dict[str, Any] = {"tried": False, "encoder": None, "problem": None}
         self.index = open_index(
-            corpus, cache_dir, save=save, progress=progress, warn=warn, encoder=self.encoder
+            corpus,
+            cache_dir,
+            save=save,
+            progress=progress,
+            warn=warn,
+            encoder=self._load_encoder if semantic else None,
         )
+
+    def _load_encoder(self) -> Encoder | None:
+        state = self._model
+        if not state["tried"]:
+            state["tried"] = True
+            try:
+                state["encoder"] = load_encoder()
+            except EncoderUnavailable as exc:
+                state["problem"] = str(exc)
+                if self._warn:
+                    self._warn(
+                        f"semantic matching is off ({exc}); answering with word matching only"
+                    )
+        return state["encoder"]
+
+    @property
+    def encoder(self) -> Encoder | None:
+        """The sentence encoder (loaded on first use), or None: off, or not loadable."""
+        return self._load_encoder() if self._semantic else None
+
+    @property
+    def encoder_problem(self) -> str | None:
+        return self._model["problem"]
 
     @classmethod
     def from_folder(cls, folder: str | Path, **options: Any) -> Briefbot:
@@ -76,7 +99,7 @@ class Briefbot:
             self.cache_dir,
             save=None,
             warn=self._warn,
-            encoder=self.encoder,
+            encoder=self._load_encoder if self._semantic else None,
             reuse=self.index,
         )
         return self
