@@ -218,7 +218,7 @@ async def test_an_empty_mention_and_a_too_long_question_get_a_short_reply(env: E
     _, reply = await env.ask("", mention_bot=True)
     assert "Ask me something" in reply.json["content"]
     _, reply = await env.ask("why " * 100, mention_bot=True)
-    assert "keep it under 300" in reply.json["content"] and not reply.json.get("embeds")
+    assert "keep it to 300 or fewer" in reply.json["content"] and not reply.json.get("embeds")
 
 
 async def test_the_article_not_answering_is_one_short_line(env: Env) -> None:
@@ -269,7 +269,7 @@ async def test_empty_and_too_long_questions_are_refused_ephemerally(env: Env) ->
     _, body = await env.command("ask", question="   ")
     assert body["flags"] & EPHEMERAL and "empty" in body["content"]
     _, body = await env.command("ask", question="x" * 301)
-    assert body["flags"] & EPHEMERAL and "keep it under 300" in body["content"]
+    assert body["flags"] & EPHEMERAL and "keep it to 300 or fewer" in body["content"]
 
 
 async def test_the_cooldown_answers_ephemerally(env: Env) -> None:

@@ -51,8 +51,9 @@ def quotes_in(description: str) -> list[str]:
             continue
         body = "\n".join(lines)
         body = body.removeprefix(dr.ELLIPSIS).removesuffix(dr.ELLIPSIS)
-        assert body.startswith(dr.OPEN_QUOTE) and body.endswith(dr.CLOSE_QUOTE), body
-        quotes.append(plain(body[1:-1]))
+        if body.startswith(dr.OPEN_QUOTE) and body.endswith(dr.CLOSE_QUOTE):
+            body = body[1:-1]  # our quote marks (a quotation of the source's gets none)
+        quotes.append(plain(body))
     return quotes
 
 
@@ -95,11 +96,19 @@ def test_answers_quote_verbatim_within_limits(bot: Briefbot, fp: str, question: 
 def test_attribution_names_title_section_paragraph_and_links(bot: Briefbot, fp: str) -> None:
     answer = bot.ask("What is the CSTO?")
     hit = answer.hits[0]
-    desc = render_answer(answer, fingerprint=fp).embeds[0]["description"]
-    line = desc.split("\n\n")[0].split("\n")[-1]
-    assert line.startswith("— [") and f"¶ {hit.passage.paragraph}" in line
-    assert hit.passage.document.title.split()[0] in line
-    assert "](https://www.newgeopolitics.org/" in line
+    doc = hit.passage.document
+    embed = render_answer(answer, fingerprint=fp).embeds[0]
+    # one document: its title (linked) and byline once, a short "Section › ¶ N" per quote
+    assert embed["author"] == {"name": doc.title, "url": doc.url}
+    assert embed["footer"]["text"].startswith(f"By {doc.byline} · Excerpts 1–")
+    lines = [b.split("\n")[-1] for b in embed["description"].split("\n\n")]
+    assert len(lines) == len(answer.hits) > 1
+    for line, shown in zip(lines, answer.hits):
+        assert line.startswith("— [") and f"¶ {shown.passage.paragraph}]" in line
+        assert doc.title not in line and doc.byline not in line
+        label = line[3 : line.index("](")]
+        assert len(label) <= dr.SECTION_CHARS + 10  # one line on a phone
+        assert f"]({doc.url}#:~:text=" in line
 
 
 def test_not_answered_is_one_short_line(bot: Briefbot, fp: str) -> None:
@@ -311,7 +320,7 @@ def test_reading_questions_from_messages() -> None:
     assert not dr.looks_like_question("nice weather today")
     assert not dr.looks_like_question("why")
     assert dr.question_problem("  ", 300) == dr.EMPTY_QUESTION
-    assert "keep it under 10" in dr.question_problem("x" * 11, 10)
+    assert "keep it to 10 or fewer" in dr.question_problem("x" * 11, 10)
     assert dr.question_problem("fine", 10) is None
     # the engine's own cleaning: a mention or invisible characters alone ask nothing
     assert dr.question_problem("<@123456789012345678> \u200b", 300) == dr.EMPTY_QUESTION

@@ -142,7 +142,10 @@ def answer(
     page = ranked.scored[offset : offset + top]
     if not page:
         return replace(base, reason="No more passages answer this question.")
-    terms = frozenset(q.terms)
+    # marked in the quote: the user's own words and their forms (same stem, spelling
+    # variant, repaired typo), not the acronym expansions or byline names added to search
+    own = index.tokenizer.tokens(q.semantic_text, expand=False)
+    terms = frozenset(q.terms) & frozenset(t.term for t in own)
     hits = []
     for i, c in enumerate(page):
         passage = index.passages[c.passage_id]

@@ -17,9 +17,10 @@ from .bm25 import BM25Index
 from .corpus import Corpus
 from .encoder import WEIGHTS_SHA256, Encoder
 from .index import PassageIndex
+from .summaries import topics
 from .text import TOKENIZER_VERSION
 
-INDEX_FORMAT = "7"
+INDEX_FORMAT = "8"  # 8: topics saved with the index
 CACHE_FOLDER = ".briefbot-index"
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file
 
@@ -69,6 +70,7 @@ def open_index(
             return found
     started = time.perf_counter()
     index = PassageIndex.build(corpus, progress=progress, encoder=model, reuse=reuse)
+    topics(index)  # found now, and saved with the index: no request waits for them
     took = time.perf_counter() - started
     if save or (save is None and took > SAVE_AFTER_SECONDS):
         try:

@@ -13,6 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -47,10 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print JSON (one object per line with '-')"
     )
     ask.add_argument(
-        "--top", type=_top, default=3, metavar="N", help="number of excerpts, 1-10 (default 3)"
+        "--top",
+        type=_top,
+        metavar="N",
+        help="number of excerpts, 1-10 (default: BRIEFBOT_TOP, else 3)",
     )
     ask.add_argument(
-        "--document", metavar="ID", help="only search this document (its id, see 'briefbot source')"
+        "--document", metavar="ID", help="only search this document (its id, see /source in the repl)"
     )
     ask.add_argument(
         "--color",
@@ -155,7 +159,8 @@ def _top(value: str) -> int:
 def load_bot(args: argparse.Namespace, *, save: bool | None = None):  # -> Briefbot
     from .engine import Briefbot
 
-    folder, cache_dir = corpus_settings()
+    settings = cli_settings()
+    folder, cache_dir = settings.corpus_dir, settings.cache_dir
     if args.corpus is not None:
         folder = args.corpus
     progress = Progress()
@@ -195,18 +200,43 @@ class Progress:
             self.bar.close()
 
 
-def corpus_settings() -> tuple[Path, Path | None]:
-    """The corpus folder and cache folder from settings. With no ``.env`` and no BRIEFBOT_*
-    variable the settings are all defaults, so pydantic (a sixth of a second to import) is
-    not loaded."""
+@dataclass(frozen=True)
+class CliSettings:
+    """The settings the local commands use (all of them are in :class:`Settings`)."""
+
+    corpus_dir: Path
+    cache_dir: Path | None
+    top: int
+    max_question_chars: int
+
+
+def cli_settings() -> CliSettings:
+    """The settings from the environment and ``.env``. With neither a ``.env`` nor a
+    BRIEFBOT_* variable they are all defaults, and pydantic (a sixth of a second to
+    import) is not loaded."""
+    from . import defaults
     from .corpus import default_corpus_dir
 
     if not Path(".env").exists() and not any(k.startswith("BRIEFBOT_") for k in os.environ):
-        return default_corpus_dir(), None
+        return CliSettings(default_corpus_dir(), None, defaults.TOP, defaults.MAX_QUESTION_CHARS)
+    s = validated_settings()
+    return CliSettings(s.corpus_dir, s.cache_dir, s.top, s.max_question_chars)
+
+
+def validated_settings():  # -> Settings
+    """Settings(), with an invalid value reported as one line that never echoes a value."""
+    from pydantic import ValidationError
+
     from .settings import Settings
 
-    settings = Settings()
-    return settings.corpus_dir, settings.cache_dir
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "?"
+        token = name in ("discord_token", "DISCORD_TOKEN")
+        env = "DISCORD_TOKEN" if token else f"BRIEFBOT_{name.upper()}"
+        raise InputError(f"{env}: {first['msg']}") from None
 
 
 def _use_color(choice: str, stream: TextIO) -> bool:
@@ -218,46 +248,46 @@ def _use_color(choice: str, stream: TextIO) -> bool:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from .discord_render import question_problem
     from .render import answer_to_json, answer_to_text
 
+    settings = cli_settings()
+    top = args.top if args.top is not None else settings.top
+    color = _use_color(args.color, sys.stdout)
+
+    def problem_of(question: str) -> str | None:
+        return question_problem(question, settings.max_question_chars)
+
     if args.question != "-":
-        if not args.question.strip():
-            raise InputError("The question is empty: ask something about the article.")
+        problem = problem_of(args.question)
+        if problem:
+            raise InputError(problem)
         bot = load_bot(args)
-        answer = bot.ask(args.question, top=args.top, document=args.document)
+        answer = bot.ask(args.question, top=top, document=args.document)
         if args.json:
             print(json.dumps(answer_to_json(answer), ensure_ascii=False))
         else:
-            print(answer_to_text(answer, color=_use_color(args.color, sys.stdout)))
+            print(answer_to_text(answer, color=color))
         return 0
     bot = load_bot(args)
     for line in sys.stdin:
         question = line.rstrip("\r\n")
         try:
-            answer = bot.ask(question, top=args.top, document=args.document)
-        except InputError as exc:  # an empty line keeps its place in the output
+            problem = problem_of(question)
+            if problem:
+                raise InputError(problem)
+            answer = bot.ask(question, top=top, document=args.document)
+        except InputError as exc:  # a bad line keeps its place in the output
             if args.json:
-                print(
-                    json.dumps(
-                        {
-                            "question": question,
-                            "answered": False,
-                            "reason": str(exc),
-                            "results": [],
-                        },
-                        ensure_ascii=False,
-                    ),
-                    flush=True,
-                )
+                failed = {"question": question, "answered": False, "reason": str(exc)}
+                print(json.dumps({**failed, "results": []}, ensure_ascii=False), flush=True)
             else:
                 print(f"{exc}\n", flush=True)
             continue
         if args.json:
             print(json.dumps(answer_to_json(answer), ensure_ascii=False), flush=True)
         else:
-            print(
-                answer_to_text(answer, color=_use_color(args.color, sys.stdout)) + "\n", flush=True
-            )
+            print(answer_to_text(answer, color=color) + "\n", flush=True)
     return 0
 
 
@@ -278,7 +308,10 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_repl(args: argparse.Namespace) -> int:
     from .repl import run_repl
 
-    return run_repl(load_bot(args))
+    settings = cli_settings()
+    return run_repl(
+        load_bot(args), top=settings.top, max_question_chars=settings.max_question_chars
+    )
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -352,18 +385,7 @@ def cmd_topics(args: argparse.Namespace) -> int:
 
 def discord_settings():  # -> Settings with a token, or None after printing what to set
     """Settings for the Discord commands; invalid values become one line, never echoing a value."""
-    from pydantic import ValidationError
-
-    from .settings import Settings
-
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        name = str(first["loc"][0]) if first["loc"] else "?"
-        token = name in ("discord_token", "DISCORD_TOKEN")
-        env = "DISCORD_TOKEN" if token else f"BRIEFBOT_{name.upper()}"
-        raise InputError(f"{env}: {first['msg']}") from None
+    settings = validated_settings()
     if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
         print(NO_TOKEN, file=sys.stderr)
         return None

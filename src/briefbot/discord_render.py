@@ -41,8 +41,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import defaults
 from .errors import InputError
 from .question import clean_text
+from .quote import is_quotation
 from .render import attribution, quote_link
 
 if TYPE_CHECKING:
@@ -191,7 +193,8 @@ def _as_blockquote(body: str) -> str:
 
 
 def _quote_at(text: str, highlights: Sequence[tuple[int, int]], lo: int, hi: int) -> str:
-    body = OPEN_QUOTE + _bold(text, highlights, lo, hi) + CLOSE_QUOTE
+    opening, closing = ("", "") if is_quotation(text) else (OPEN_QUOTE, CLOSE_QUOTE)
+    body = opening + _bold(text, highlights, lo, hi) + closing
     if hi < len(text):
         body += ELLIPSIS
     if lo > 0:
@@ -249,19 +252,72 @@ def render_quote(
 # --- answers --------------------------------------------------------------------------
 
 
-def _attribution_line(
-    passage: Passage, quote: str | None, *, short: bool = False, byline: bool = False
-) -> str:
-    """'— [Title › Section › ¶ 12](link)': the link scrolls to ``quote`` when given."""
+MAX_URL = 512  # a longer document link is left out of a message: the label still names it
+SHORT_LABEL = 60  # a section label shortened to make room for the quote
+
+
+SECTION_CHARS = 40  # a section heading under a quote, shortened to fit a phone's line
+
+
+def _label(passage: Passage, *, short: bool, byline: bool) -> str:
     parts = [] if short else [passage.document.title]
     if passage.section:
-        parts.append(passage.section)
+        parts.append(truncate(passage.section, SECTION_CHARS) if short else passage.section)
     parts.append(f"¶ {passage.paragraph}")
     label = " › ".join(parts)
     if byline and passage.document.byline:
         label += f" · {passage.document.byline}"
-    link = quote_link(passage, quote) if quote is not None else passage.document.url
-    return "— " + _link(escape(truncate(label, 300)), link)
+    return label
+
+
+def _attribution_lines(
+    passage: Passage, quote: str | None, *, short: bool = False, byline: bool = False
+) -> list[str]:
+    """'— [Section › ¶ 12](link)' (with the document's title unless ``short``), from the
+    richest form to the plainest: a link that scrolls to ``quote``, then the document's
+    link, then a shorter label, then no link. The caller takes the first that leaves its
+    quote room, so the attribution never costs an excerpt."""
+    label = _label(passage, short=short, byline=byline)
+    url = passage.document.url
+    url = url if url and len(url) <= MAX_URL else None
+    fragment = quote_link(passage, quote) if quote is not None and url else None
+    links = [link for link in (fragment, url) if link and len(link) <= MAX_URL] + [None]
+    lines: list[str] = []
+    for cap in (300, SHORT_LABEL):
+        for link in links:
+            line = "— " + _link(escape(truncate(label, cap)), link)
+            if line not in lines:
+                lines.append(line)
+    return lines
+
+
+def _attribution_line(
+    passage: Passage, quote: str | None, *, short: bool = False, byline: bool = False
+) -> str:
+    """The richest attribution line of :func:`_attribution_lines`."""
+    return _attribution_lines(passage, quote, short=short, byline=byline)[0]
+
+
+def _quoted_block(
+    text: str,
+    highlights: Sequence[tuple[int, int]],
+    attributions: Sequence[str],
+    limit: int,
+    *,
+    keep: str = "start",
+    min_quote: int = MIN_QUOTE,
+) -> str | None:
+    """A quote of ``text`` and the richest attribution that leaves it room, in at most
+    ``limit`` characters; None when not even the plainest attribution does."""
+    need = min(min_quote, len(text) + 8)
+    for attr in attributions:
+        room = limit - len(attr) - 1
+        if room < need:
+            continue
+        quote = render_quote(text, highlights, room, keep=keep)
+        if quote is not None:
+            return f"{quote}\n{attr}"
+    return None
 
 
 def _embed(
@@ -324,31 +380,40 @@ def render_answer(
     if not answer.answered or not answer.hits:
         reason = answer.reason or "The article does not answer this question."
         return DiscordMessage(content=truncate(escape(reason), CONTENT_LIMIT), ephemeral=ephemeral)
-    heading = title if title is not None else truncate(escape(answer.question), TITLE_LIMIT)
+    heading = title if title is not None else display_question(answer.question)
     notes = list(answer.notes)
     if answer.corrections:
         notes.append("Spelling: " + ", ".join(f"{a} → {b}" for a, b in answer.corrections))
-    budget = min(DESCRIPTION_LIMIT, EMBEDS_TOTAL_LIMIT - len(heading) - 200 - sum(map(len, notes)))
-
     docs = {hit.passage.doc_id for hit in answer.hits}
-    if len(docs) == 1:
-        byline = answer.hits[0].passage.document.byline
-        if byline:
-            notes.insert(0, f"By {byline}")
+    one_document = len(docs) == 1
+    doc = answer.hits[0].passage.document
+    if one_document and doc.byline:
+        notes.insert(0, f"By {doc.byline}")
+    author = _author(doc) if one_document else None
+    used = len(heading) + (len(author["name"]) if author else 0)
+    used += min(FOOTER_LIMIT, sum(len(n) + 3 for n in notes) + 40)  # 40: "Excerpts 1–10"
+    budget = min(DESCRIPTION_LIMIT, EMBEDS_TOTAL_LIMIT - used)
 
-    def block(hit: Any, limit: int) -> str | None:
-        attr = _attribution_line(hit.passage, hit.excerpt.text, byline=len(docs) > 1)
-        room = limit - len(attr) - 1
-        if room < min(MIN_QUOTE, len(hit.excerpt.text) + 8):
-            return None
-        quote = render_quote(hit.excerpt.text, hit.excerpt.highlights, room)
-        return None if quote is None else f"{quote}\n{attr}"
+    def block(hit: Any, limit: int, min_quote: int = MIN_QUOTE) -> str | None:
+        attributions = _attribution_lines(
+            hit.passage, hit.excerpt.text, short=one_document, byline=not one_document
+        )
+        highlights = hit.excerpt.highlights
+        return _quoted_block(hit.excerpt.text, highlights, attributions, limit, min_quote=min_quote)
 
     blocks = _blocks_within(answer.hits, block, budget)
+    if not blocks:  # the first excerpt is always shown, cut to the room there is
+        first_block = block(answer.hits[0], budget, min_quote=1)
+        blocks = [first_block] if first_block is not None else []
+    if not blocks:
+        return DiscordMessage(
+            content=truncate(escape(answer.hits[0].excerpt.text), CONTENT_LIMIT),
+            ephemeral=ephemeral,
+        )
     shown = answer.hits[: len(blocks)]
     first, last = shown[0].rank, shown[-1].rank
     where = f"Excerpt {first}" if first == last else f"Excerpts {first}–{last}"
-    footer = " · ".join([where, *notes])
+    footer = " · ".join([*notes, where])
     buttons = []
     if top is None or len(answer.hits) >= top or len(shown) < len(answer.hits):
         more = more_custom_id(
@@ -359,8 +424,26 @@ def render_answer(
         buttons.append(
             Button(f"Context {hit.rank}", context_custom_id(hit.passage.id, fingerprint))
         )
-    embed = _embed(heading, "\n\n".join(blocks), footer=_footer(footer))
+    embed = _embed(heading, "\n\n".join(blocks), author=author, footer=_footer(footer))
     return DiscordMessage(embeds=[embed], buttons=buttons, ephemeral=ephemeral)
+
+
+def _author(doc: Document) -> dict[str, str]:
+    """The embed's author line: the document's title, linked (once per message)."""
+    author = {"name": truncate(doc.title or doc.id, AUTHOR_LIMIT)}
+    if doc.url and len(doc.url) <= MAX_URL:
+        author["url"] = doc.url
+    return author
+
+
+def display_question(question: str) -> str:
+    """A question as a message title: cleaned as the engine reads it (no mentions, no
+    links, no invisible characters), shown as written."""
+    try:
+        text = clean_text(question, limit=len(question) + 1)[0]
+    except InputError:
+        text = " ".join(question.split())
+    return truncate(escape(text), TITLE_LIMIT)
 
 
 def render_context(
@@ -533,7 +616,10 @@ def render_sources(
 
 
 def render_help(
-    *, watched_channels: Sequence[int] = (), max_question_chars: int = 300, ephemeral: bool = True
+    *,
+    watched_channels: Sequence[int] = (),
+    max_question_chars: int = defaults.MAX_QUESTION_CHARS,
+    ephemeral: bool = True,
 ) -> DiscordMessage:
     """How to use the bot."""
     lines = [
@@ -577,7 +663,7 @@ def question_problem(question: str, limit: int) -> str | None:
     except InputError:
         return EMPTY_QUESTION
     if n > limit:
-        return f"That question is {n} characters long: keep it under {limit}."
+        return f"That question is {n} characters long: keep it to {limit} or fewer."
     return None
 
 

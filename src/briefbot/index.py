@@ -204,6 +204,9 @@ class PassageIndex:
                 self._doc_ranges[p.doc_id] = (lo, p.id + 1)
         self.tokens = lru_cache(maxsize=4096)(self._tokens)  # type: ignore[method-assign]
         self.typo_repairs: dict[str, str | None] = {}  # unknown word -> its repair (bounded)
+        # the corpus's topics as (name, kind, passages), found once (briefbot.summaries)
+        # and saved with the index, so no request ever waits for them after a load
+        self.topics: tuple[tuple[str, str, int], ...] | None = None
 
     @classmethod
     def build(
@@ -326,6 +329,8 @@ class PassageIndex:
                 "word_counts": dict(self.word_counts),
                 "names": sorted(self.names),
             }
+            if self.topics is not None:
+                meta["topics"] = [list(t) for t in self.topics]
             (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
             if folder.exists():
                 old = folder.with_name(folder.name + ".old")
@@ -366,6 +371,9 @@ class PassageIndex:
             )
             words = Counter({str(k): int(v) for k, v in meta["word_counts"].items()})
             names = frozenset(map(str, meta["names"]))
+            topics = None
+            if "topics" in meta:
+                topics = tuple((str(n), str(k), int(c)) for n, k, c in meta["topics"])
         except (KeyError, TypeError, ValueError, AttributeError, IndexError, OSError) as exc:
             raise ValueError(f"unreadable index data ({exc!r})") from None
         n = len(passages)
@@ -377,7 +385,7 @@ class PassageIndex:
             or (passage_embeddings is not None and passage_embeddings.shape != (n, 384))
         ):
             raise ValueError("saved sentences do not match each other")
-        return cls(
+        index = cls(
             corpus,
             passages,
             Tokenizer(lexicon),
@@ -390,6 +398,8 @@ class PassageIndex:
             embeddings,
             passage_embeddings,
         )
+        index.topics = topics
+        return index
 
     def __len__(self) -> int:
         return len(self.passages)

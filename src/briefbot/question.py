@@ -28,9 +28,16 @@ MAX_TOPIC_CHARS = 200
 # Chat mentions ("@everyone", "<@123…>", "<#123…>") and custom emoji address or decorate,
 # they ask nothing.
 _DISCORD_MARKUP = re.compile(r"@(?:everyone|here)\b|<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|:[a-z_]{2,32}:")
+# Links and invites are not read, and never repeated back: a scheme or "www." link, a
+# host with a path ("example.com/x"), an invite ("discord.gg/x").
+_LINK = re.compile(
+    r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+|\b(?:[\w-]+\.)+[a-z]{2,24}/\S*",
+    re.I,
+)
+NO_LINKS = "I don't open links: ask your question in words."
 _GREETING = (
-    r"(?:hi+|hey+|hello+|hiya|yo|heya|howdy|greetings|good (?:morning|afternoon|evening)|"
-    r"ok(?:ay)?|so|um+|uh+)"
+    r"(?:(?:hi+|hey+|hello+|hiya|yo|heya|howdy|greetings|good (?:morning|afternoon|evening))"
+    r"(?: there| all| everyone| everybody)?|ok(?:ay)?|so|um+|uh+)"
 )
 _ASIDE = (
     r"(?:quick (?:q|question)|question|q|pls|plz|please|lol|lmao|haha+|thx|thanks|ty|btw|"
@@ -87,7 +94,7 @@ def clean_text(
     text: object, *, what: str = "question", limit: int = MAX_QUESTION_CHARS, cut: bool = True
 ) -> tuple[str, bool]:
     """The one validator of questions and topics: control, invisible and unassigned
-    characters and Discord mentions removed, whitespace squashed; longer than ``limit``
+    characters, links, invites and Discord mentions removed, whitespace squashed; longer than ``limit``
     it is cut (``cut``) or refused. Returns (text, was cut); raises InputError with a
     one-line message when nothing is left."""
     if not isinstance(text, str):
@@ -97,7 +104,10 @@ def clean_text(
         for c in text
         if unicodedata.category(c) not in ("Cf", "Co", "Cn")
     )
-    cleaned = " ".join(_DISCORD_MARKUP.sub(" ", cleaned).split())
+    linked = _LINK.search(cleaned) is not None
+    cleaned = " ".join(_DISCORD_MARKUP.sub(" ", _LINK.sub(" ", cleaned)).split())
+    if not cleaned and linked:
+        raise InputError(NO_LINKS)
     if not cleaned:
         if what == "topic":
             raise InputError(

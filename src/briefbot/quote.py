@@ -24,6 +24,18 @@ _CARRIES_OVER = re.compile(
 )
 
 
+_OPENERS, _CLOSERS = "“\"«„‘'", "”\"»“’'"
+
+
+def is_quotation(text: str) -> bool:
+    """Whether an excerpt is itself one quotation ("“In light … situation.”"): a renderer
+    then adds no quote marks of its own, which would show doubled."""
+    text = text.strip()
+    if len(text) < 2 or text[0] not in _OPENERS or text[-1] not in _CLOSERS:
+        return False
+    return not any(c in text[1:-1] for c in "“”\"«»„")  # one quotation, not two
+
+
 @dataclass(frozen=True)
 class Excerpt:
     """The answering sentence(s) of a passage: ``passage.text[start:end]``."""

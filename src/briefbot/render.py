@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from .answers import Answer, Hit
 from .passages import Passage
+from .quote import is_quotation
 from .summaries import Summary, Topic
 
 BOLD, RESET, DIM = "\033[1m", "\033[0m", "\033[2m"
@@ -109,11 +110,13 @@ def answer_to_text(answer: Answer, *, color: bool = False, width: int = 88) -> s
         return "\n".join(lines)
     for hit in answer.hits:
         body = highlight(hit, BOLD, RESET) if color else hit.excerpt.text
+        if not is_quotation(hit.excerpt.text):
+            body = f"“{body}”"
         lines.append("")
         lines.append(
-            textwrap.fill(f"{hit.rank}. “{body}”", width=width, subsequent_indent="   ")
+            textwrap.fill(f"{hit.rank}. {body}", width=width, subsequent_indent="   ")
             if not color
-            else f"{hit.rank}. “{body}”"
+            else f"{hit.rank}. {body}"
         )
         if hit.excerpt.matched:
             lines.append(f"   matched: {', '.join(hit.excerpt.matched)}")

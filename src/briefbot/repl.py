@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import defaults
 from .engine import Briefbot
 from .errors import BriefbotError
 
@@ -44,7 +45,14 @@ def _save_history(path: Path | None) -> None:
         readline.write_history_file(path)
 
 
-def handle_line(bot: Briefbot, line: str, *, color: bool = False) -> str | None:
+def handle_line(
+    bot: Briefbot,
+    line: str,
+    *,
+    color: bool = False,
+    top: int = defaults.TOP,
+    max_question_chars: int = defaults.MAX_QUESTION_CHARS,
+) -> str | None:
     """What the repl prints for one input line; None means quit.
 
     ``/ask``, ``/summary``, ``/topics``, ``/source``, ``/help`` and plain questions print
@@ -60,13 +68,21 @@ def handle_line(bot: Briefbot, line: str, *, color: bool = False) -> str | None:
         return HELP
     from .discord_render import message_to_text
 
-    return message_to_text(discord_message(bot, line))
+    return message_to_text(
+        discord_message(bot, line, top=top, max_question_chars=max_question_chars)
+    )
 
 
 _last_buttons: dict[int, tuple[str | None, list]] = {}  # id(bot) -> (title, buttons)
 
 
-def discord_message(bot: Briefbot, line: str, *, top: int = 3, max_question_chars: int = 300):
+def discord_message(
+    bot: Briefbot,
+    line: str,
+    *,
+    top: int = defaults.TOP,
+    max_question_chars: int = defaults.MAX_QUESTION_CHARS,
+):
     """The DiscordMessage the bot would send for a repl line (a command or a question)."""
     from . import discord_render as dr
 
@@ -106,7 +122,11 @@ def discord_message(bot: Briefbot, line: str, *, top: int = 3, max_question_char
     return msg
 
 
-def run_repl(bot: Briefbot) -> int:
+def run_repl(
+    bot: Briefbot, *, top: int = defaults.TOP, max_question_chars: int = defaults.MAX_QUESTION_CHARS
+) -> int:
+    """The loop; ``top`` and ``max_question_chars`` are BRIEFBOT_TOP and
+    BRIEFBOT_MAX_QUESTION_CHARS, as the bot uses them."""
     interactive = sys.stdin.isatty()
     history = _setup_history() if interactive else None
     if interactive:
@@ -118,7 +138,13 @@ def run_repl(bot: Briefbot) -> int:
                 line = input(PROMPT if interactive else "")
             except EOFError:
                 break
-            out = handle_line(bot, line, color=interactive and not os.environ.get("NO_COLOR"))
+            out = handle_line(
+                bot,
+                line,
+                color=interactive and not os.environ.get("NO_COLOR"),
+                top=top,
+                max_question_chars=max_question_chars,
+            )
             if out is None:
                 break
             if out:

@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from . import defaults
 from .corpus import default_corpus_dir
 
 
@@ -26,7 +27,7 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Field(default_factory=default_corpus_dir)
     cache_dir: Path | None = None
-    top: int = Field(3, ge=1, le=10)
+    top: int = Field(defaults.TOP, ge=1, le=10)
 
     discord_token: SecretStr | None = Field(None, validation_alias="DISCORD_TOKEN")
     dev_guild_id: int | None = None
@@ -35,7 +36,7 @@ class Settings(BaseSettings):
     cooldown_questions: int = Field(3, ge=1)
     cooldown_seconds: float = Field(30.0, gt=0)
     message_content: bool = True
-    max_question_chars: int = Field(300, ge=1, le=1000)
+    max_question_chars: int = Field(defaults.MAX_QUESTION_CHARS, ge=1, le=1000)
     log_level: str = "INFO"
 
     @field_validator("answer_channels", "owner_ids", mode="before")

@@ -199,8 +199,16 @@ def _shown_topic(index: PassageIndex, text: str) -> str:
 
 def topics(index: PassageIndex) -> tuple[Topic, ...]:
     """The corpus's topics: section headings first (in order), then names and concepts
-    (most discussed first). Computed once per index."""
-    return _data(index).topics(index)
+    (most discussed first). Found once per index, kept in it (and saved with it)."""
+    found = _TOPICS.get(index)
+    if found is None:
+        if index.topics is None:
+            with _LOCK:
+                if index.topics is None:
+                    found_now = _find_topics(index, _data(index).sentences)
+                    index.topics = tuple((t.name, t.kind, t.passages) for t in found_now)
+        found = _TOPICS[index] = tuple(Topic(*t) for t in index.topics)
+    return found
 
 
 def suggest(index: PassageIndex, text: str, limit: int = MAX_SUGGESTIONS) -> tuple[str, ...]:
@@ -265,6 +273,7 @@ class _Sentence:
 
 
 _CACHE: weakref.WeakKeyDictionary[PassageIndex, _SummaryData] = weakref.WeakKeyDictionary()
+_TOPICS: weakref.WeakKeyDictionary[PassageIndex, tuple[Topic, ...]] = weakref.WeakKeyDictionary()
 _LOCK = threading.RLock()
 
 
@@ -342,14 +351,6 @@ class _SummaryData:
         }
         self.brief_relevance = self._brief_relevance(index)
         self.briefs: dict[int, Summary] = {}  # the whole-article brief, by length
-        self._topics: tuple[Topic, ...] | None = None
-
-    def topics(self, index: PassageIndex) -> tuple[Topic, ...]:
-        if self._topics is None:
-            with _LOCK:
-                if self._topics is None:
-                    self._topics = _find_topics(index, self.sentences)
-        return self._topics
 
     # -- topics to terms
 

@@ -58,7 +58,7 @@ def run_bot(settings: Settings, corpus_dir: Path | None = None) -> int:
 
     _setup_logging(settings.log_level)
     folder = corpus_dir or settings.corpus_dir
-    engine = Briefbot.from_folder(folder)
+    engine = Briefbot.from_folder(folder, cache_dir=settings.cache_dir)
     for problem in engine.problems:
         log.warning("%s", problem)
     with contextlib.suppress(BriefbotError):  # build lazy caches now, not on the first question

@@ -94,10 +94,93 @@ def message_kwargs(msg: DiscordMessage) -> dict[str, Any]:
         "content": msg.content or None,
         "embeds": [discord.Embed.from_dict(e) for e in msg.embeds],
         "allowed_mentions": NO_MENTIONS,
+        # a text-only message (refusals, notices: they may repeat what the user typed)
+        # never unfurls a link into a preview
+        "suppress_embeds": not msg.embeds,
     }
     if view is not None:
         kwargs["view"] = view
     return kwargs
+
+
+SEND_ROUNDS = 4  # discord.py retries a 429 five times; a reply gets this many such rounds
+MAX_RETRY_WAIT = 30.0  # seconds: a longer rate limit is not waited out
+PERMISSIONS = (
+    ("view_channel", "View Channel"),
+    ("send_messages", "Send Messages"),
+    ("send_messages_in_threads", "Send Messages in Threads"),
+    ("embed_links", "Embed Links"),
+    ("read_message_history", "Read Message History"),
+)
+
+
+def describe_channel(channel: Any) -> str:
+    """'#name (id) in Server' for the log."""
+    name = getattr(channel, "name", None)
+    guild = getattr(channel, "guild", None)
+    where = f"#{name} ({channel.id})" if name else f"channel {getattr(channel, 'id', '?')}"
+    return f"{where} in {guild.name}" if guild is not None else where
+
+
+def missing_permissions(channel: Any) -> list[str]:
+    """The permissions a reply needs that the bot lacks in ``channel`` (as Discord's
+    settings name them); empty when they cannot be read from the cache."""
+    guild = getattr(channel, "guild", None)
+    if guild is None or guild.me is None:
+        return []
+    try:
+        have = channel.permissions_for(guild.me)
+    except Exception:  # noqa: BLE001 - a partial channel: fall back to Discord's text
+        return []
+    thread = isinstance(channel, discord.Thread)
+    names = []
+    for attr, label in PERMISSIONS:
+        if attr == ("send_messages" if thread else "send_messages_in_threads"):
+            continue
+        if not getattr(have, attr, True):
+            names.append(label)
+    return names
+
+
+def _retry_after(exc: discord.HTTPException) -> float:
+    headers = getattr(exc.response, "headers", None) or {}
+    try:
+        wait = float(headers.get("Retry-After", 1.0))
+    except (TypeError, ValueError):
+        wait = 1.0
+    return min(max(wait, 0.05), MAX_RETRY_WAIT)
+
+
+async def send_with_retries(channel: Any, kwargs: dict[str, Any], **extra: Any) -> Any:
+    """``channel.send``: rate limits waited out for up to :data:`SEND_ROUNDS` rounds, a
+    missing permission logged as one line naming the channel and the permission."""
+    for round_ in range(SEND_ROUNDS):
+        try:
+            return await channel.send(**kwargs, **extra)
+        except discord.Forbidden as exc:
+            missing = missing_permissions(channel)
+            what = (
+                "missing permission " + ", ".join(missing)
+                if missing
+                else f"Discord said: {exc.text or 'Forbidden'} ({exc.code})"
+            )
+            log.warning(
+                "Cannot send in %s: %s. Give the bot's role that permission in the channel.",
+                describe_channel(channel),
+                what,
+            )
+            return None
+        except discord.HTTPException as exc:
+            if exc.status == 429 and round_ + 1 < SEND_ROUNDS:
+                wait = _retry_after(exc)
+                log.info("Rate limited in %s: retrying in %.1f s", describe_channel(channel), wait)
+                await asyncio.sleep(wait)
+                continue
+            log.error(
+                "Could not send in %s: %s %s", describe_channel(channel), exc.status, exc.text
+            )
+            return None
+    return None
 
 
 async def send_interaction(itx: discord.Interaction, msg: DiscordMessage) -> None:
@@ -109,6 +192,7 @@ async def send_interaction(itx: discord.Interaction, msg: DiscordMessage) -> Non
             return
         deferred_ephemeral = itx.extras.get("deferred_ephemeral")
         if deferred_ephemeral is None or deferred_ephemeral == msg.ephemeral:
+            del kwargs["suppress_embeds"]  # not an option of edits (the text has no links)
             if kwargs["content"] is None:
                 kwargs["content"] = ""  # clear the "thinking" text
             await itx.edit_original_response(**kwargs)
@@ -180,6 +264,7 @@ class BriefbotBot(commands.Bot):
     """briefbot on Discord. ``engine`` may be None only for ``briefbot sync``."""
 
     defer_after = 1.0  # seconds of work before an interaction is deferred
+    typing_every = 8.0  # seconds between "typing…" signals (Discord shows one for 10 s)
 
     def __init__(
         self,
@@ -204,7 +289,6 @@ class BriefbotBot(commands.Bot):
         self.engine = engine
         self.sync_on_start = sync_on_start
         self.cooldown = Cooldown(settings.cooldown_questions, settings.cooldown_seconds)
-        self._topics: tuple[Any, tuple[Any, ...]] | None = None  # (index, its topics)
         if engine is not None:
             corpus_fingerprint(engine)  # computed once per index, now rather than on a click
 
@@ -240,19 +324,13 @@ class BriefbotBot(commands.Bot):
         return await asyncio.to_thread(fn, *args, **kwargs)
 
     def topics_now(self) -> tuple[Any, ...]:
-        """The corpus's topics, computed once per index; call it in a worker thread."""
+        """The corpus's topics: found when the index was built and kept with it, so every
+        request shares them and none waits for them."""
         assert self.engine is not None
-        engine = self.engine.pinned()
-        cached = self._topics
-        if cached is None or cached[0] is not engine.index:
-            cached = self._topics = (engine.index, tuple(engine.topics()))
-        return cached[1]
+        return tuple(self.engine.topics())
 
     async def topics(self) -> tuple[Any, ...]:
-        """The corpus's topics (for autocomplete), without blocking the event loop."""
-        cached = self._topics
-        if cached is not None and self.engine is not None and cached[0] is self.engine.index:
-            return cached[1]
+        """The corpus's topics (for autocomplete)."""
         return await self.run_engine(self.topics_now)
 
     def reload_now(self) -> Briefbot:
@@ -264,7 +342,6 @@ class BriefbotBot(commands.Bot):
         """
         assert self.engine is not None
         engine = self.engine.reload().pinned()
-        self._topics = None  # computed again, for the new index, when first asked for
         corpus_fingerprint(engine)
         with contextlib.suppress(BriefbotError):  # build lazy caches now, as at start-up
             engine.ask("what happened")

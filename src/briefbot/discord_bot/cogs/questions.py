@@ -30,7 +30,7 @@ from ...discord_render import (
 )
 from ...errors import BriefbotError
 from .. import commands, discord
-from ..bot import INTERNAL_ERROR, BriefbotBot, message_kwargs
+from ..bot import INTERNAL_ERROR, BriefbotBot, message_kwargs, send_with_retries
 
 log = logging.getLogger("briefbot.discord")
 
@@ -52,15 +52,17 @@ class Questions(commands.Cog):
                 "without the Message Content intent only mentions and replies are answered."
             )
 
-    def question_in(self, message: discord.Message) -> str | None:
-        """The question a message asks the bot, or None when it is not for the bot."""
+    def question_in(self, message: discord.Message) -> tuple[str, bool] | None:
+        """(the question, whether the bot was addressed) for a message meant for the bot,
+        or None. Addressed: a DM, a mention of the bot or its role, a reply to it; a
+        question in a watched channel is not addressed, and gets an answer or silence."""
         me = self.bot.user
         if me is None or message.author.bot or message.webhook_id is not None:
             return None
         content = message.content
         text = strip_mentions(content, me.id)
         if message.guild is None:
-            return text
+            return text, True
         self_role = message.guild.self_role
         if (
             f"<@{me.id}>" in content
@@ -68,12 +70,12 @@ class Questions(commands.Cog):
             or (self_role is not None and self_role in message.role_mentions)
             or self._replies_to_me(message)
         ):
-            return text
+            return text, True
         channel = message.channel
         watched = self.bot.settings.answer_channels
         in_watched = channel.id in watched or getattr(channel, "parent_id", None) in watched
         if in_watched and self.bot.settings.message_content and looks_like_question(text):
-            return text
+            return text, False
         return None
 
     def _replies_to_me(self, message: discord.Message) -> bool:
@@ -87,49 +89,67 @@ class Questions(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        question = self.question_in(message)
-        if question is None or message.id in self._answered:
+        found = self.question_in(message)
+        if found is None or message.id in self._answered:
             return
+        question, addressed = found
         self._answered[message.id] = None
         while len(self._answered) > REMEMBERED:
             self._answered.popitem(last=False)
+        # Only someone who addressed the bot hears why there is no answer; in a watched
+        # channel the bot speaks only when it has one.
         if not question:
-            if message.content or message.guild is None:
+            if addressed and (message.content or message.guild is None):
                 await self._reply(message, render_error(EMPTY_MENTION, ephemeral=False))
             return  # empty content: probably no Message Content intent
         problem = question_problem(question, self.bot.settings.max_question_chars)
         if problem:
-            await self._reply(message, render_error(problem, ephemeral=False))
+            if addressed:
+                await self._reply(message, render_error(problem, ephemeral=False))
             return
         wait = self.bot.cooldown.retry_after(message.author.id)
         if wait:
             # one notice per window, then silence: a cooldown must not turn into spam
             now = time.monotonic()
-            if self._cooldown_noticed.get(message.author.id, 0.0) < now:
+            if addressed and self._cooldown_noticed.get(message.author.id, 0.0) < now:
                 self._cooldown_noticed[message.author.id] = now + wait
                 await self._reply(message, render_cooldown(wait))
             return
-        typing = asyncio.create_task(self._typing(message.channel))
+        shown = asyncio.Event()
+        typing = asyncio.create_task(self._keep_typing(message.channel, shown))
         try:
-            msg = await self.bot.run_engine(self._answer, question)
+            msg, answered = await self.bot.run_engine(self._answer, question)
         except BriefbotError as exc:
-            msg = render_error(str(exc), ephemeral=False)
+            msg, answered = render_error(str(exc), ephemeral=False), False
         except Exception:
             log.exception("Answering message %s failed", message.id)
-            msg = render_error(INTERNAL_ERROR, ephemeral=False)
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(asyncio.shield(typing), 1.0)
-        await self._reply(message, msg)
+            msg, answered = render_error(INTERNAL_ERROR, ephemeral=False), False
+        finally:
+            with contextlib.suppress(asyncio.TimeoutError):  # "typing…" first, then the reply
+                await asyncio.wait_for(shown.wait(), 1.0)
+            typing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await typing
+        if answered or addressed:
+            await self._reply(message, msg)
 
-    def _answer(self, question: str) -> DiscordMessage:
-        """Runs in a worker thread."""
+    def _answer(self, question: str) -> tuple[DiscordMessage, bool]:
+        """The message and whether it answers; runs in a worker thread."""
         bot = self.bot
         assert bot.engine is not None
         engine = bot.engine.pinned()  # the answer and its buttons from one index
         top = bot.settings.top
-        return render_answer(
-            engine.ask(question, top=top), fingerprint=corpus_fingerprint(engine), top=top
-        )
+        answer = engine.ask(question, top=top)
+        message = render_answer(answer, fingerprint=corpus_fingerprint(engine), top=top)
+        return message, answer.answered and bool(answer.hits)
+
+    async def _keep_typing(self, channel: discord.abc.Messageable, shown: asyncio.Event) -> None:
+        """Show "typing…" until cancelled: Discord shows it for 10 s, so send it again
+        every ``typing_every`` seconds while the question waits for the engine."""
+        while True:
+            await self._typing(channel)
+            shown.set()
+            await asyncio.sleep(self.bot.typing_every)
 
     @staticmethod
     async def _typing(channel: discord.abc.Messageable) -> None:
@@ -139,14 +159,12 @@ class Questions(commands.Cog):
             log.debug("Typing indicator failed", exc_info=True)
 
     async def _reply(self, message: discord.Message, msg: DiscordMessage) -> None:
-        try:
-            await message.channel.send(
-                **message_kwargs(msg),
-                reference=message.to_reference(fail_if_not_exists=False),
-                mention_author=False,
-            )
-        except discord.HTTPException:
-            log.exception("Could not reply to message %s", message.id)
+        await send_with_retries(
+            message.channel,
+            message_kwargs(msg),
+            reference=message.to_reference(fail_if_not_exists=False),
+            mention_author=False,
+        )
 
 
 async def setup(bot: BriefbotBot) -> None:
