@@ -103,7 +103,7 @@ def test_attribution_names_title_section_paragraph_and_links(bot: Briefbot, fp: 
     assert embed["footer"]["text"].startswith(f"By {doc.byline} · Excerpts 1–")
     lines = [b.split("\n")[-1] for b in embed["description"].split("\n\n")]
     assert len(lines) == len(answer.hits) > 1
-    for line, shown in zip(lines, answer.hits):
+    for line, shown in zip(lines, answer.hits, strict=True):
         assert line.startswith("— [") and f"¶ {shown.passage.paragraph}]" in line
         assert doc.title not in line and doc.byline not in line
         label = line[3 : line.index("](")]

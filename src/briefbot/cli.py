@@ -54,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="number of excerpts, 1-10 (default: BRIEFBOT_TOP, else 3)",
     )
     ask.add_argument(
-        "--document", metavar="ID", help="only search this document (its id, see /source in the repl)"
+        "--document",
+        metavar="ID",
+        help="only search this document (its id: see /source in 'briefbot repl')",
     )
     ask.add_argument(
         "--color",

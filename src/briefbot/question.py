@@ -94,8 +94,8 @@ def clean_text(
     text: object, *, what: str = "question", limit: int = MAX_QUESTION_CHARS, cut: bool = True
 ) -> tuple[str, bool]:
     """The one validator of questions and topics: control, invisible and unassigned
-    characters, links, invites and Discord mentions removed, whitespace squashed; longer than ``limit``
-    it is cut (``cut``) or refused. Returns (text, was cut); raises InputError with a
+    characters, links, invites and Discord mentions removed, whitespace squashed; longer
+    than ``limit`` it is cut (``cut``) or refused. Returns (text, was cut); raises InputError with a
     one-line message when nothing is left."""
     if not isinstance(text, str):
         raise InputError(f"The {what} must be text.")

@@ -33,7 +33,7 @@ def is_quotation(text: str) -> bool:
     text = text.strip()
     if len(text) < 2 or text[0] not in _OPENERS or text[-1] not in _CLOSERS:
         return False
-    return not any(c in text[1:-1] for c in "“”\"«»„")  # one quotation, not two
+    return not any(c in text[1:-1] for c in '“”"«»„')  # one quotation, not two
 
 
 @dataclass(frozen=True)
