@@ -666,6 +666,51 @@ async def test_cli_run_and_sync(
         assert code == 1 and "Discord rejected DISCORD_TOKEN" in out and wrong not in out
 
 
+@pytest.mark.parametrize(
+    ("failure", "says"),
+    [
+        ("close 4004", "Discord rejected DISCORD_TOKEN"),
+        ("close 4013", "intents as invalid"),
+        ("close 4014", "Message Content intent"),
+        ("no api", "Cannot reach Discord's API"),
+        ("no gateway", "Cannot reach Discord's gateway"),
+    ],
+)
+async def test_start_up_failures_are_one_line_and_exit_1(
+    failure: str,
+    says: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import discord.gateway
+    import discord.http
+    import yarl
+
+    from tests.helpers import CORPUS
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BRIEFBOT_CACHE_DIR", str(tmp_path / "cache"))
+    closed = "127.0.0.1:9"  # the discard port: nothing listens there
+    async with FakeDiscord() as fake:
+        monkeypatch.setenv("DISCORD_TOKEN", fake.token)
+        if failure.startswith("close"):
+            fake.close_identify_with = int(failure.split()[1])
+        elif failure == "no api":
+            discord.http.Route.BASE = f"http://{closed}/api/v10"  # restored by the fake
+        else:
+            discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"ws://{closed}/")
+        with caplog.at_level(logging.INFO):
+            code, out = await asyncio.to_thread(_cli, ["--corpus", str(CORPUS), "run"], capsys)
+    assert code == 1, out
+    assert out.startswith("briefbot: error: ") and says in out, out
+    assert len(out.strip().splitlines()) == 1 and "Traceback" not in out
+    assert fake.token not in out + caplog.text
+    assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
+    assert "voice will NOT be supported" not in caplog.text
+
+
 async def test_without_the_message_content_intent_mentions_still_work(bot: Briefbot) -> None:
     async with FakeDiscord() as fake:
         settings = Settings(

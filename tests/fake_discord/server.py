@@ -211,6 +211,9 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self._saved: tuple[Any, Any] | None = None
         self.port = 0
+        # a start-up failure: IDENTIFY answered with this close code (4004 bad token, 4013
+        # invalid intents, 4014 disallowed intents)
+        self.close_identify_with: int | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -1172,6 +1175,9 @@ class FakeDiscord:
     async def _identify(self, conn: _Conn, d: dict[str, Any]) -> None:
         if d.get("token") != self.token:
             await conn.ws.close(code=4004, message=b"Authentication failed.")
+            return
+        if self.close_identify_with is not None:
+            await conn.ws.close(code=self.close_identify_with, message=b"refused by fake_discord")
             return
         async with self._gw_lock:
             for other in self._conns:

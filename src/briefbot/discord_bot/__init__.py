@@ -40,6 +40,21 @@ log = logging.getLogger("briefbot.discord")
 BAD_TOKEN = (
     "Discord rejected DISCORD_TOKEN: copy the bot token again from the Developer Portal (Bot page)."
 )
+CLOSE_CODES = {  # gateway close codes that end the start-up, and what to do about each
+    4004: BAD_TOKEN,
+    4010: "Discord refused the shard settings: check BRIEFBOT_SHARD_COUNT and BRIEFBOT_SHARD_IDS.",
+    4011: "Discord requires sharding for this bot: set BRIEFBOT_SHARD_COUNT (see the README).",
+    4012: "Discord refused the gateway version: upgrade discord.py (pip install -U discord.py).",
+    4013: "Discord refused the bot's intents as invalid: upgrade briefbot and discord.py.",
+}
+UNREACHABLE_API = (
+    "Cannot reach Discord's API ({error}): check the network connection, proxy or firewall "
+    "(HTTPS to discord.com), then start again."
+)
+UNREACHABLE_GATEWAY = (
+    "Cannot reach Discord's gateway: check the network connection, proxy or firewall "
+    "(secure WebSocket to gateway.discord.gg), then start again."
+)
 NO_INTENT = (
     "Discord refused the Message Content intent: enable it on the Developer Portal's Bot page, "
     "or set BRIEFBOT_MESSAGE_CONTENT=false (then only mentions and replies are answered)."
@@ -47,7 +62,10 @@ NO_INTENT = (
 
 
 def _setup_logging(level: str) -> None:
-    """Log to stderr (discord.py's format) unless the host already configured logging."""
+    """Log to stderr (discord.py's format) unless the host already configured logging.
+    briefbot never joins voice: discord.py's warnings about voice support are left out."""
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
     if not logging.getLogger().handlers:
         discord.utils.setup_logging(level=getattr(logging, level.upper(), logging.INFO))
 
@@ -79,13 +97,34 @@ def run_bot(settings: Settings, corpus_dir: Path | None = None) -> int:
 
     try:
         asyncio.run(main())
-    except discord.LoginFailure:
-        raise BriefbotError(BAD_TOKEN) from None
-    except discord.PrivilegedIntentsRequired:
-        raise BriefbotError(NO_INTENT) from None
     except KeyboardInterrupt:
         pass
+    except Exception as exc:  # noqa: BLE001 - start-up failures become one line
+        raise BriefbotError(startup_problem(exc)) from None
     return 0
+
+
+def startup_problem(exc: BaseException) -> str:
+    """One line saying what to do about a failed start (never the token); anything not
+    known to be a start-up failure is re-raised."""
+    import aiohttp
+
+    if isinstance(exc, BriefbotError):
+        return str(exc)
+    if isinstance(exc, discord.LoginFailure):
+        return BAD_TOKEN
+    if isinstance(exc, discord.PrivilegedIntentsRequired):
+        return NO_INTENT
+    if isinstance(exc, discord.ConnectionClosed):
+        known = CLOSE_CODES.get(exc.code or 0)
+        return known or f"Discord closed the connection (code {exc.code}): start again later."
+    if isinstance(exc, discord.GatewayNotFound):
+        return UNREACHABLE_GATEWAY
+    if isinstance(exc, discord.HTTPException) and exc.status >= 500:
+        return f"Discord's API is failing ({exc.status}): start again later."
+    if isinstance(exc, (aiohttp.ClientError, OSError, asyncio.TimeoutError)):
+        return UNREACHABLE_API.format(error=type(exc).__name__)
+    raise exc
 
 
 def sync_commands(settings: Settings, guild_id: int | None = None) -> list[str]:
@@ -107,7 +146,9 @@ def sync_commands(settings: Settings, guild_id: int | None = None) -> list[str]:
 
     try:
         return asyncio.run(main())
-    except discord.LoginFailure:
-        raise BriefbotError(BAD_TOKEN) from None
     except discord.HTTPException as exc:
+        if exc.status >= 500 or isinstance(exc, discord.LoginFailure):
+            raise BriefbotError(startup_problem(exc)) from None
         raise BriefbotError(f"Discord refused the sync: {exc.status} {exc.text}") from None
+    except Exception as exc:  # noqa: BLE001 - an unreachable API becomes one line
+        raise BriefbotError(startup_problem(exc)) from None

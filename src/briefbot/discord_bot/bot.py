@@ -260,6 +260,17 @@ class BriefbotTree(app_commands.CommandTree):
         await send_interaction(interaction, render_error(text))
 
 
+class _QuietFirstConnection(logging.Filter):
+    """Leaves out discord.py's reconnect traceback until a first connection is made."""
+
+    def __init__(self, bot: BriefbotBot) -> None:
+        super().__init__()
+        self.bot = bot
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (self.bot.ws is None and str(record.msg).startswith("Attempting a reconnect"))
+
+
 class BriefbotBot(commands.Bot):
     """briefbot on Discord. ``engine`` may be None only for ``briefbot sync``."""
 
@@ -296,6 +307,24 @@ class BriefbotBot(commands.Bot):
     def fingerprint(self) -> str:
         """The current index's corpus fingerprint: buttons made for another one expire."""
         return corpus_fingerprint(self.engine) if self.engine is not None else ""
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        """discord.py's connection loop, except that a first connection that cannot be made
+        ends the start-up with one clear line (BriefbotError), where discord.py logs a
+        traceback and then fails with an AttributeError (it has no session to resume)."""
+        quiet = _QuietFirstConnection(self)
+        client_log = logging.getLogger("discord.client")
+        client_log.addFilter(quiet)
+        try:
+            await super().connect(reconnect=reconnect)
+        except AttributeError:
+            if self.ws is None:
+                from . import UNREACHABLE_GATEWAY
+
+                raise BriefbotError(UNREACHABLE_GATEWAY) from None
+            raise
+        finally:
+            client_log.removeFilter(quiet)
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
