@@ -161,3 +161,25 @@ def test_a_saved_index_is_loaded_without_loading_the_model(folder, monkeypatch):
     again = Briefbot.from_folder(folder)
     assert again.index.embeddings is not None  # the saved vectors, no model needed
     assert again.summarize("walrus").found
+
+
+def test_topics_are_saved_with_the_index(tmp_path, monkeypatch):
+    import shutil
+
+    from briefbot import summaries
+
+    from .helpers import ARTICLE
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(ARTICLE, folder / ARTICLE.name)
+    first = Briefbot.from_folder(folder, save=True)
+    found = first.topics()
+    assert found
+
+    def never(*args, **kwargs):
+        raise AssertionError("topics were found again instead of loaded")
+
+    monkeypatch.setattr(summaries, "_find_topics", never)
+    again = Briefbot.from_folder(folder)
+    assert again.topics() == found

@@ -162,3 +162,30 @@ def test_repl_answers_lines_until_eof(capsys, monkeypatch):
     code, out, _ = run(capsys, "repl")
     assert code == 0
     assert "peacekeeping" in out and "never reached" not in out
+
+
+def test_settings_are_honoured_by_ask_and_the_repl(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BRIEFBOT_TOP", "1")
+    code, out, _ = run(capsys, "ask", "--json", "What is the CSTO?")
+    assert code == 0 and len(json.loads(out)["results"]) == 1
+    code, out, _ = run(capsys, "ask", "--json", "--top", "2", "What is the CSTO?")
+    assert len(json.loads(out)["results"]) == 2  # the option wins over the setting
+    monkeypatch.setattr("sys.stdin", io.StringIO("What is the CSTO?\n"))
+    code, out, _ = run(capsys, "repl")
+    assert code == 0 and "Excerpt 1" in out and "Excerpts 1–" not in out
+    monkeypatch.setenv("BRIEFBOT_MAX_QUESTION_CHARS", "20")
+    code, out, err = run(capsys, "ask", "Which countries are members of the CSTO?")
+    assert code == 2 and out == "" and err.strip().endswith("keep it to 20 or fewer.")
+    monkeypatch.setattr("sys.stdin", io.StringIO("Which countries are members of the CSTO?\n"))
+    code, out, _ = run(capsys, "repl")
+    assert "keep it to 20 or fewer" in out
+
+
+@pytest.mark.parametrize(("name", "value"), [("BRIEFBOT_TOP", "0"), ("BRIEFBOT_TOP", "many")])
+def test_an_invalid_setting_is_one_line(capsys, monkeypatch, tmp_path, name, value):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(name, value)
+    code, out, err = run(capsys, "ask", "What is the CSTO?")
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and err.startswith(f"briefbot: error: {name}: ")

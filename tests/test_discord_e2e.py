@@ -82,7 +82,8 @@ class Env:
 
 
 def replies_to(req: RecordedRequest, message_id: str) -> bool:
-    ref = (req.json or {}).get("message_reference") or {}
+    body = req.json if isinstance(req.json, dict) else {}
+    ref = body.get("message_reference") or {}
     return str(ref.get("message_id")) == str(message_id)
 
 
@@ -112,16 +113,17 @@ def assert_verbatim(body: dict[str, Any], engine: Briefbot) -> list[str]:
 
 
 @contextlib.asynccontextmanager
-async def started(engine: Briefbot) -> AsyncIterator[Env]:
-    """The bot on ``engine``, logged in to a fresh fake Discord; every body is checked."""
+async def started(engine: Briefbot, **overrides: Any) -> AsyncIterator[Env]:
+    """The bot on ``engine``, logged in to a fresh fake Discord; every body is checked.
+    ``overrides`` are settings."""
     async with FakeDiscord() as fake:
-        settings = Settings(
-            _env_file=None,
-            dev_guild_id=int(fake.guild_id),
-            answer_channels=[int(fake.other_channel_id)],
-            cooldown_questions=50,
-            cooldown_seconds=60,
-        )
+        values: dict[str, Any] = {
+            "dev_guild_id": int(fake.guild_id),
+            "answer_channels": [int(fake.other_channel_id)],
+            "cooldown_questions": 50,
+            "cooldown_seconds": 60,
+        }
+        settings = Settings(_env_file=None, **{**values, **overrides})
         e = Env(fake, engine, settings)
         await e.start()
         try:
@@ -666,6 +668,12 @@ async def test_cli_run_and_sync(
         assert code == 1 and "Discord rejected DISCORD_TOKEN" in out and wrong not in out
 
 
+@pytest.fixture(scope="module")
+def run_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """BRIEFBOT_CACHE_DIR for the ``briefbot run`` tests: built by the first, then loaded."""
+    return tmp_path_factory.mktemp("run-cache")
+
+
 @pytest.mark.parametrize(
     ("failure", "says"),
     [
@@ -683,6 +691,7 @@ async def test_start_up_failures_are_one_line_and_exit_1(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
+    run_cache: Path,
 ) -> None:
     import discord.gateway
     import discord.http
@@ -691,7 +700,7 @@ async def test_start_up_failures_are_one_line_and_exit_1(
     from tests.helpers import CORPUS
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("BRIEFBOT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("BRIEFBOT_CACHE_DIR", str(run_cache))
     closed = "127.0.0.1:9"  # the discard port: nothing listens there
     async with FakeDiscord() as fake:
         monkeypatch.setenv("DISCORD_TOKEN", fake.token)
@@ -709,6 +718,7 @@ async def test_start_up_failures_are_one_line_and_exit_1(
     assert fake.token not in out + caplog.text
     assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
     assert "voice will NOT be supported" not in caplog.text
+    assert (run_cache / "index" / "meta.json").exists()  # `run` honours BRIEFBOT_CACHE_DIR
 
 
 async def test_without_the_message_content_intent_mentions_still_work(bot: Briefbot) -> None:

@@ -51,8 +51,6 @@ def quotes_in(description: str) -> list[str]:
             continue
         body = "\n".join(lines)
         body = body.removeprefix(dr.ELLIPSIS).removesuffix(dr.ELLIPSIS)
-        if body.startswith(dr.OPEN_QUOTE) and body.endswith(dr.CLOSE_QUOTE):
-            body = body[1:-1]  # our quote marks (a quotation of the source's gets none)
         quotes.append(plain(body))
     return quotes
 
@@ -136,7 +134,7 @@ def test_long_quotes_are_cut_on_a_word_with_the_ellipsis_outside(bot: Briefbot, 
     msg = render_answer(answer, fingerprint=fp, top=10)
     assert limit_problems(msg) == []
     desc = msg.embeds[0]["description"]
-    assert dr.CLOSE_QUOTE + dr.ELLIPSIS in desc
+    assert dr.ELLIPSIS + "\n— " in desc  # a cut quote ends in "…", then its attribution
     quotes = quotes_in(desc)
     assert quotes and all(text.startswith(q) and text[len(q)] == " " for q in quotes)
     assert sum(len(str(e)) for e in msg.embeds) <= 6000 + 200 * len(msg.embeds)

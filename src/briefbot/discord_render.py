@@ -7,10 +7,10 @@ the limits without a client. Every documented limit is enforced here (content 20
 title 256, description 4096, 25 fields of 256/1024, footer 2048, 6000 in all; button label
 80, custom_id 100, 5 rows of 5; 25 autocomplete choices of 100).
 
-Quotes are verbatim: a quote is the excerpt's own text between “ and ”, with Discord
+Quotes are verbatim: a quote is a block quote of the excerpt's own text (the block is
+the quotation mark: no marks of ours that would double the source's own), with Discord
 markdown and mentions escaped (undo the escapes and it is a substring of the passage).
-When a quote must be shortened it is cut on a word boundary and "…" goes outside the
-quote marks, never inside. Bold (``**``) marks the words that matched the question.
+When a quote must be shortened it is cut on a word boundary and marked with "…". Bold (``**``) marks the words that matched the question.
 
 Buttons carry their state in their custom_id, so they keep working after a restart:
 
@@ -44,7 +44,6 @@ from typing import TYPE_CHECKING, Any
 from . import defaults
 from .errors import InputError
 from .question import clean_text
-from .quote import is_quotation
 from .render import attribution, quote_link
 
 if TYPE_CHECKING:
@@ -74,7 +73,6 @@ CHOICE_NAME_LIMIT = 100
 
 COLOR = 0x3B82F6
 ELLIPSIS = "…"
-OPEN_QUOTE, CLOSE_QUOTE = "“", "”"
 MAX_CONTEXT_BUTTONS = 4  # with "More", one row of five
 MIN_BLOCK = 700  # room each quote with its attribution gets before later ones are dropped
 MIN_QUOTE = 280  # a quote cut shorter than this is left for "More" instead
@@ -193,8 +191,7 @@ def _as_blockquote(body: str) -> str:
 
 
 def _quote_at(text: str, highlights: Sequence[tuple[int, int]], lo: int, hi: int) -> str:
-    opening, closing = ("", "") if is_quotation(text) else (OPEN_QUOTE, CLOSE_QUOTE)
-    body = opening + _bold(text, highlights, lo, hi) + closing
+    body = _bold(text, highlights, lo, hi)  # the block quote is the quotation mark
     if hi < len(text):
         body += ELLIPSIS
     if lo > 0:
@@ -660,8 +657,8 @@ def question_problem(question: str, limit: int) -> str | None:
     the one cleaning every question gets (:func:`briefbot.question.clean_text`)."""
     try:
         n = len(clean_text(question, limit=len(question) + 1)[0])
-    except InputError:
-        return EMPTY_QUESTION
+    except InputError as exc:  # nothing left: empty, or a link alone
+        return str(exc)
     if n > limit:
         return f"That question is {n} characters long: keep it to {limit} or fewer."
     return None

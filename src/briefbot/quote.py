@@ -24,16 +24,14 @@ _CARRIES_OVER = re.compile(
 )
 
 
-_OPENERS, _CLOSERS = "“\"«„‘'", "”\"»“’'"
+_QUOTE_MARKS = "“”„«»‘’\"'"
 
 
-def is_quotation(text: str) -> bool:
-    """Whether an excerpt is itself one quotation ("“In light … situation.”"): a renderer
-    then adds no quote marks of its own, which would show doubled."""
+def quote_marks_clash(text: str) -> bool:
+    """Whether quote marks put around the excerpt would touch its own ("““In light…",
+    "…language.””"): a renderer then leaves its marks out."""
     text = text.strip()
-    if len(text) < 2 or text[0] not in _OPENERS or text[-1] not in _CLOSERS:
-        return False
-    return not any(c in text[1:-1] for c in '“”"«»„')  # one quotation, not two
+    return not text or text[0] in _QUOTE_MARKS or text[-1] in _QUOTE_MARKS
 
 
 @dataclass(frozen=True)

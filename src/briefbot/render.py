@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from .answers import Answer, Hit
 from .passages import Passage
-from .quote import is_quotation
+from .quote import quote_marks_clash
 from .summaries import Summary, Topic
 
 BOLD, RESET, DIM = "\033[1m", "\033[0m", "\033[2m"
@@ -110,7 +110,7 @@ def answer_to_text(answer: Answer, *, color: bool = False, width: int = 88) -> s
         return "\n".join(lines)
     for hit in answer.hits:
         body = highlight(hit, BOLD, RESET) if color else hit.excerpt.text
-        if not is_quotation(hit.excerpt.text):
+        if not quote_marks_clash(hit.excerpt.text):
             body = f"“{body}”"
         lines.append("")
         lines.append(

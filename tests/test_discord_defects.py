@@ -1,0 +1,218 @@
+"""End-to-end checks of what members see: long attributions, echoed links, silence where
+nobody asked, typing, permissions and rate limits, the message's design. The real
+discord.py bot against the local fake Discord, as in test_discord_e2e."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from briefbot import Briefbot
+from briefbot.discord_render import render_answer
+from tests.helpers import ARTICLE, write
+from tests.test_discord_e2e import MESSAGES, Env, env, replies_to, started, text_of  # noqa: F401
+from tests.test_discord_render import plain, quotes_in
+
+SUPPRESS_EMBEDS = 1 << 2
+UKRAINIAN_URL = "https://www.eurointegration.com.ua/articles/2022/01/7/статті-окупація-ні/"
+
+
+def corpus_with_url(folder: Path, url: str) -> Path:
+    """The bundled article with another document link."""
+    text = ARTICLE.read_text(encoding="utf-8")
+    text = re.sub(r'^url: ".*"$', f'url: "{url}"', text, count=1, flags=re.M)
+    write(folder, ARTICLE.name, text)
+    return folder
+
+
+async def no_reply(env: Env, message: dict[str, Any], wait: float = 1.5) -> bool:
+    await asyncio.sleep(wait)
+    return not [r for r in env.fake.requests if replies_to(r, message["id"])]
+
+
+# --- 1. long attributions ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", [UKRAINIAN_URL, "https://example.org/" + "a-long-path/" * 125])
+async def test_a_long_document_link_never_costs_the_answer(tmp_path: Path, url: str) -> None:
+    engine = Briefbot.from_folder(corpus_with_url(tmp_path / "c", url), save=False)
+    async with started(engine, top=10) as env:
+        _, reply = await env.ask("Who entered Kazakhstan on January 6?", mention_bot=True)
+        body = reply.json
+        assert "Something went wrong" not in (body.get("content") or "")
+        quotes = quotes_in(body["embeds"][0]["description"])
+        assert len(quotes) >= 3 and "the first CSTO military units" in quotes[0]
+        for quote in quotes:
+            assert any(quote in p.text for p in engine.index.passages)
+        itx, summary = await env.command("summary")
+        assert summary["embeds"][0].get("description"), summary
+
+
+# --- 2. links typed by users are never repeated ----------------------------------------
+
+
+async def test_links_and_invites_are_never_repeated(env: Env) -> None:
+    topic = "free nitro: https://discord-gift.example/claim"
+    _, body = await env.command("summary", topic=topic)
+    shown = text_of(body)
+    assert "https://" not in shown and "discord-gift" not in shown
+    assert body["content"] and body["flags"] & SUPPRESS_EMBEDS
+    msg, reply = await env.ask("what is discord.gg/abcdef about?", mention_bot=True)
+    assert "discord.gg" not in text_of(reply.json)
+    _, reply = await env.ask("https://discord.gg/abcdef", mention_bot=True)
+    assert reply.json["content"] == "I don't open links: ask your question in words."
+    assert reply.json["flags"] & SUPPRESS_EMBEDS
+
+
+# --- 3. silence where nobody asked ------------------------------------------------------
+
+
+async def test_watched_channels_hear_only_answers(env: Env) -> None:
+    fake = env.fake
+    elsewhere = fake.other_channel_id  # watched, and nobody addresses the bot
+    for text in (
+        "Why is the weather so weird?",  # not answered by the article
+        "What?!?",  # no words to look for
+        "why " * 100 + "?",  # too long
+    ):
+        msg = await fake.send_message(text, channel_id=elsewhere)
+        assert await no_reply(env, msg, 1.0), text
+    # the same refusal is said to someone who asked the bot
+    _, reply = await env.ask("Why is the weather so weird?", mention_bot=True)
+    assert reply.json["content"].startswith("The article does not")
+
+
+async def test_a_cooldown_in_a_watched_channel_is_silent(bot: Briefbot) -> None:
+    async with started(bot, cooldown_questions=1, cooldown_seconds=60) as env:
+        fake = env.fake
+        _, first = await env.ask("What is the CSTO?", channel_id=fake.other_channel_id)
+        assert first.json["embeds"]
+        msg = await fake.send_message("Who leads the CSTO?", channel_id=fake.other_channel_id)
+        assert await no_reply(env, msg)
+        _, notice = await env.ask("Who leads the CSTO?", mention_bot=True)
+        assert "You're asking quickly" in notice.json["content"]
+
+
+# --- 7. under pressure ------------------------------------------------------------------
+
+
+async def test_typing_is_kept_up_while_a_question_waits(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env.bot.typing_every = 0.2
+    ask = env.engine.ask
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        import time
+
+        time.sleep(1.1)
+        return ask(*args, **kwargs)
+
+    monkeypatch.setattr(env.engine, "ask", slow)
+    _, reply = await env.ask("What is the CSTO?", mention_bot=True)
+    typing = env.fake.find_requests("POST", rf"/channels/{env.fake.channel_id}/typing")
+    assert len([t for t in typing if t.index < reply.index]) >= 4
+
+
+async def test_a_missing_permission_is_one_warning_naming_the_channel(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = env.fake
+    fake.fail_next(
+        "POST", MESSAGES, status=403, body={"message": "Missing Permissions", "code": 50013}
+    )
+    with caplog.at_level(logging.INFO, logger="briefbot"):
+        msg = await fake.send_message("What is the CSTO?", mention_bot=True)
+        await fake.wait_for_request(
+            "POST", MESSAGES, predicate=lambda r: replies_to(r, msg["id"]), include_failed=True
+        )
+        await asyncio.sleep(0.2)
+    records = [r for r in caplog.records if r.name.startswith("briefbot")]
+    warned = [r for r in records if r.levelno == logging.WARNING]
+    assert len(warned) == 1 and not warned[0].exc_info
+    line = warned[0].getMessage()
+    assert "#general" in line and fake.channel_id in line and "50013" in line
+    assert not [r for r in records if r.levelno >= logging.ERROR]
+
+
+async def test_a_reply_outlasts_more_429s_than_discord_py_retries(env: Env) -> None:
+    fake = env.fake
+    fake.fail_next("POST", MESSAGES, status=429, retry_after=0.01, count=7)
+    msg = await fake.send_message("What is the CSTO?", mention_bot=True)
+    reply = await fake.wait_for_request(
+        "POST", MESSAGES, predicate=lambda r: replies_to(r, msg["id"]), timeout=30
+    )
+    assert reply.status == 200 and "**CSTO**" in text_of(reply.json)
+    attempts = [
+        r
+        for r in fake.find_requests("POST", MESSAGES, include_failed=True)
+        if replies_to(r, msg["id"])
+    ]
+    assert [r.status for r in attempts] == [429] * 7 + [200]
+
+
+# --- 8. message design -------------------------------------------------------------------
+
+
+async def test_the_answer_as_a_member_sees_it(env: Env) -> None:
+    _, body = await env.command(
+        "ask", question="<@123456789012345678> How many troops did Russia send?"
+    )
+    embed = body["embeds"][0]
+    assert embed["title"] == "How many troops did Russia send?"
+    doc = env.engine.documents[0]
+    assert embed["author"]["name"] == doc.title
+    everything = text_of(body) + embed["footer"]["text"]
+    assert everything.count(doc.title) == 0 and embed["footer"]["text"].count(doc.byline) == 1
+    # bold: only the words asked, in any of their forms
+    own = {env.engine.index.tokenizer.term(w) for w in ("troops", "russia", "send")}
+    for word in re.findall(r"\*\*(.+?)\*\*", embed["description"]):
+        assert env.engine.index.tokenizer.term(plain(word).casefold()) in own, word
+    assert "““" not in embed["description"] and "””" not in embed["description"]
+
+
+def test_a_quotation_is_not_quoted_twice(bot: Briefbot) -> None:
+    answer = bot.ask("What did Pashinyan write on Facebook about the peacekeeping forces?")
+    excerpts = [h.excerpt.text for h in answer.hits]
+    assert any(e.startswith("“") for e in excerpts), excerpts  # the source's own marks
+    desc = render_answer(answer, fingerprint="0").embeds[0]["description"]
+    assert "““" not in desc and "””" not in desc
+    assert all(q in excerpts for q in quotes_in(desc))
+
+
+def test_hello_in_a_dm_gets_help_not_a_refusal(bot: Briefbot) -> None:
+    for text in ("hello there", "hi all", "Hello there!"):
+        answer = bot.ask(text)
+        msg = render_answer(answer, fingerprint="0")
+        assert answer.small_talk and "does not mention" not in msg.content, msg.content
+
+
+# --- 4. topics: found once, shared --------------------------------------------------------
+
+
+async def test_a_burst_of_autocompletes_is_answered_from_the_saved_topics(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefbot import summaries
+
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("topics were searched for during a request")
+
+    monkeypatch.setattr(summaries, "_find_topics", never)
+    fake = env.fake
+    typed = "Kazakhstan"
+    itxs = await asyncio.gather(
+        *(
+            fake.send_autocomplete("summary", {"topic": typed[:n]}, focused="topic")
+            for n in range(1, 9)
+        )
+    )
+    for itx in itxs:
+        await fake.wait_for_interaction_response(itx)
+        choices = fake.autocomplete_choices(itx)
+        assert choices, "an autocomplete went unanswered"
