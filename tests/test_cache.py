@@ -53,7 +53,9 @@ def test_changed_corpus_is_rebuilt_automatically(folder):
     assert fresh.ask("narwhal tusks").hits[0].passage.text == "Narwhals have long tusks."
 
 
-@pytest.mark.parametrize("damage", ["meta", "npz", "mismatch", "passages"])
+@pytest.mark.parametrize(
+    "damage", ["meta", "npz", "mismatch", "passages", "truncated passages", "truncated sentences"]
+)
 def test_corrupt_cache_is_rebuilt_with_a_warning(folder, damage):
     bot = Briefbot.from_folder(folder, save=True)
     saved = default_cache_dir(bot.corpus) / "index"
@@ -62,6 +64,10 @@ def test_corrupt_cache_is_rebuilt_with_a_warning(folder, damage):
     elif damage == "npz":
         data = (saved / "bm25.npz").read_bytes()
         (saved / "bm25.npz").write_bytes(data[: len(data) // 2])
+    elif damage.startswith("truncated"):
+        path = saved / f"{damage.split()[1]}.npz"
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
     elif damage == "passages":
         import numpy as np
 

@@ -189,3 +189,40 @@ def test_an_invalid_setting_is_one_line(capsys, monkeypatch, tmp_path, name, val
     code, out, err = run(capsys, "ask", "What is the CSTO?")
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and err.startswith(f"briefbot: error: {name}: ")
+
+
+def test_ask_keeps_to_the_document_and_top_holds_on_stdin(capsys, monkeypatch, tmp_path):
+    import shutil
+
+    from .helpers import ARTICLE
+
+    folder = tmp_path / "two"
+    folder.mkdir()
+    shutil.copy(ARTICLE, folder / ARTICLE.name)
+    write(
+        folder,
+        "troops.md",
+        "---\ntitle: Troops\n---\nRussian troops entered Kazakhstan in January.\n\n"
+        "The troops left Kazakhstan in the same month.\n",
+    )
+    argv = ["--corpus", str(folder), "ask", "--json", "--document", "troops"]
+    assert main([*argv, "When did the Russian troops enter Kazakhstan?"]) == 0
+    found = json.loads(capsys.readouterr().out)["results"]
+    assert found and {r["source"]["document"] for r in found} == {"troops"}
+    monkeypatch.setattr("sys.stdin", io.StringIO("What is the CSTO?\nWho is Tokayev?\n"))
+    assert main(["--corpus", str(CORPUS), "ask", "--json", "--top", "1", "-"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 2 and [len(d["results"]) for d in lines] == [1, 1]
+
+
+def test_the_repl_context_button_shows_the_hit_asked_for(capsys, monkeypatch):
+    from briefbot import Briefbot
+    from briefbot.repl import handle_line
+
+    engine = Briefbot.from_folder(CORPUS)
+    answer = engine.ask("Why did Russia send troops?")
+    handle_line(engine, "Why did Russia send troops?")
+    for n in (1, 2, 3):
+        shown = handle_line(engine, f"/context {n}")
+        start = answer.hits[n - 1].passage.text.split()[:4]
+        assert shown and " ".join(start) in shown.replace("\xa0", " "), n

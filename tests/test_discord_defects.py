@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,18 @@ import pytest
 from briefbot import Briefbot
 from briefbot.discord_render import render_answer
 from tests.helpers import ARTICLE, write
-from tests.test_discord_e2e import MESSAGES, Env, env, replies_to, started, text_of  # noqa: F401
+from tests.test_discord_e2e import MESSAGES, Env, replies_to, started, text_of
 from tests.test_discord_render import plain, quotes_in
 
 SUPPRESS_EMBEDS = 1 << 2
+
+
+@pytest.fixture
+async def env(bot: Briefbot) -> AsyncIterator[Env]:  # ``bot``: the session engine (conftest)
+    async with started(bot) as e:
+        yield e
+
+
 UKRAINIAN_URL = "https://www.eurointegration.com.ua/articles/2022/01/7/статті-окупація-ні/"
 
 
@@ -41,15 +50,15 @@ async def no_reply(env: Env, message: dict[str, Any], wait: float = 1.5) -> bool
 @pytest.mark.parametrize("url", [UKRAINIAN_URL, "https://example.org/" + "a-long-path/" * 125])
 async def test_a_long_document_link_never_costs_the_answer(tmp_path: Path, url: str) -> None:
     engine = Briefbot.from_folder(corpus_with_url(tmp_path / "c", url), save=False)
-    async with started(engine, top=10) as env:
-        _, reply = await env.ask("Who entered Kazakhstan on January 6?", mention_bot=True)
+    async with started(engine, top=10) as e:
+        _, reply = await e.ask("Who entered Kazakhstan on January 6?", mention_bot=True)
         body = reply.json
         assert "Something went wrong" not in (body.get("content") or "")
         quotes = quotes_in(body["embeds"][0]["description"])
         assert len(quotes) >= 3 and "the first CSTO military units" in quotes[0]
         for quote in quotes:
             assert any(quote in p.text for p in engine.index.passages)
-        itx, summary = await env.command("summary")
+        itx, summary = await e.command("summary")
         assert summary["embeds"][0].get("description"), summary
 
 
@@ -216,3 +225,88 @@ async def test_a_burst_of_autocompletes_is_answered_from_the_saved_topics(
         await fake.wait_for_interaction_response(itx)
         choices = fake.autocomplete_choices(itx)
         assert choices, "an autocomplete went unanswered"
+
+
+# --- 6. what a mutation of the bot would break -------------------------------------------
+
+
+async def test_the_cooldown_holds_for_mentions_and_for_more(bot: Briefbot) -> None:
+    async with started(bot, cooldown_questions=1, cooldown_seconds=60) as env:
+        fake = env.fake
+        _, first = await env.ask("Why did Russia send troops?", mention_bot=True)
+        assert first.json["embeds"]
+        _, second = await env.ask("What is the CSTO?", mention_bot=True)
+        assert "You're asking quickly" in second.json["content"]
+        more = next(i for i in custom_ids_of(first.json) if i.startswith("bb:more:"))
+        itx = await fake.click_button(first.response, more)
+        body = (await fake.wait_for_interaction_messages(itx))[-1]
+        assert "You're asking quickly" in body["content"] and body["flags"] & (1 << 6)
+
+
+def custom_ids_of(body: dict[str, Any]) -> list[str]:
+    return [c["custom_id"] for row in body["components"] for c in row["components"]]
+
+
+async def test_other_bots_and_replayed_messages_get_no_reply(env: Env) -> None:
+    fake = env.fake
+    other = fake.make_user("otherbot", bot=True)
+    msg = await fake.send_message("What is the CSTO?", author=other, mention_bot=True)
+    assert await no_reply(env, msg, 1.0)
+    msg, reply = await env.ask("What is the CSTO?", mention_bot=True)
+    await fake.redeliver(msg)  # the gateway may deliver a message twice
+    await asyncio.sleep(1.0)
+    assert len([r for r in fake.requests if replies_to(r, msg["id"])]) == 1
+
+
+async def test_a_stress_corpus_stays_within_every_discord_limit(tmp_path: Path) -> None:
+    """Many documents with long titles, bylines and non-ASCII links: every message the bot
+    sends is checked by the fake server's own limits (independent of the renderer's)."""
+    folder = tmp_path / "stress"
+    body = ARTICLE.read_text(encoding="utf-8").split("---\n", 2)[2]
+    paragraphs = [p for p in body.split("\n\n") if p and not p.startswith("#")]
+    for i in range(30):
+        title = f"Документ {i}: " + "довга назва статті про Казахстан " * 7
+        authors = ", ".join(f'"Автор Номер{i}{j} Прізвищенко"' for j in range(12))
+        url = f"https://приклад.укр/{i}/" + "шлях-до-статті/" * 25
+        text = "\n\n".join(paragraphs[i % 5 :: 5])
+        heading = "## " + "Розділ із дуже довгою назвою " * 8
+        write(
+            folder,
+            f"doc{i:02}.md",
+            f'---\ntitle: "{title}"\nauthors: [{authors}]\nurl: "{url}"\n---\n'
+            f"{heading}\n\n{text}\n",
+        )
+    engine = Briefbot.from_folder(folder, save=False)
+    async with started(engine, top=10) as env:
+        _, reply = await env.ask("Why did Russia send troops to Kazakhstan?", mention_bot=True)
+        assert reply.status == 200 and reply.json["embeds"]
+        for command, options in (("source", {}), ("topics", {}), ("summary", {})):
+            _, answered = await env.command(command, **options)
+            assert answered.get("embeds") or answered.get("content"), command
+        more = next(i for i in custom_ids_of(reply.json) if i.startswith("bb:more:"))
+        itx = await env.fake.click_button(reply.response, more)
+        await env.fake.wait_for_interaction_messages(itx)
+    # started() asserts that the fake found no body over a limit
+
+
+async def test_the_token_is_never_logged_with_the_real_logging_set_up(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from briefbot.cli import main
+    from tests.fake_discord import FakeDiscord
+    from tests.helpers import CORPUS
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BRIEFBOT_LOG_LEVEL", "DEBUG")
+    monkeypatch.setenv("BRIEFBOT_CACHE_DIR", str(tmp_path / "cache"))
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])  # as in a real process: briefbot sets it up
+    async with FakeDiscord() as fake:
+        monkeypatch.setenv("DISCORD_TOKEN", fake.token)
+        fake.close_identify_with = 4004  # log in, identify, then stop
+        code = await asyncio.to_thread(main, ["--corpus", str(CORPUS), "run"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "Indexed" in err and "DEBUG" in err  # the real handler wrote the log
+    assert fake.token not in out + err
+    assert fake.token.split(".", 1)[1] not in out + err

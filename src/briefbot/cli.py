@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from . import __version__
 from .errors import BriefbotError, InputError
 
 PROG = "briefbot"
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Answer questions about an article with verbatim, attributed quotes.",
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument(
         "--corpus",
         metavar="DIR",

@@ -10,7 +10,8 @@ title 256, description 4096, 25 fields of 256/1024, footer 2048, 6000 in all; bu
 Quotes are verbatim: a quote is a block quote of the excerpt's own text (the block is
 the quotation mark: no marks of ours that would double the source's own), with Discord
 markdown and mentions escaped (undo the escapes and it is a substring of the passage).
-When a quote must be shortened it is cut on a word boundary and marked with "…". Bold (``**``) marks the words that matched the question.
+When a quote must be shortened it is cut on a word boundary and marked with "…". Bold
+(``**``) marks the question's own words (and their forms) where the quote has them.
 
 Buttons carry their state in their custom_id, so they keep working after a restart:
 

@@ -14,6 +14,8 @@ import os
 import shutil
 import sys
 import tempfile
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property, lru_cache
@@ -39,6 +41,17 @@ def _heading_text(passage: Passage) -> str:
         return passage.section
     doc = passage.document
     return " ".join(x for x in (doc.title, doc.subtitle) if x)
+
+
+# what reading a damaged saved file raises (a truncated .npz is a BadZipFile or an EOFError)
+UNREADABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    ValueError,
+    KeyError,
+    EOFError,
+    zipfile.BadZipFile,
+    zlib.error,
+)
 
 
 class PassageTable(Sequence[Passage]):
@@ -78,10 +91,10 @@ class PassageTable(Sequence[Passage]):
     @classmethod
     def load(cls, corpus: Corpus, path: Path, sections: list[str]) -> PassageTable:
         try:
-            with np.load(path, allow_pickle=False) as data:
+            with open(path, "rb") as f, np.load(f, allow_pickle=False) as data:
                 arrays = {k: np.asarray(data[k], dtype=np.int64) for k in cls._FIELDS}
-        except (OSError, ValueError, KeyError, EOFError) as exc:
-            raise ValueError(f"unreadable passages file ({exc})") from None
+        except UNREADABLE as exc:
+            raise ValueError(f"unreadable passages file ({exc!r})") from None
         return cls(corpus.documents, arrays, sections)
 
     def __len__(self) -> int:
@@ -356,7 +369,7 @@ class PassageIndex:
         bm25 = BM25Index.load(folder / "bm25.npz")
         sentence_bm25 = BM25Index.load(folder / "sentence_bm25.npz")
         try:
-            with np.load(folder / "sentences.npz") as data:
+            with open(folder / "sentences.npz", "rb") as f, np.load(f) as data:
                 spans, first = data["spans"], data["first"]
             embeddings = None
             if (folder / "embeddings.npy").exists():
@@ -374,7 +387,7 @@ class PassageIndex:
             topics = None
             if "topics" in meta:
                 topics = tuple((str(n), str(k), int(c)) for n, k, c in meta["topics"])
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError, OSError) as exc:
+        except (TypeError, AttributeError, IndexError, *UNREADABLE) as exc:
             raise ValueError(f"unreadable index data ({exc!r})") from None
         n = len(passages)
         if n != meta.get("passages") or bm25.n_docs != n or len(first) != n + 1:

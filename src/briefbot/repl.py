@@ -116,7 +116,7 @@ def discord_message(
             msg = dr.render_answer(answer, fingerprint=dr.corpus_fingerprint(bot), top=top)
     except BriefbotError as exc:
         return dr.render_error(str(exc))
-    if msg.buttons:
+    if msg.buttons and command != "/context":  # an answer's buttons, not a context's
         title = msg.embeds[0].get("title") if msg.embeds else None
         _last_buttons[id(bot)] = (title, msg.buttons)
     return msg

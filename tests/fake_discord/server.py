@@ -294,9 +294,10 @@ class FakeDiscord:
             "public_flags": 0,
         }
 
-    def make_user(self, name: str) -> dict[str, Any]:
-        """A new human user (not in the guild's member list, but fine as message author)."""
-        return self._make_user(name)
+    def make_user(self, name: str, *, bot: bool = False) -> dict[str, Any]:
+        """A new user, human or ``bot`` (not in the guild's member list, but fine as a
+        message author)."""
+        return self._make_user(name, bot=bot)
 
     def _make_channel(self, cid: str, name: str, position: int) -> dict[str, Any]:
         return {
@@ -1341,6 +1342,11 @@ class FakeDiscord:
         )
         await self._dispatch("MESSAGE_CREATE", self._gateway_message(msg, author))
         return copy.deepcopy(msg)
+
+    async def redeliver(self, message: dict[str, Any]) -> None:
+        """Dispatch MESSAGE_CREATE for a message already sent, as a gateway replay may."""
+        stored = self.messages[str(message["id"])]
+        await self._dispatch("MESSAGE_CREATE", self._gateway_message(stored, stored["author"]))
 
     def _find_command(self, name: str) -> tuple[dict[str, Any], str | None]:
         for guild in (self.guild_id, None):
