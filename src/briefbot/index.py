@@ -52,6 +52,7 @@ UNREADABLE: tuple[type[BaseException], ...] = (
     zipfile.BadZipFile,
     zlib.error,
 )
+LOAD_ERRORS = (TypeError, AttributeError, IndexError, *UNREADABLE)  # and malformed data
 
 
 class PassageTable(Sequence[Passage]):
@@ -387,7 +388,7 @@ class PassageIndex:
             topics = None
             if "topics" in meta:
                 topics = tuple((str(n), str(k), int(c)) for n, k, c in meta["topics"])
-        except (TypeError, AttributeError, IndexError, *UNREADABLE) as exc:
+        except LOAD_ERRORS as exc:
             raise ValueError(f"unreadable index data ({exc!r})") from None
         n = len(passages)
         if n != meta.get("passages") or bm25.n_docs != n or len(first) != n + 1:
