@@ -52,7 +52,7 @@ UNREADABLE: tuple[type[BaseException], ...] = (
     zipfile.BadZipFile,
     zlib.error,
 )
-LOAD_ERRORS = (TypeError, AttributeError, IndexError, *UNREADABLE)  # and malformed data
+LOAD_ERRORS: tuple[type[BaseException], ...] = (TypeError, AttributeError, IndexError, *UNREADABLE)
 
 
 class PassageTable(Sequence[Passage]):
