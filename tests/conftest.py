@@ -36,3 +36,10 @@ def bot():
     from .helpers import CORPUS
 
     return Briefbot.from_folder(CORPUS)
+
+
+@pytest.fixture(autouse=True)
+def _state_dir(tmp_path_factory, monkeypatch):
+    """What briefbot keeps while running (repl history, feedback) goes to a folder of the
+    test's own, never to the user's ~/.local/state."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))

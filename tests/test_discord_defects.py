@@ -310,3 +310,31 @@ async def test_the_token_is_never_logged_with_the_real_logging_set_up(
     assert "Indexed" in err and "DEBUG" in err  # the real handler wrote the log
     assert fake.token not in out + err
     assert fake.token.split(".", 1)[1] not in out + err
+
+
+# --- feedback and knowledge gaps ---------------------------------------------------------
+
+
+async def test_votes_and_refusals_become_gaps_for_the_owner(bot: Briefbot, tmp_path: Path) -> None:
+    async with started(bot, feedback_db=tmp_path / "feedback.sqlite3") as env:
+        fake = env.fake
+        _, refused = await env.ask("Who is the mayor of Paris?", mention_bot=True)
+        assert refused.json["content"].startswith("The article does not")
+        _, answered = await env.ask("Why did Russia send troops?", mention_bot=True)
+        ids = custom_ids_of(answered.json)
+        down = next(i for i in ids if i.startswith("bb:vote:") and i.endswith(":down"))
+        assert any(i.startswith("bb:vote:") and i.endswith(":up") for i in ids)
+        itx = await fake.click_button(answered.response, down)
+        thanks = (await fake.wait_for_interaction_messages(itx))[-1]
+        assert "gaps" in thanks["content"] and thanks["flags"] & (1 << 6)
+        itx = await fake.send_command("gaps")  # not the owner
+        body = (await fake.wait_for_interaction_messages(itx))[-1]
+        assert "Only the bot's owner" in body["content"]
+        itx = await fake.send_command("gaps", user=fake.owner)
+        body = (await fake.wait_for_interaction_messages(itx))[-1]
+        listed = body["embeds"][0]["description"]
+        assert "Who is the mayor of Paris? (asked 1×, refused 1)" in listed
+        assert "Why did Russia send troops? (asked 1×, 👎 1)" in listed
+        assert str(fake.user["id"]) not in (tmp_path / "feedback.sqlite3").read_bytes().decode(
+            "latin-1"
+        )

@@ -161,7 +161,7 @@ async def folder_env(corpus_dir: Path) -> AsyncIterator[Env]:
 async def test_commands_sync_to_the_dev_guild_only(env: Env) -> None:
     fake = env.fake
     names = [c["name"] for c in fake.commands[fake.guild_id]]
-    assert set(names) == {"ask", "summary", "topics", "source", "help", "sync", "reload"}
+    assert set(names) == {"ask", "summary", "topics", "source", "help", "sync", "reload", "gaps"}
     assert not fake.find_requests("PUT", rf"/applications/{fake.app_id}/commands")
     ask = next(c for c in fake.commands[fake.guild_id] if c["name"] == "ask")
     assert all(0 < len(c["description"]) <= 100 for c in fake.commands[fake.guild_id])
@@ -630,8 +630,8 @@ async def test_sync_is_owner_only(env: Env) -> None:
     assert not fake.find_requests("PUT", rf"/applications/{fake.app_id}/commands")
     itx = await fake.send_command("sync", {"scope": "global"}, user=fake.owner)
     body = (await fake.wait_for_interaction_messages(itx))[-1]
-    assert "Synced 7 commands globally" in body["content"]
-    assert len(fake.commands[None]) == 7
+    assert "Synced 8 commands globally" in body["content"]
+    assert len(fake.commands[None]) == 8
 
 
 def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -655,7 +655,7 @@ async def test_cli_run_and_sync(
     async with FakeDiscord() as fake:
         monkeypatch.setenv("DISCORD_TOKEN", fake.token)
         code, out = await asyncio.to_thread(_cli, ["sync"], capsys)
-        assert code == 0 and out.startswith("Synced 7 commands globally: /ask, /summary")
+        assert code == 0 and out.startswith("Synced 8 commands globally: /ask, /summary")
         assert {c["name"] for c in fake.commands[None]} >= {"ask", "summary", "topics"}
         wrong = fake.token + "x"
         monkeypatch.setenv("DISCORD_TOKEN", wrong)

@@ -136,6 +136,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=cmd_run)
 
+    gaps = sub.add_parser(
+        "gaps",
+        help="the questions most often refused or voted down (knowledge gaps)",
+        description="Questions the bot refused or that got 👎, grouped by their content "
+        "words, most frequent first (from BRIEFBOT_FEEDBACK_DB).",
+    )
+    gaps.add_argument(
+        "--export",
+        type=Path,
+        metavar="FILE",
+        help="write them as 'briefbot eval' lines (JSONL) for someone to label",
+    )
+    gaps.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="how many groups (default 20)"
+    )
+    gaps.set_defaults(func=cmd_gaps)
+
     sync = sub.add_parser(
         "sync",
         help="publish the bot's slash commands to Discord",
@@ -212,6 +229,8 @@ class CliSettings:
     cache_dir: Path | None
     top: int
     max_question_chars: int
+    feedback_db: Path
+    feedback_retention_days: float
 
 
 def cli_settings() -> CliSettings:
@@ -222,9 +241,23 @@ def cli_settings() -> CliSettings:
     from .corpus import default_corpus_dir
 
     if not Path(".env").exists() and not any(k.startswith("BRIEFBOT_") for k in os.environ):
-        return CliSettings(default_corpus_dir(), None, defaults.TOP, defaults.MAX_QUESTION_CHARS)
+        return CliSettings(
+            default_corpus_dir(),
+            None,
+            defaults.TOP,
+            defaults.MAX_QUESTION_CHARS,
+            defaults.default_feedback_db(),
+            defaults.FEEDBACK_RETENTION_DAYS,
+        )
     s = validated_settings()
-    return CliSettings(s.corpus_dir, s.cache_dir, s.top, s.max_question_chars)
+    return CliSettings(
+        s.corpus_dir,
+        s.cache_dir,
+        s.top,
+        s.max_question_chars,
+        s.feedback_db,
+        s.feedback_retention_days,
+    )
 
 
 def validated_settings():  # -> Settings
@@ -403,6 +436,37 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .discord_bot import run_bot
 
     return run_bot(settings, corpus_dir=args.corpus)
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    from .feedback import FeedbackStore
+
+    settings = cli_settings()
+    path, days = settings.feedback_db, settings.feedback_retention_days
+    if not path.exists():
+        print(f"No feedback yet ({path} does not exist): it is kept while the bot runs.")
+        return 0
+    store = FeedbackStore(path, retention_days=days, report=warn)
+    try:
+        found = store.gaps(max(1, args.limit))
+        if args.export is not None:
+            try:
+                n = store.export(args.export, found)
+            except OSError as exc:
+                raise InputError(f"{args.export}: cannot write ({exc.strerror or exc})") from None
+            print(f"Wrote {n} question{'s' * (n != 1)} to {args.export} to label.")
+            return 0
+    finally:
+        store.close()
+    if not found:
+        print("No gaps: no question was refused or voted down.")
+    for g in found:
+        counts = [f"asked {g.asked}x"] + [f"refused {g.refused}"] * bool(g.refused)
+        counts += [f"down {g.down}"] * bool(g.down)
+        print(f"{g.example}  ({', '.join(counts)})")
+        if g.reason:
+            print(f"    {g.reason}")
+    return 0
 
 
 def cmd_sync(args: argparse.Namespace) -> int:

@@ -26,6 +26,9 @@ Buttons carry their state in their custom_id, so they keep working after a resta
     always fits in the 100 characters, leaving the room to the question.
 ``bb:ctx:<fingerprint>:<passage id>``
     The paragraphs around a passage.
+``bb:vote:<token>:up`` / ``bb:vote:<token>:down``
+    👍 / 👎 on the answer whose outcome was stored as ``<token>`` (:mod:`briefbot.feedback`);
+    a vote does not depend on the corpus, so it never expires with it.
 
 ``<fingerprint>`` identifies the corpus and how it was split into passages
 (:func:`corpus_fingerprint`): when the corpus changes, passage ids and offsets may mean
@@ -51,6 +54,7 @@ if TYPE_CHECKING:
     from .answers import Answer
     from .corpus import Document
     from .engine import Briefbot
+    from .feedback import Gap
     from .passages import Passage
     from .summaries import Summary, SummarySentence, Topic
 
@@ -366,6 +370,7 @@ def render_answer(
     top: int | None = None,
     ephemeral: bool = False,
     document: int | None = None,
+    feedback: str | None = None,
 ) -> DiscordMessage:
     """An answer: its excerpts as quotes, matched words in bold, attribution under each.
 
@@ -373,7 +378,7 @@ def render_answer(
     title of the message it was clicked on). With ``top`` (how many hits were asked for),
     "More" is left out when fewer came back and all of them were shown. ``document`` is
     the position in the corpus of the one document the question was limited to: "More"
-    keeps to it.
+    keeps to it. ``feedback``, the token its outcome was stored under, adds 👍 / 👎.
     """
     if not answer.answered or not answer.hits:
         reason = answer.reason or "The article does not answer this question."
@@ -422,6 +427,11 @@ def render_answer(
         buttons.append(
             Button(f"Context {hit.rank}", context_custom_id(hit.passage.id, fingerprint))
         )
+    if feedback is not None:
+        buttons += [
+            Button(VOTE_LABELS["up"], vote_custom_id(feedback, "up")),
+            Button(VOTE_LABELS["down"], vote_custom_id(feedback, "down")),
+        ]
     embed = _embed(heading, "\n\n".join(blocks), author=author, footer=_footer(footer))
     return DiscordMessage(embeds=[embed], buttons=buttons, ephemeral=ephemeral)
 
@@ -688,6 +698,25 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("s" if n != 1 else "")
 
 
+def render_gaps(gaps: Sequence[Gap], *, ephemeral: bool = True) -> DiscordMessage:
+    """What /gaps answers: the questions most often refused or voted down."""
+    if not gaps:
+        return render_error("No gaps yet: no question was refused or voted down.")
+    lines = []
+    for g in gaps:
+        counts = [f"asked {g.asked}×"]
+        if g.refused:
+            counts.append(f"refused {g.refused}")
+        if g.down:
+            counts.append(f"👎 {g.down}")
+        lines.append(f"• {escape(truncate(g.example, 150))} ({', '.join(counts)})")
+    body = truncate("\n".join(lines), DESCRIPTION_LIMIT)
+    footer = _footer("briefbot gaps --export FILE.jsonl writes them as eval lines to label.")
+    return DiscordMessage(
+        embeds=[_embed("Knowledge gaps", body, footer=footer)], ephemeral=ephemeral
+    )
+
+
 def render_cooldown(retry_after: float) -> DiscordMessage:
     seconds = max(1, round(retry_after + 0.49))
     return render_error(f"You're asking quickly: try again in {seconds} s.")
@@ -790,6 +819,26 @@ def more_custom_id(
 
 def context_custom_id(passage_id: int, fingerprint: str) -> str:
     return f"bb:ctx:{fingerprint}:{passage_id}"
+
+
+VOTE_LABELS = {"up": "👍", "down": "👎"}
+VOTE_THANKS = {
+    "up": "Thanks: glad it helped.",
+    "down": "Thanks: this question goes on the list of gaps the document's editors see.",
+}
+_VOTE_ID = re.compile(r"bb:vote:(?P<token>[0-9a-f]{1,32}):(?P<way>up|down)\Z")
+
+
+def vote_custom_id(token: str, way: str) -> str:
+    return f"bb:vote:{token}:{way}"
+
+
+def parse_vote(custom_id: str) -> tuple[str, int] | None:
+    """(token, +1 or -1) of a 👍 / 👎 button, or None when it is not one."""
+    m = _VOTE_ID.match(custom_id)
+    if not m:
+        return None
+    return m.group("token"), 1 if m.group("way") == "up" else -1
 
 
 @dataclass(frozen=True)

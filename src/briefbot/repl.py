@@ -12,12 +12,12 @@ from .engine import Briefbot
 from .errors import BriefbotError
 
 PROMPT = "briefbot> "
+REPL_FEEDBACK = "0"  # the 👍 / 👎 buttons are shown as the channel shows them; nothing is stored
 HELP = "Type a question about the article. /quit (or Ctrl-D) leaves."
 
 
 def history_file() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "briefbot" / "history"
+    return defaults.state_dir() / "history"
 
 
 def _setup_history() -> Path | None:
@@ -113,7 +113,12 @@ def discord_message(
             if problem:
                 return dr.render_error(problem)
             answer = bot.ask(question, top=top)
-            msg = dr.render_answer(answer, fingerprint=dr.corpus_fingerprint(bot), top=top)
+            msg = dr.render_answer(
+                answer,
+                fingerprint=dr.corpus_fingerprint(bot),
+                top=top,
+                feedback=REPL_FEEDBACK if answer.answered else None,
+            )
     except BriefbotError as exc:
         return dr.render_error(str(exc))
     if msg.buttons and command != "/context":  # an answer's buttons, not a context's

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from . import defaults
 from .corpus import default_corpus_dir
+from .defaults import default_feedback_db
 
 
 class Settings(BaseSettings):
@@ -38,6 +39,8 @@ class Settings(BaseSettings):
     message_content: bool = True
     max_question_chars: int = Field(defaults.MAX_QUESTION_CHARS, ge=1, le=1000)
     log_level: str = "INFO"
+    feedback_db: Path = Field(default_factory=default_feedback_db)
+    feedback_retention_days: float = Field(defaults.FEEDBACK_RETENTION_DAYS, gt=0)
 
     @field_validator("answer_channels", "owner_ids", mode="before")
     @classmethod

@@ -25,10 +25,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..discord_render import DiscordMessage, corpus_fingerprint, render_error
 from ..errors import BriefbotError
+from ..feedback import FeedbackStore
 from . import app_commands, commands, discord
 from .cooldown import Cooldown
 
 if TYPE_CHECKING:
+    from ..answers import Answer
     from ..engine import Briefbot
     from ..settings import Settings
 
@@ -300,6 +302,13 @@ class BriefbotBot(commands.Bot):
         self.engine = engine
         self.sync_on_start = sync_on_start
         self.cooldown = Cooldown(settings.cooldown_questions, settings.cooldown_seconds)
+        self.feedback: FeedbackStore | None = None  # outcomes and votes (not for `sync`)
+        if engine is not None:
+            self.feedback = FeedbackStore(
+                settings.feedback_db,
+                retention_days=settings.feedback_retention_days,
+                report=log.warning,
+            )
         if engine is not None:
             corpus_fingerprint(engine)  # computed once per index, now rather than on a click
 
@@ -361,6 +370,24 @@ class BriefbotBot(commands.Bot):
     async def topics(self) -> tuple[Any, ...]:
         """The corpus's topics (for autocomplete)."""
         return await self.run_engine(self.topics_now)
+
+    def record(self, answer: Answer, user_id: int, document: str | None = None) -> str | None:
+        """Store the question's outcome; the token for its 👍 / 👎 buttons, or None (small
+        talk is not recorded). Call it in a worker thread."""
+        if self.feedback is None or answer.small_talk:
+            return None
+        return self.feedback.record(
+            answer.question,
+            answered=answer.answered and bool(answer.hits),
+            user_id=user_id,
+            reason=answer.reason,
+            document=document,
+        )
+
+    async def close(self) -> None:
+        await super().close()
+        if self.feedback is not None:
+            await asyncio.to_thread(self.feedback.close)
 
     def reload_now(self) -> Briefbot:
         """Re-read the corpus folder and swap the new index in; call it in a worker thread.

@@ -1,4 +1,4 @@
-"""Owner-only commands: ``/sync`` and ``/reload``.
+"""Owner-only commands: ``/sync``, ``/reload`` and ``/gaps``.
 
 Syncing is asked for, never a side effect of boot (except the instant sync to
 BRIEFBOT_DEV_GUILD_ID in development). ``/reload`` reads the corpus folder again in a
@@ -11,7 +11,7 @@ import asyncio
 import logging
 from typing import Literal
 
-from ...discord_render import render_error, render_reload_failed, render_reloaded
+from ...discord_render import render_error, render_gaps, render_reload_failed, render_reloaded
 from ...errors import CorpusError
 from .. import app_commands, commands, discord
 from ..bot import BriefbotBot, send_interaction
@@ -86,6 +86,18 @@ class Admin(commands.Cog):
                     log.warning("%s", problem)
                 msg = render_reloaded(passages, documents, engine.problems)
         await send_interaction(itx, msg)
+
+    @app_commands.command(name="gaps")
+    @app_commands.default_permissions(administrator=True)
+    @app_commands.guild_only()
+    async def gaps(self, itx: discord.Interaction) -> None:
+        """Owner only: the questions most often refused or voted down."""
+        if not await self.bot.is_owner(itx.user):
+            await send_interaction(itx, render_error("Only the bot's owner can see the gaps."))
+            return
+        store = self.bot.feedback
+        found = await asyncio.to_thread(store.gaps, 15) if store is not None else []
+        await send_interaction(itx, render_gaps(found))
 
 
 async def setup(bot: BriefbotBot) -> None:

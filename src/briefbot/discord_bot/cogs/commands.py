@@ -5,18 +5,21 @@ Each command is: validate, one engine call in a worker thread, render, send.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from typing import Any
 
 from ...discord_render import (
     EXPIRED,
+    VOTE_THANKS,
     DiscordMessage,
     button_response,
     corpus_fingerprint,
     document_choices,
     document_position,
     parse_custom_id,
+    parse_vote,
     question_problem,
     render_answer,
     render_cooldown,
@@ -94,6 +97,7 @@ class Commands(commands.Cog):
         bot = self.bot
         top = bot.settings.top
         typed = (document or "").strip() or None
+        user_id = itx.user.id
 
         def work() -> DiscordMessage:
             assert bot.engine is not None
@@ -109,6 +113,7 @@ class Commands(commands.Cog):
                 top=top,
                 ephemeral=private,
                 document=position,
+                feedback=bot.record(answer, user_id, chosen),
             )
 
         await self._answer(itx, work, ephemeral=private)
@@ -188,8 +193,13 @@ class Commands(commands.Cog):
     # --- buttons ---
 
     async def on_button(self, itx: discord.Interaction, custom_id: str) -> None:
-        """'More' and 'Context': the state is in the custom_id; an old corpus means expired."""
+        """'More' and 'Context': the state is in the custom_id; an old corpus means expired.
+        👍 / 👎: the vote is stored (a person's later vote replaces their earlier one)."""
         bot = self.bot
+        vote = parse_vote(custom_id)
+        if vote is not None:
+            await self._vote(itx, *vote)
+            return
         action = parse_custom_id(custom_id)
         if action is None or action.fingerprint != bot.fingerprint:
             await send_interaction(itx, render_error(EXPIRED))
@@ -205,6 +215,12 @@ class Commands(commands.Cog):
             return button_response(engine, custom_id, title=title, top=top)
 
         await self._answer(itx, work, ephemeral=True)
+
+    async def _vote(self, itx: discord.Interaction, token: str, vote: int) -> None:
+        store = self.bot.feedback
+        if store is not None:
+            await asyncio.to_thread(store.vote, token, itx.user.id, vote)
+        await send_interaction(itx, render_error(VOTE_THANKS["up" if vote > 0 else "down"]))
 
 
 async def setup(bot: BriefbotBot) -> None:

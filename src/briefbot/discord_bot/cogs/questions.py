@@ -118,7 +118,7 @@ class Questions(commands.Cog):
         shown = asyncio.Event()
         typing = asyncio.create_task(self._keep_typing(message.channel, shown))
         try:
-            msg, answered = await self.bot.run_engine(self._answer, question)
+            msg, answered = await self.bot.run_engine(self._answer, question, message.author.id)
         except BriefbotError as exc:
             msg, answered = render_error(str(exc), ephemeral=False), False
         except Exception:
@@ -133,14 +133,17 @@ class Questions(commands.Cog):
         if answered or addressed:
             await self._reply(message, msg)
 
-    def _answer(self, question: str) -> tuple[DiscordMessage, bool]:
+    def _answer(self, question: str, user_id: int) -> tuple[DiscordMessage, bool]:
         """The message and whether it answers; runs in a worker thread."""
         bot = self.bot
         assert bot.engine is not None
         engine = bot.engine.pinned()  # the answer and its buttons from one index
         top = bot.settings.top
         answer = engine.ask(question, top=top)
-        message = render_answer(answer, fingerprint=corpus_fingerprint(engine), top=top)
+        token = bot.record(answer, user_id)
+        message = render_answer(
+            answer, fingerprint=corpus_fingerprint(engine), top=top, feedback=token
+        )
         return message, answer.answered and bool(answer.hits)
 
     async def _keep_typing(self, channel: discord.abc.Messageable, shown: asyncio.Event) -> None:
