@@ -338,3 +338,38 @@ async def test_votes_and_refusals_become_gaps_for_the_owner(bot: Briefbot, tmp_p
         assert str(fake.user["id"]) not in (tmp_path / "feedback.sqlite3").read_bytes().decode(
             "latin-1"
         )
+
+
+# --- follow-up questions -------------------------------------------------------------------
+
+
+async def test_a_reply_that_follows_up_is_answered_in_context(env: Env) -> None:
+    fake = env.fake
+    before = "Who announced the decision to send CSTO troops?"
+    _, first = await env.ask(before, mention_bot=True)
+    _, reply = await env.ask("who is he?", reference_message_id=first.response["id"])
+    embed = reply.json["embeds"][0]
+    assert embed["title"] == "who is he?"
+    assert f"Following up on: {before}" in embed["footer"]["text"]
+    assert "Pashinyan" in embed["description"]
+    # a reply that stands on its own is a new question
+    _, other = await env.ask(
+        "Which countries are members of the CSTO?", reference_message_id=first.response["id"]
+    )
+    assert "Following up" not in other.json["embeds"][0]["footer"]["text"]
+    # "More" on the follow-up keeps its context
+    more = next(i for i in custom_ids_of(reply.json) if i.startswith("bb:more:"))
+    assert before in more or "#" in more
+    itx = await fake.click_button(reply.response, more)
+    page = (await fake.wait_for_interaction_messages(itx))[-1]
+    assert page["embeds"] and page["embeds"][0]["title"] == "who is he?"
+
+
+async def test_the_next_ask_of_the_same_person_follows_up_plainly(env: Env) -> None:
+    fake = env.fake
+    await env.command("ask", question="Who announced the decision to send CSTO troops?")
+    _, body = await env.command("ask", question="who is he?")
+    assert "Following up on:" in body["embeds"][0]["footer"]["text"]
+    itx = await fake.send_command("ask", {"question": "who is he?"}, user=fake.owner)
+    other = (await fake.wait_for_interaction_messages(itx))[-1]  # someone else: no context
+    assert "Following up" not in text_of(other) + str(other.get("embeds"))

@@ -52,6 +52,8 @@ class Answer:
     offset: int = 0  # how many better hits came before these ("More")
     notes: tuple[str, ...] = field(default=())
     small_talk: bool = False  # chat, answered with a line of help
+    follows: str | None = None  # the earlier question this one follows up
+    searched: str | None = None  # what was searched, when not the question alone (follow-up)
 
 
 def noun(index: PassageIndex) -> str:

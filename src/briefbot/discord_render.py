@@ -420,7 +420,10 @@ def render_answer(
     buttons = []
     if top is None or len(answer.hits) >= top or len(shown) < len(answer.hits):
         more = more_custom_id(
-            answer.question, answer.offset + len(shown), fingerprint, document=document
+            answer.searched or answer.question,
+            answer.offset + len(shown),
+            fingerprint,
+            document=document,
         )
         buttons.append(Button("More", more, "primary"))
     for hit in shown[:MAX_CONTEXT_BUTTONS]:

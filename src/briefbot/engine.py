@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from .answers import Answer, Excerpt, Hit, answer
 from .cache import open_index
 from .corpus import Corpus, Document, load_corpus
 from .encoder import Encoder, EncoderUnavailable, load_encoder
+from .followup import follows_up, with_context
 from .passages import Passage
 from .question import asks_gist, check_question, without_chat
 from .summaries import MAX_SENTENCES, Summary, Topic, summarize, topics
@@ -121,10 +123,37 @@ class Briefbot:
         return self.corpus.problems
 
     def ask(
-        self, question: str, *, top: int = 3, document: str | None = None, offset: int = 0
+        self,
+        question: str,
+        *,
+        top: int = 3,
+        document: str | None = None,
+        offset: int = 0,
+        previous: str | None = None,
+        plainly: bool = False,
     ) -> Answer:
         """Answer ``question`` with up to ``top`` verbatim, attributed excerpts. A question
-        for the gist of the article ("tldr?") is answered with its brief."""
+        for the gist of the article ("tldr?") is answered with its brief.
+
+        ``previous`` is the question asked before (the answer replied to, or the same
+        person's last one): a follow-up of it ("why?", "and Ukraine?") is searched together
+        with it, and the answer says so. ``plainly``: only a plain follow-up counts (see
+        :func:`briefbot.followup.follows_up`)."""
+        if (
+            previous
+            and isinstance(question, str)
+            and follows_up(question, plainly=plainly, bot_names=self.bot_names)
+        ):
+            searched = with_context(question, previous)
+            found = self.ask(searched, top=top, document=document, offset=offset)
+            note = f"Following up on: {' '.join(previous.split())}"
+            return replace(
+                found,
+                question=question,
+                follows=previous,
+                searched=searched,
+                notes=(note, *found.notes),
+            )
         if (
             document is None
             and isinstance(question, str)

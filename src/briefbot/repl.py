@@ -74,6 +74,7 @@ def handle_line(
 
 
 _last_buttons: dict[int, tuple[str | None, list]] = {}  # id(bot) -> (title, buttons)
+_last_question: dict[int, str] = {}  # id(bot) -> what the last question searched
 
 
 def discord_message(
@@ -112,7 +113,9 @@ def discord_message(
             problem = dr.question_problem(question, max_question_chars)
             if problem:
                 return dr.render_error(problem)
-            answer = bot.ask(question, top=top)
+            previous = _last_question.get(id(bot))  # a plain follow-up leans on it, as in /ask
+            answer = bot.ask(question, top=top, previous=previous, plainly=True)
+            _last_question[id(bot)] = answer.searched or answer.question
             msg = dr.render_answer(
                 answer,
                 fingerprint=dr.corpus_fingerprint(bot),

@@ -20,12 +20,15 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..discord_render import DiscordMessage, corpus_fingerprint, render_error
 from ..errors import BriefbotError
 from ..feedback import FeedbackStore
+from ..followup import FOLLOW_UP_SECONDS
 from . import app_commands, commands, discord
 from .cooldown import Cooldown
 
@@ -105,6 +108,7 @@ def message_kwargs(msg: DiscordMessage) -> dict[str, Any]:
     return kwargs
 
 
+REMEMBERED_ANSWERS = 5000  # answers (and people) whose question a follow-up can lean on
 SEND_ROUNDS = 4  # discord.py retries a 429 five times; a reply gets this many such rounds
 MAX_RETRY_WAIT = 30.0  # seconds: a longer rate limit is not waited out
 PERMISSIONS = (
@@ -302,6 +306,10 @@ class BriefbotBot(commands.Bot):
         self.engine = engine
         self.sync_on_start = sync_on_start
         self.cooldown = Cooldown(settings.cooldown_questions, settings.cooldown_seconds)
+        # what each answer of ours searched for, by message id (a reply or a thread on it
+        # follows it up), and each person's last /ask question with its time
+        self.answered_questions: OrderedDict[int, str] = OrderedDict()
+        self.last_asked: dict[int, tuple[str, float]] = {}
         self.feedback: FeedbackStore | None = None  # outcomes and votes (not for `sync`)
         if engine is not None:
             self.feedback = FeedbackStore(
@@ -370,6 +378,27 @@ class BriefbotBot(commands.Bot):
     async def topics(self) -> tuple[Any, ...]:
         """The corpus's topics (for autocomplete)."""
         return await self.run_engine(self.topics_now)
+
+    def remember_answer(self, message_id: int, answer: Answer) -> None:
+        """An answer we sent, so that a reply to it (or a thread on it) can follow it up."""
+        if answer.answered:
+            self.answered_questions[message_id] = answer.searched or answer.question
+            while len(self.answered_questions) > REMEMBERED_ANSWERS:
+                self.answered_questions.popitem(last=False)
+
+    def previous_question(self, user_id: int) -> str | None:
+        """The person's last /ask question, if recent enough to be followed up."""
+        found = self.last_asked.get(user_id)
+        if found is None or time.monotonic() - found[1] > FOLLOW_UP_SECONDS:
+            return None
+        return found[0]
+
+    def remember_question(self, user_id: int, answer: Answer) -> None:
+        self.last_asked[user_id] = (answer.searched or answer.question, time.monotonic())
+        if len(self.last_asked) > REMEMBERED_ANSWERS:  # forget the oldest half
+            oldest = sorted(self.last_asked.items(), key=lambda kv: kv[1][1])
+            for user, _ in oldest[: len(oldest) // 2]:
+                del self.last_asked[user]
 
     def record(self, answer: Answer, user_id: int, document: str | None = None) -> str | None:
         """Store the question's outcome; the token for its 👍 / 👎 buttons, or None (small

@@ -98,6 +98,7 @@ class Commands(commands.Cog):
         top = bot.settings.top
         typed = (document or "").strip() or None
         user_id = itx.user.id
+        previous = bot.previous_question(user_id)
 
         def work() -> DiscordMessage:
             assert bot.engine is not None
@@ -106,7 +107,10 @@ class Commands(commands.Cog):
             if typed is not None:
                 position = document_position(engine.documents, typed)
             chosen = engine.documents[position].id if position is not None else typed
-            answer = engine.ask(question, top=top, document=chosen)  # unknown: InputError
+            answer = engine.ask(  # an unknown document: InputError
+                question, top=top, document=chosen, previous=previous, plainly=True
+            )
+            bot.remember_question(user_id, answer)
             return render_answer(
                 answer,
                 fingerprint=corpus_fingerprint(engine),

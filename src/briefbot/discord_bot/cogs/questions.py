@@ -17,6 +17,7 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
 
 from ...discord_render import (
     DiscordMessage,
@@ -27,10 +28,14 @@ from ...discord_render import (
     render_cooldown,
     render_error,
     strip_mentions,
+    unescape,
 )
 from ...errors import BriefbotError
 from .. import commands, discord
 from ..bot import INTERNAL_ERROR, BriefbotBot, message_kwargs, send_with_retries
+
+if TYPE_CHECKING:
+    from ...answers import Answer
 
 log = logging.getLogger("briefbot.discord")
 
@@ -115,36 +120,62 @@ class Questions(commands.Cog):
                 self._cooldown_noticed[message.author.id] = now + wait
                 await self._reply(message, render_cooldown(wait))
             return
+        previous = self._followed_up(message)
         shown = asyncio.Event()
         typing = asyncio.create_task(self._keep_typing(message.channel, shown))
         try:
-            msg, answered = await self.bot.run_engine(self._answer, question, message.author.id)
+            msg, answer = await self.bot.run_engine(
+                self._answer, question, message.author.id, previous
+            )
         except BriefbotError as exc:
-            msg, answered = render_error(str(exc), ephemeral=False), False
+            msg, answer = render_error(str(exc), ephemeral=False), None
         except Exception:
             log.exception("Answering message %s failed", message.id)
-            msg, answered = render_error(INTERNAL_ERROR, ephemeral=False), False
+            msg, answer = render_error(INTERNAL_ERROR, ephemeral=False), None
         finally:
             with contextlib.suppress(asyncio.TimeoutError):  # "typing…" first, then the reply
                 await asyncio.wait_for(shown.wait(), 1.0)
             typing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await typing
+        answered = answer is not None and answer.answered and bool(answer.hits)
         if answered or addressed:
-            await self._reply(message, msg)
+            sent = await self._reply(message, msg)
+            if sent is not None and answer is not None:
+                self.bot.remember_answer(sent.id, answer)
 
-    def _answer(self, question: str, user_id: int) -> tuple[DiscordMessage, bool]:
-        """The message and whether it answers; runs in a worker thread."""
+    def _followed_up(self, message: discord.Message) -> str | None:
+        """The question of our answer that ``message`` replies to, or of the answer its
+        thread was started on; None when it follows up nothing."""
+        asked = self.bot.answered_questions
+        ref = message.reference
+        if ref is not None and ref.message_id is not None and self._replies_to_me(message):
+            if ref.message_id in asked:
+                return asked[ref.message_id]
+            resolved = ref.resolved
+            if isinstance(resolved, discord.Message) and resolved.embeds:
+                title = resolved.embeds[0].title  # an answer from before a restart
+                return unescape(title) if title else None
+            return None
+        channel = message.channel
+        if isinstance(channel, discord.Thread) and channel.id in asked:
+            return asked[channel.id]  # a thread started on one of our answers
+        return None
+
+    def _answer(
+        self, question: str, user_id: int, previous: str | None
+    ) -> tuple[DiscordMessage, Answer]:
+        """The message and the answer; runs in a worker thread."""
         bot = self.bot
         assert bot.engine is not None
         engine = bot.engine.pinned()  # the answer and its buttons from one index
         top = bot.settings.top
-        answer = engine.ask(question, top=top)
+        answer = engine.ask(question, top=top, previous=previous)
         token = bot.record(answer, user_id)
         message = render_answer(
             answer, fingerprint=corpus_fingerprint(engine), top=top, feedback=token
         )
-        return message, answer.answered and bool(answer.hits)
+        return message, answer
 
     async def _keep_typing(self, channel: discord.abc.Messageable, shown: asyncio.Event) -> None:
         """Show "typing…" until cancelled: Discord shows it for 10 s, so send it again
@@ -161,8 +192,8 @@ class Questions(commands.Cog):
         except discord.HTTPException:
             log.debug("Typing indicator failed", exc_info=True)
 
-    async def _reply(self, message: discord.Message, msg: DiscordMessage) -> None:
-        await send_with_retries(
+    async def _reply(self, message: discord.Message, msg: DiscordMessage) -> Any:
+        return await send_with_retries(
             message.channel,
             message_kwargs(msg),
             reference=message.to_reference(fail_if_not_exists=False),
