@@ -373,3 +373,68 @@ async def test_the_next_ask_of_the_same_person_follows_up_plainly(env: Env) -> N
     itx = await fake.send_command("ask", {"question": "who is he?"}, user=fake.owner)
     other = (await fake.wait_for_interaction_messages(itx))[-1]  # someone else: no context
     assert "Following up" not in text_of(other) + str(other.get("embeds"))
+
+
+# --- sharding ----------------------------------------------------------------------------
+
+
+async def test_two_shard_processes_each_answer_only_their_servers(tmp_path: Path) -> None:
+    import os
+    import signal
+    import sys
+
+    from tests.fake_discord import FakeDiscord
+    from tests.helpers import CORPUS, ROOT
+
+    cache = tmp_path / "cache"
+    Briefbot.from_folder(CORPUS, cache_dir=cache, save=True)  # both processes load it
+    async with FakeDiscord() as fake:
+        assert fake.shard_of(fake.guild_id, 2) != fake.shard_of(fake.second_guild_id, 2)
+        base = {
+            **os.environ,
+            "DISCORD_TOKEN": fake.token,
+            "BRIEFBOT_CORPUS_DIR": str(CORPUS),
+            "BRIEFBOT_CACHE_DIR": str(cache),
+            "BRIEFBOT_SHARD_COUNT": "2",
+            "BRIEFBOT_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
+        }
+        procs = [
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "tests.fake_discord.run_against",
+                fake.base_url,
+                fake.gateway_url,
+                "run",
+                env={**base, "BRIEFBOT_SHARD_IDS": str(shard)},
+                cwd=ROOT,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            for shard in (0, 1)
+        ]
+        try:
+            await fake.wait_until_identified(timeout=90, count=2)
+            assert sorted(tuple(p["shard"]) for p in fake.identify_payloads) == [(0, 2), (1, 2)]
+            await asyncio.sleep(0.5)
+            asked = [
+                await fake.send_message("What is the CSTO?", mention_bot=True),
+                await fake.send_message(
+                    "What is the CSTO?", channel_id=fake.second_channel_id, mention_bot=True
+                ),
+            ]
+            for msg in asked:
+                await fake.wait_for_request(
+                    "POST", MESSAGES, predicate=lambda r, m=msg: replies_to(r, m["id"]), timeout=30
+                )
+            await asyncio.sleep(1.0)
+            for msg in asked:  # each server's question answered once: by its own shard only
+                assert len([r for r in fake.requests if replies_to(r, msg["id"])]) == 1
+        finally:
+            for proc in procs:
+                if proc.returncode is None:
+                    proc.send_signal(signal.SIGINT)
+            outputs = [await asyncio.wait_for(p.communicate(), 30) for p in procs]
+        for proc, (_, err) in zip(procs, outputs, strict=True):
+            assert proc.returncode == 0, err.decode()
+            assert fake.token not in err.decode()

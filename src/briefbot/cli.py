@@ -270,7 +270,9 @@ def validated_settings():  # -> Settings
         return Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = str(first["loc"][0]) if first["loc"] else "?"
+        if not first["loc"]:  # a rule across settings: its message names them
+            raise InputError(str(first["msg"]).removeprefix("Value error, ")) from None
+        name = str(first["loc"][0])
         token = name in ("discord_token", "DISCORD_TOKEN")
         env = "DISCORD_TOKEN" if token else f"BRIEFBOT_{name.upper()}"
         raise InputError(f"{env}: {first['msg']}") from None

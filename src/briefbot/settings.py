@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from . import defaults
@@ -39,10 +39,24 @@ class Settings(BaseSettings):
     message_content: bool = True
     max_question_chars: int = Field(defaults.MAX_QUESTION_CHARS, ge=1, le=1000)
     log_level: str = "INFO"
+    shard_count: int | None = Field(None, ge=1)
+    shard_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     feedback_db: Path = Field(default_factory=default_feedback_db)
     feedback_retention_days: float = Field(defaults.FEEDBACK_RETENTION_DAYS, gt=0)
 
-    @field_validator("answer_channels", "owner_ids", mode="before")
+    @model_validator(mode="after")
+    def _shards(self) -> Settings:
+        if self.shard_ids and self.shard_count is None:
+            raise ValueError("BRIEFBOT_SHARD_IDS needs BRIEFBOT_SHARD_COUNT")
+        if self.shard_count is not None:
+            wrong = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+            if wrong or len(set(self.shard_ids)) != len(self.shard_ids):
+                raise ValueError(
+                    f"BRIEFBOT_SHARD_IDS must be distinct ids from 0 to {self.shard_count - 1}"
+                )
+        return self
+
+    @field_validator("answer_channels", "owner_ids", "shard_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):

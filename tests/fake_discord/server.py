@@ -94,6 +94,15 @@ class _Conn:
 
 
 @dataclass
+class _ShardSession:
+    conn: _Conn
+    shard_id: int
+    count: int
+    session_id: str
+    seq: int = 0
+
+
+@dataclass
 class _Interaction:
     payload: dict[str, Any]
     delivered_at: float | None = None
@@ -189,9 +198,18 @@ class FakeDiscord:
             self.channel_id: self._make_channel(self.channel_id, "general", 0),
             self.other_channel_id: self._make_channel(self.other_channel_id, "random", 1),
         }
+        # A second server, on the other shard of two ((id >> 22) % 2 differs): a sharded
+        # bot sees it only on the shard that owns it.
+        self.second_guild_id = str((((int(self.guild_id) >> 22) + 1) << 22) | 7)
+        self.second_channel_id = self._snowflake()
+        self.channels[self.second_channel_id] = self._make_channel(
+            self.second_channel_id, "elsewhere", 0, guild_id=self.second_guild_id
+        )
 
         self.requests: list[RecordedRequest] = []
         self.identify_payload: dict[str, Any] | None = None
+        self.identify_payloads: list[dict[str, Any]] = []  # every IDENTIFY, in order
+        self._shards: dict[int, _ShardSession] = {}  # shard id -> its session (sharded bots)
         self.identify_count = 0
         self.resume_count = 0
         self.gateway_connections: list[dict[str, Any]] = []  # {"path","query"} per ws connect
@@ -299,11 +317,13 @@ class FakeDiscord:
         message author)."""
         return self._make_user(name, bot=bot)
 
-    def _make_channel(self, cid: str, name: str, position: int) -> dict[str, Any]:
+    def _make_channel(
+        self, cid: str, name: str, position: int, *, guild_id: str | None = None
+    ) -> dict[str, Any]:
         return {
             "id": cid,
             "type": 0,
-            "guild_id": self.guild_id,
+            "guild_id": guild_id or self.guild_id,
             "name": name,
             "position": position,
             "permission_overwrites": [],
@@ -337,11 +357,13 @@ class FakeDiscord:
         """Guild member object of ``fake.user``."""
         return self._member(self.user)
 
-    def _guild_payload(self) -> dict[str, Any]:
+    def _guild_payload(self, guild_id: str | None = None) -> dict[str, Any]:
+        gid = guild_id or self.guild_id
         members = [self._member(u) for u in (self.bot_user, self.owner, self.user)]
+        channels = [copy.deepcopy(c) for c in self.channels.values() if c["guild_id"] == gid]
         return {
-            "id": self.guild_id,
-            "name": "Fake Guild",
+            "id": gid,
+            "name": "Fake Guild" if gid == self.guild_id else "Fake Guild 2",
             "icon": None,
             "splash": None,
             "discovery_splash": None,
@@ -359,7 +381,7 @@ class FakeDiscord:
             "premium_tier": 0,
             "premium_subscription_count": 0,
             "preferred_locale": "en-US",
-            "system_channel_id": self.channel_id,
+            "system_channel_id": channels[0]["id"],
             "system_channel_flags": 0,
             "rules_channel_id": None,
             "public_updates_channel_id": None,
@@ -373,7 +395,7 @@ class FakeDiscord:
             "member_count": len(members),
             "roles": [
                 {
-                    "id": self.guild_id,
+                    "id": gid,
                     "name": "@everyone",
                     "color": 0,
                     "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
@@ -390,7 +412,7 @@ class FakeDiscord:
             "emojis": [],
             "stickers": [],
             "members": members,
-            "channels": [copy.deepcopy(c) for c in self.channels.values()],
+            "channels": channels,
             "threads": [],
             "presences": [],
             "voice_states": [],
@@ -875,7 +897,8 @@ class FakeDiscord:
         if (e := self._check_channel(cid)) is not None:
             return e
         body = rec.json if isinstance(rec.json, dict) else {}
-        extra: dict[str, Any] = {"guild_id": self.guild_id}
+        guild_id = self.channels[cid]["guild_id"]
+        extra: dict[str, Any] = {"guild_id": guild_id}
         msg_type = 0
         ref = body.get("message_reference")
         if ref:
@@ -901,7 +924,7 @@ class FakeDiscord:
                 "type": ref.get("type", 0),
                 "message_id": ref_id,
                 "channel_id": str(ref.get("channel_id") or cid),
-                "guild_id": self.guild_id,
+                "guild_id": guild_id,
             }
             if referenced is not None:
                 extra["referenced_message"] = copy.deepcopy(referenced)
@@ -1140,7 +1163,17 @@ class FakeDiscord:
     async def _dispatch(
         self, t: str, d: dict[str, Any], on_sent: Callable[[], None] | None = None
     ) -> None:
-        """Send a dispatch now if a session is live, else keep it for RESUME / next READY."""
+        """Send a dispatch now if a session is live, else keep it for RESUME / next READY.
+        With sharded sessions, an event of a server goes to the shard that owns it."""
+        if self._shards and d.get("guild_id"):
+            count = next(iter(self._shards.values())).count
+            async with self._gw_lock:
+                session = self._shards.get(self.shard_of(str(d["guild_id"]), count))
+                if session is not None and not session.conn.closed:
+                    await self._send_shard(session, t, d)
+                    if on_sent is not None:
+                        on_sent()
+            return
         async with self._gw_lock:
             self._seq += 1
             entry = _Dispatch(self._seq, t, d, on_sent=on_sent)
@@ -1180,6 +1213,10 @@ class FakeDiscord:
         if self.close_identify_with is not None:
             await conn.ws.close(code=self.close_identify_with, message=b"refused by fake_discord")
             return
+        shard = d.get("shard")
+        if shard is not None and int(shard[1]) > 1:
+            await self._identify_shard(conn, d, int(shard[0]), int(shard[1]))
+            return
         async with self._gw_lock:
             for other in self._conns:
                 other.live = False
@@ -1192,6 +1229,7 @@ class FakeDiscord:
             self._seq = 0
             self._backlog = []
             self.identify_payload = d
+            self.identify_payloads.append(d)
             ready = {
                 "v": 10,
                 "user": self.bot_user,
@@ -1223,6 +1261,47 @@ class FakeDiscord:
                 await self._send_dispatch(conn, entry)
             self.identify_count += 1
         self._notify()
+
+    def shard_of(self, guild_id: str, shard_count: int) -> int:
+        """Discord's rule: a server belongs to shard ``(guild_id >> 22) % shard_count``."""
+        return (int(guild_id) >> 22) % shard_count
+
+    async def _identify_shard(self, conn: _Conn, d: dict[str, Any], sid: int, count: int) -> None:
+        """IDENTIFY of one shard of ``count``: its own session, READY and GUILD_CREATE for
+        the servers it owns only, and from then on their events (not resumable)."""
+        guilds = [
+            g for g in (self.guild_id, self.second_guild_id) if self.shard_of(g, count) == sid
+        ]
+        session = _ShardSession(conn, sid, count, secrets.token_hex(16))
+        async with self._gw_lock:
+            self._shards[sid] = session
+            self.identify_payloads.append(d)
+            self.identify_payload = d
+            ready = {
+                "v": 10,
+                "user": self.bot_user,
+                "user_settings": {},
+                "guilds": [{"id": g, "unavailable": True} for g in guilds],
+                "session_id": session.session_id,
+                "session_type": "normal",
+                "resume_gateway_url": self.resume_gateway_url,
+                "application": {"id": self.app_id, "flags": 0},
+                "private_channels": [],
+                "relationships": [],
+                "presences": [],
+                "geo_ordered_rtc_regions": [],
+                "shard": [sid, count],
+                "_trace": ["fake-discord"],
+            }
+            await self._send_shard(session, "READY", ready)
+            for g in guilds:
+                await self._send_shard(session, "GUILD_CREATE", self._guild_payload(g))
+            self.identify_count += 1
+        self._notify()
+
+    async def _send_shard(self, session: _ShardSession, t: str, d: dict[str, Any]) -> None:
+        session.seq += 1
+        await self._ws_send(session.conn, {"op": OP_DISPATCH, "d": d, "s": session.seq, "t": t})
 
     async def _resume(self, conn: _Conn, d: dict[str, Any]) -> None:
         async with self._gw_lock:
@@ -1297,7 +1376,7 @@ class FakeDiscord:
 
     def _gateway_message(self, msg: dict[str, Any], author: dict[str, Any]) -> dict[str, Any]:
         d = copy.deepcopy(msg)
-        d["guild_id"] = self.guild_id
+        d["guild_id"] = self.channels[str(msg["channel_id"])]["guild_id"]
         d["member"] = self._member(author, with_user=False)
         d["mentions"] = [
             {**u, "member": self._member(u, with_user=False)} for u in d.get("mentions", [])

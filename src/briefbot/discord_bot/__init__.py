@@ -20,7 +20,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..errors import BriefbotError
-from .bot import EXTENSIONS, BriefbotBot  # after discord's names: bot.py takes them from here
+from .bot import (  # after discord's names: bot.py takes them from here
+    EXTENSIONS,
+    BriefbotBot,
+    ShardedBriefbotBot,
+    make_bot,
+)
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -28,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXTENSIONS",
     "BriefbotBot",
+    "ShardedBriefbotBot",
     "app_commands",
     "commands",
     "discord",
@@ -87,7 +93,10 @@ def run_bot(settings: Settings, corpus_dir: Path | None = None) -> int:
         len(engine.documents),
         folder,
     )
-    bot = BriefbotBot(settings, engine)
+    bot = make_bot(settings, engine)
+    if settings.shard_count is not None:
+        shards = settings.shard_ids or list(range(settings.shard_count))
+        log.info("Running shards %s of %d", shards, settings.shard_count)
     assert settings.discord_token is not None
     token = settings.discord_token.get_secret_value()
 

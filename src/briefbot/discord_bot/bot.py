@@ -431,3 +431,18 @@ class BriefbotBot(commands.Bot):
         with contextlib.suppress(BriefbotError):  # build lazy caches now, as at start-up
             engine.ask("what happened")
         return engine
+
+
+class ShardedBriefbotBot(BriefbotBot, commands.AutoShardedBot):
+    """briefbot on several shards of one process (BRIEFBOT_SHARD_COUNT / _SHARD_IDS): Discord
+    sends each shard the events of the servers it owns, ``(guild_id >> 22) % count``."""
+
+
+def make_bot(settings: Settings, engine: Briefbot | None, **options: Any) -> BriefbotBot:
+    """The bot the settings ask for: sharded when BRIEFBOT_SHARD_COUNT is set."""
+    if settings.shard_count is None:
+        return BriefbotBot(settings, engine, **options)
+    options.setdefault("shard_count", settings.shard_count)
+    if settings.shard_ids:
+        options.setdefault("shard_ids", list(settings.shard_ids))
+    return ShardedBriefbotBot(settings, engine, **options)
