@@ -226,3 +226,15 @@ def test_the_repl_context_button_shows_the_hit_asked_for(capsys, monkeypatch):
         shown = handle_line(engine, f"/context {n}")
         start = answer.hits[n - 1].passage.text.split()[:4]
         assert shown and " ".join(start) in shown.replace("\xa0", " "), n
+
+
+def test_version_has_one_home(capsys):
+    import briefbot
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"briefbot {briefbot.__version__}\n"
+    from importlib.metadata import version
+
+    assert version("briefbot") == briefbot.__version__

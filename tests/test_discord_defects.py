@@ -438,3 +438,12 @@ async def test_two_shard_processes_each_answer_only_their_servers(tmp_path: Path
         for proc, (_, err) in zip(procs, outputs, strict=True):
             assert proc.returncode == 0, err.decode()
             assert fake.token not in err.decode()
+
+
+async def test_a_dm_greeting_gets_help_and_a_dm_question_an_answer(env: Env) -> None:
+    fake = env.fake
+    _, hello = await env.ask("hello there", channel_id=fake.dm_channel_id)
+    assert "does not mention" not in hello.json["content"]
+    assert hello.json["content"].startswith("Hi! Ask me a question")
+    _, answer = await env.ask("Who entered Kazakhstan on January 6?", channel_id=fake.dm_channel_id)
+    assert "the first CSTO military units" in answer.json["embeds"][0]["description"]

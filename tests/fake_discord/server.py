@@ -205,6 +205,15 @@ class FakeDiscord:
         self.channels[self.second_channel_id] = self._make_channel(
             self.second_channel_id, "elsewhere", 0, guild_id=self.second_guild_id
         )
+        # a DM channel between ``user`` and the bot
+        self.dm_channel_id = self._snowflake()
+        self.channels[self.dm_channel_id] = {
+            "id": self.dm_channel_id,
+            "type": 1,
+            "recipients": [self.user],
+            "last_message_id": None,
+            "flags": 0,
+        }
 
         self.requests: list[RecordedRequest] = []
         self.identify_payload: dict[str, Any] | None = None
@@ -360,7 +369,7 @@ class FakeDiscord:
     def _guild_payload(self, guild_id: str | None = None) -> dict[str, Any]:
         gid = guild_id or self.guild_id
         members = [self._member(u) for u in (self.bot_user, self.owner, self.user)]
-        channels = [copy.deepcopy(c) for c in self.channels.values() if c["guild_id"] == gid]
+        channels = [copy.deepcopy(c) for c in self.channels.values() if c.get("guild_id") == gid]
         return {
             "id": gid,
             "name": "Fake Guild" if gid == self.guild_id else "Fake Guild 2",
@@ -897,8 +906,8 @@ class FakeDiscord:
         if (e := self._check_channel(cid)) is not None:
             return e
         body = rec.json if isinstance(rec.json, dict) else {}
-        guild_id = self.channels[cid]["guild_id"]
-        extra: dict[str, Any] = {"guild_id": guild_id}
+        guild_id = self.channels[cid].get("guild_id")
+        extra: dict[str, Any] = {"guild_id": guild_id} if guild_id else {}
         msg_type = 0
         ref = body.get("message_reference")
         if ref:
@@ -924,7 +933,7 @@ class FakeDiscord:
                 "type": ref.get("type", 0),
                 "message_id": ref_id,
                 "channel_id": str(ref.get("channel_id") or cid),
-                "guild_id": guild_id,
+                **({"guild_id": guild_id} if guild_id else {}),
             }
             if referenced is not None:
                 extra["referenced_message"] = copy.deepcopy(referenced)
@@ -1376,7 +1385,11 @@ class FakeDiscord:
 
     def _gateway_message(self, msg: dict[str, Any], author: dict[str, Any]) -> dict[str, Any]:
         d = copy.deepcopy(msg)
-        d["guild_id"] = self.channels[str(msg["channel_id"])]["guild_id"]
+        guild_id = self.channels[str(msg["channel_id"])].get("guild_id")
+        if guild_id is None:  # a DM: no server, no member objects
+            d.pop("guild_id", None)
+            return d
+        d["guild_id"] = guild_id
         d["member"] = self._member(author, with_user=False)
         d["mentions"] = [
             {**u, "member": self._member(u, with_user=False)} for u in d.get("mentions", [])
