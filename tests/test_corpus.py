@@ -112,10 +112,6 @@ def test_several_documents_are_each_attributed_to_themselves(tmp_path):
             lambda d: write(d, "meta.md", "---\ntitle: [unclosed\n---\nText.\n"),
             "malformed front matter",
         ),
-        (
-            lambda d: write(d, "meta2.md", "---\nauthors: {a: 1}\n---\nText.\n"),
-            "malformed front matter",
-        ),
         (lambda d: write(d, "bin.txt", b"\x00\x01\x02binary"), "binary"),
     ],
 )
@@ -173,3 +169,34 @@ def test_each_bad_file_among_good_ones_is_reported_once(tmp_path, monkeypatch):
     if not readable_anyway:
         assert reasons["locked.txt"].startswith("cannot be read")
     assert len(corpus.problems) == len(set(corpus.problems))
+
+
+def test_invalid_front_matter_fields_are_reported_and_left_out(tmp_path):
+    write(
+        tmp_path,
+        "a.md",
+        "---\ntitle: Alpha\nurl: 12\npublished: notadate\nauthors: {a: 1}\n"
+        "original_url: ftp://example.org/x\nsubtitle: Fine\n---\nThe walrus swims.\n",
+    )
+    write(tmp_path, "b.md", "---\nurl: https://example.org/b\npublished: 2024-05-01\n---\nB.\n")
+    corpus = load_corpus(tmp_path)
+    a, b = corpus.documents
+    assert (a.title, a.subtitle, a.url, a.published, a.authors) == ("Alpha", "Fine", None, None, ())
+    assert a.original_url is None
+    fields = sorted(p.split("'")[1] for p in corpus.problems)
+    assert fields == ["authors", "original_url", "published", "url"]
+    assert all(p.startswith(str(tmp_path / "a.md")) and "\n" not in p for p in corpus.problems)
+    assert (b.url, b.published) == ("https://example.org/b", "2024-05-01")
+
+
+def test_broken_links_and_folders_named_like_documents_are_reported(tmp_path):
+    import os
+
+    write(tmp_path, "good.md", "The walrus swims.\n")
+    os.symlink(tmp_path / "gone.md", tmp_path / "link.md")
+    (tmp_path / "folder.md").mkdir()
+    corpus = load_corpus(tmp_path)
+    assert [d.id for d in corpus.documents] == ["good"]
+    assert len(corpus.problems) == 2
+    assert any("link.md: broken link" in p for p in corpus.problems)
+    assert any("folder.md: a folder named like a document" in p for p in corpus.problems)

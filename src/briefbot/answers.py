@@ -22,6 +22,7 @@ from .question import (
     MAX_QUESTION_CHARS,
     Question,
     analyze,
+    asks_for_code,
     check_question,
     is_small_talk,
     without_chat,
@@ -97,6 +98,8 @@ def rank(
     lexical_ids = list(lex.passages)
     semantic_ids = [] if sem is None else top_passages(index, sem, params.SEMANTIC_CANDIDATES)
     ids = union(lexical_ids, semantic_ids)
+    if index.is_code.any() and not asks_for_code(question.text):  # prose answers prose
+        ids = [i for i in ids if not index.is_code[i]]
     kind = expected_type(question.text)
     scored = score(index, question, lex, sem, kind, ids) if ids else []
     byline, whole = False, 0.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,17 +22,6 @@ SUFFIXES = (".md", ".markdown", ".txt")
 MAX_FILE_BYTES = 20_000_000  # a single document larger than this is reported, not indexed
 
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
-_LIST_FIELDS = ("authors", "boilerplate")
-_TEXT_FIELDS = (
-    "title",
-    "subtitle",
-    "translator",
-    "publisher",
-    "published",
-    "url",
-    "original_url",
-    "original_language",
-)
 
 
 @dataclass(frozen=True)
@@ -53,6 +43,7 @@ class Document:
     original_language: str | None = None
     boilerplate: tuple[str, ...] = ()
     title_in_body: bool = False  # plain text: the first line is the title, not a passage
+    problems: tuple[str, ...] = field(default=(), repr=False, compare=False)  # fields left out
 
     @cached_property
     def content_hash(self) -> str:
@@ -96,18 +87,27 @@ def load_corpus(root: str | Path) -> Corpus:
         raise CorpusError(f"{root}: corpus folder not found")
     if not root.is_dir():
         raise CorpusError(f"{root}: not a folder")
-    files = sorted(
+    named = sorted(
         p
         for p in root.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in SUFFIXES
+        if p.suffix.lower() in SUFFIXES
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
         and p.name.lower() != "readme.md"
     )
+    problems: list[str] = []
+    files = []
+    for p in named:
+        if p.is_symlink() and not p.exists():
+            problems.append(f"{p}: broken link (to {os.readlink(p)}), skipped")
+        elif p.is_dir():
+            problems.append(f"{p}: a folder named like a document, skipped")
+        elif p.is_file():
+            files.append(p)
     if not files:
+        if problems:
+            raise CorpusError(f"{root}: no usable documents; " + "; ".join(problems))
         raise CorpusError(f"{root}: no documents (.md or .txt files) in the corpus folder")
     documents: list[Document] = []
-    problems: list[str] = []
     seen: dict[str, Document] = {}
     for path in files:
         try:
@@ -115,6 +115,7 @@ def load_corpus(root: str | Path) -> Corpus:
         except CorpusError as exc:
             problems.append(str(exc))
             continue
+        problems.extend(doc.problems)
         digest = doc.content_hash
         if digest in seen:
             problems.append(f"{path}: duplicate of {seen[digest].path}, indexed once")
@@ -156,15 +157,7 @@ def load_document(path: Path, root: Path | None = None) -> Document:
         body_start = match.end()
     elif path.suffix.lower() in (".md", ".markdown") and text.lstrip("\ufeff").startswith("---"):
         raise CorpusError(f"{path}: front matter starts with '---' but is never closed")
-    values: dict[str, Any] = {}
-    for name in _TEXT_FIELDS:
-        value = meta.get(name)
-        if value is not None:
-            values[name] = _as_text(path, name, value)
-    for name in _LIST_FIELDS:
-        value = meta.get(name, meta.get("author") if name == "authors" else None)
-        if value is not None:
-            values[name] = _as_text_list(path, name, value)
+    values, problems = _validated(path, meta) if meta else ({}, [])
     title_in_body = False
     if not values.get("title"):
         first = _first_line(text, body_start)
@@ -179,6 +172,7 @@ def load_document(path: Path, root: Path | None = None) -> Document:
         text=text,
         body_start=body_start,
         title_in_body=title_in_body,
+        problems=tuple(problems),
         **values,
     )
     if not text[body_start:].strip():
@@ -202,20 +196,101 @@ def _parse_front_matter(path: Path, raw: str) -> dict[str, Any]:
     return meta
 
 
-def _as_text(path: Path, name: str, value: Any) -> str:
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+def _validated(path: Path, meta: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The front matter's known fields, checked by :class:`FrontMatter`; a field that is
+    not valid is left out and reported (once, naming the file and the field), and the
+    document is still indexed."""
+    from pydantic import ValidationError
+
+    model = _front_matter_model()
+    meta = dict(meta)
+    if "authors" not in meta and "author" in meta:
+        meta["authors"] = meta.pop("author")
+    known = {k: v for k, v in meta.items() if k in model.model_fields and v is not None}
+    problems: list[str] = []
+    while True:
+        try:
+            checked = model.model_validate(known)
+            break
+        except ValidationError as exc:
+            for error in exc.errors():
+                name = str(error["loc"][0]) if error["loc"] else "?"
+                if name in known:
+                    del known[name]
+                    message = str(error["msg"]).removeprefix("Value error, ")
+                    problems.append(f"{path}: front matter '{name}': {message}; left out")
+    values = {k: v for k, v in checked.model_dump().items() if k in known}
+    return values, problems
+
+
+_MODEL: Any = None
+
+
+def _front_matter_model() -> Any:
+    """The pydantic model of front matter (built once, when a document has some)."""
+    global _MODEL
+    if _MODEL is not None:
+        return _MODEL
+    from urllib.parse import urlsplit
+
+    from pydantic import BaseModel, ConfigDict, field_validator
+
+    def text(value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ValueError("must be text")
         return str(value).strip()
-    raise CorpusError(f"{path}: malformed front matter: '{name}' must be text")
 
+    def names(value: Any) -> tuple[str, ...]:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(v, str) and v.strip() for v in items):
+            raise ValueError("must be a name or a list of names")
+        return tuple(v.strip() for v in items)
 
-def _as_text_list(path: Path, name: str, value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value.strip(),)
-    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
-        return tuple(str(v).strip() for v in value)
-    raise CorpusError(f"{path}: malformed front matter: '{name}' must be a list of text")
+    def url(value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError("must be an http(s) URL")
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http(s) URL")
+        return value.strip()
+
+    def date(value: Any) -> str:
+        if isinstance(value, (_dt.date, _dt.datetime)):
+            return value.isoformat()
+        if isinstance(value, str):
+            for parse in (_dt.date.fromisoformat, _dt.datetime.fromisoformat):
+                try:
+                    parse(value.strip())
+                    return value.strip()
+                except ValueError:
+                    continue
+        raise ValueError("must be a date (YYYY-MM-DD)")
+
+    class FrontMatter(BaseModel):
+        """What a document's front matter may say; every field optional."""
+
+        model_config = ConfigDict(extra="ignore")
+
+        title: str | None = None
+        subtitle: str | None = None
+        authors: tuple[str, ...] = ()
+        translator: str | None = None
+        publisher: str | None = None
+        published: str | None = None
+        url: str | None = None
+        original_url: str | None = None
+        original_language: str | None = None
+        boilerplate: tuple[str, ...] = ()
+
+        _text = field_validator(
+            "title", "subtitle", "translator", "publisher", "original_language", mode="before"
+        )(lambda cls, v: text(v))
+        _names = field_validator("authors", "boilerplate", mode="before")(lambda cls, v: names(v))
+        _url = field_validator("url", "original_url", mode="before")(lambda cls, v: url(v))
+        _date = field_validator("published", mode="before")(lambda cls, v: date(v))
+
+    _MODEL = FrontMatter
+    return FrontMatter
 
 
 def _first_line(text: str, start: int) -> str:

@@ -261,10 +261,21 @@ SHORT_LABEL = 60  # a section label shortened to make room for the quote
 SECTION_CHARS = 40  # a section heading under a quote, shortened to fit a phone's line
 
 
+def short_section(path: str, limit: int = SECTION_CHARS) -> str:
+    """A section path for a phone's line: whole when it fits, else its last heading
+    ("… › Removing a file"), shortened if need be."""
+    if len(path) <= limit:
+        return path
+    last = path.rsplit(" › ", 1)[-1]
+    if last == path:
+        return truncate(path, limit)
+    return "… › " + truncate(last, limit - 4)
+
+
 def _label(passage: Passage, *, short: bool, byline: bool) -> str:
     parts = [] if short else [passage.document.title]
     if passage.section:
-        parts.append(truncate(passage.section, SECTION_CHARS) if short else passage.section)
+        parts.append(short_section(passage.section) if short else passage.section)
     parts.append(f"¶ {passage.paragraph}")
     label = " › ".join(parts)
     if byline and passage.document.byline:
@@ -298,6 +309,27 @@ def _attribution_line(
 ) -> str:
     """The richest attribution line of :func:`_attribution_lines`."""
     return _attribution_lines(passage, quote, short=short, byline=byline)[0]
+
+
+def render_code(text: str, limit: int) -> str | None:
+    """A code passage as a code block (its own fences, or added ones), cut at a line
+    boundary and closed again when too long; None when no line fits."""
+    fenced = text.startswith(("```", "~~~"))
+    fence = text[:3] if fenced else "```"
+    lines = text.split("\n")
+    if not fenced:
+        lines = [fence, *lines, fence]
+    elif not lines[-1].startswith(fence):
+        lines.append(fence)
+    body = "\n".join(lines).replace("@", "@\u200b")  # no mention from a code block
+    if len(body) <= limit:
+        return body
+    kept = lines[:-1]
+    while kept and len("\n".join(kept)) + len(fence) + 3 > limit:
+        kept.pop()
+    if len(kept) <= 1:
+        return None
+    return "\n".join([*kept, "…", fence]).replace("@", "@\u200b")
 
 
 def _quoted_block(
@@ -401,6 +433,12 @@ def render_answer(
         attributions = _attribution_lines(
             hit.passage, hit.excerpt.text, short=one_document, byline=not one_document
         )
+        if hit.passage.kind == "code":
+            for attr in attributions:
+                code = render_code(hit.excerpt.text, limit - len(attr) - 1)
+                if code is not None:
+                    return f"{code}\n{attr}"
+            return None
         highlights = hit.excerpt.highlights
         return _quoted_block(hit.excerpt.text, highlights, attributions, limit, min_quote=min_quote)
 

@@ -59,7 +59,7 @@ class PassageTable(Sequence[Passage]):
     """Passages kept as arrays of boundaries and made into :class:`Passage` objects when
     asked for, so that loading a saved index of a million passages creates none of them."""
 
-    _FIELDS = ("doc", "start", "end", "paragraph", "section")
+    _FIELDS = ("doc", "start", "end", "paragraph", "section", "code")
 
     def __init__(
         self, documents: Sequence[Document], arrays: dict[str, np.ndarray], sections: list[str]
@@ -84,6 +84,7 @@ class PassageTable(Sequence[Passage]):
         self._end = end.tolist()
         self._paragraph = paragraph.tolist()
         self._section = section.tolist()
+        self._code = arrays["code"].tolist()
         self.ranges = {
             self._docs[d].id: (int(np.searchsorted(doc, d)), int(np.searchsorted(doc, d, "right")))
             for d in np.unique(doc).tolist()
@@ -112,6 +113,7 @@ class PassageTable(Sequence[Passage]):
             start,
             end,
             doc.text[start:end],
+            "code" if self._code[i] else "text",
         )
 
     @overload
@@ -190,6 +192,10 @@ class PassageIndex:
             passages if isinstance(passages, PassageTable) else tuple(passages)
         )
         self.documents: dict[str, Document] = {d.id: d for d in corpus.documents}
+        if isinstance(self.passages, PassageTable):
+            self.is_code = np.array(self.passages._code, dtype=bool)
+        else:
+            self.is_code = np.array([p.kind == "code" for p in self.passages], dtype=bool)
         self.tokenizer = tokenizer
         self.bm25 = bm25
         self.word_counts = word_counts
@@ -236,7 +242,10 @@ class PassageIndex:
         passages: list[Passage] = []
         for doc in corpus.documents:
             passages.extend(split_passages(doc, first_id=len(passages)))
-        tokenizer = Tokenizer(Lexicon.learn(d.text[d.body_start :] for d in corpus.documents))
+        # acronyms and name variants are learned from prose: code's names are not the corpus's
+        prose = [p.text for p in passages if p.kind != "code"]
+        headings_seen = dict.fromkeys(p.section for p in passages if p.section)
+        tokenizer = Tokenizer(Lexicon.learn([*prose, *headings_seen]))
         headings: dict[tuple[str, str | None], list[str]] = {}
         rows: list[list[str]] = []
         sentence_rows: list[list[str]] = []
@@ -256,8 +265,9 @@ class PassageIndex:
             terms = [intern(t.term) for t in tokens]
             rows.append(terms + headings[key])
             words.update(t.word for t in tokens)
-            in_text.update(t.word for t in tokens)
-            capitalised.update(t.word for t in tokens if passage.text[t.start].isupper())
+            if passage.kind != "code":  # names are learned from prose only
+                in_text.update(t.word for t in tokens)
+                capitalised.update(t.word for t in tokens if passage.text[t.start].isupper())
             cuts = sentence_spans(passage.text) or [(0, len(passage.text))]
             j = 0
             for s, e in cuts:
@@ -333,6 +343,7 @@ class PassageIndex:
                     ],
                     dtype=np.int32,
                 ),
+                code=np.array([p.kind == "code" for p in ps], dtype=np.int8),
             )
             meta = {
                 "key": key,

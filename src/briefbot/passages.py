@@ -1,8 +1,16 @@
 """Splitting documents into paragraph passages that keep their character offsets.
 
-A passage is a paragraph of the source. It knows its document, its section (the nearest
-heading above it), its paragraph number in the document (1-based, headings not counted)
-and its offsets, so ``passage.text == passage.document.text[passage.start:passage.end]``.
+A passage is a paragraph of the source. It knows its document, its section (the path of
+headings above it: "Guide › Install › From source"), its paragraph number in the document
+(1-based, headings not counted) and its offsets, so
+``passage.text == passage.document.text[passage.start:passage.end]``.
+
+Markdown is read by a CommonMark parser (markdown-it-py), not by line rules: a ``#`` line
+inside a fenced block is code, not a heading. Each code block (fenced or indented) is one
+passage of kind "code", never split at its blank lines; a list is one passage, with the
+paragraph that leads into it ("…the following:") when there is one; a table or a block
+quote is one passage. Plain text is split at blank lines, short title-like lines being
+headings.
 """
 
 from __future__ import annotations
@@ -14,7 +22,6 @@ from dataclasses import dataclass, field
 from .corpus import Document
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|\Z)")
-_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _SENTENCE_END = (".", ",", ";", ":", "!", "…")
 _CLOSERS = "\"'\u201d\u2019)»"
 MAX_HEADING_WORDS = 16
@@ -31,6 +38,7 @@ class Passage:
     start: int
     end: int
     text: str = field(compare=False)
+    kind: str = "text"  # "text", or "code" (a code block of a Markdown document)
 
     @property
     def doc_id(self) -> str:
@@ -43,6 +51,9 @@ class _Block:
     end: int
     text: str
     lines: tuple[str, ...]
+    kind: str = "text"  # "text", "code" or "heading"
+    level: int = 0  # a heading's level (1-6)
+    heading: str | None = None  # a heading's text, without its markup
 
 
 def split_passages(document: Document, first_id: int = 0) -> list[Passage]:
@@ -51,21 +62,32 @@ def split_passages(document: Document, first_id: int = 0) -> list[Passage]:
     boilerplate = {_squash(line) for line in document.boilerplate}
     passages: list[Passage] = []
     section: str | None = None
+    path: list[tuple[int, str]] = []  # Markdown: (level, heading) from the top down
+    title = _squash(document.title)
     first = True
-    for block in _blocks(document.text, document.body_start, markdown):
+    blocks = _markdown_blocks(document) if markdown else _blocks(document.text, document.body_start)
+    for block in blocks:
         squashed = _squash(block.text)
         if boilerplate and all(_squash(line) in boilerplate for line in block.lines):
             continue
-        if first and document.title_in_body and squashed == _squash(document.title):
+        if first and document.title_in_body and squashed == title:
             first = False
             continue
         first = False
-        heading = _heading(block, markdown)
-        if heading is not None:
-            section = heading
+        if block.kind == "heading" and block.heading is not None:
+            while path and path[-1][0] >= block.level:
+                path.pop()
+            if block.level > 1 or _squash(block.heading) != title:  # the title is no section
+                path.append((block.level, block.heading))
+            section = " › ".join(h for _, h in path) or None
             continue
-        if not markdown and _looks_like_chrome(block):
-            continue
+        if not markdown:
+            heading = _heading(block)
+            if heading is not None:
+                section = heading
+                continue
+            if _looks_like_chrome(block):
+                continue
         passages.append(
             Passage(
                 id=first_id + len(passages),
@@ -75,13 +97,96 @@ def split_passages(document: Document, first_id: int = 0) -> list[Passage]:
                 start=block.start,
                 end=block.end,
                 text=block.text,
+                kind=block.kind,
             )
         )
     return passages
 
 
-def _blocks(text: str, start: int, markdown: bool) -> Iterator[_Block]:
-    """Runs of non-blank lines; in Markdown a heading line is a block of its own."""
+def _markdown_blocks(document: Document) -> Iterator[_Block]:
+    """The Markdown body's blocks, as CommonMark reads it, with source offsets."""
+    from markdown_it import MarkdownIt  # Markdown documents only
+
+    text, base = document.text, document.body_start
+    body = text[base:]
+    line_starts = [0]
+    for match in _LINE.finditer(body):
+        if match.start() == match.end():
+            break
+        line_starts.append(match.end())
+    tokens = MarkdownIt("commonmark").enable("table").parse(body)
+
+    def block(first_line: int, end_line: int, **extra: object) -> _Block | None:
+        s = base + line_starts[min(first_line, len(line_starts) - 1)]
+        e = base + line_starts[min(end_line, len(line_starts) - 1)]
+        chunk = text[s:e]
+        s += len(chunk) - len(chunk.lstrip())
+        e -= len(chunk) - len(chunk.rstrip())
+        if e <= s:
+            return None
+        lines = tuple(line.strip() for line in text[s:e].splitlines() if line.strip())
+        return _Block(s, e, text[s:e], lines, **extra)  # type: ignore[arg-type]
+
+    lead_in: tuple[int, int] | None = None  # a paragraph ending in ":" just before a list
+    for i, token in enumerate(tokens):
+        if token.level != 0 or token.map is None or token.nesting == -1:
+            continue
+        start, end = token.map
+        if token.type == "heading_open":
+            inline = tokens[i + 1]
+            made = block(
+                start, end, kind="heading", level=int(token.tag[1]), heading=_plain(inline) or None
+            )
+            if lead_in is not None:
+                yield from _emit(block(*lead_in))
+                lead_in = None
+            if made is not None:
+                yield made
+            continue
+        if token.type in ("bullet_list_open", "ordered_list_open") and lead_in is not None:
+            yield from _emit(block(lead_in[0], end))  # the list keeps its lead-in
+            lead_in = None
+            continue
+        if lead_in is not None:
+            yield from _emit(block(*lead_in))
+            lead_in = None
+        if token.type == "paragraph_open" and not _plain(tokens[i + 1]):
+            continue  # badges, images: no text of its own
+        if token.type == "paragraph_open" and tokens[i + 1].content.rstrip().endswith(":"):
+            lead_in = (start, end)
+        elif token.type in ("fence", "code_block"):
+            yield from _emit(block(start, end, kind="code"))
+        elif token.type in (
+            "paragraph_open",
+            "bullet_list_open",
+            "ordered_list_open",
+            "blockquote_open",
+            "table_open",
+        ):
+            yield from _emit(block(start, end))
+        # html blocks and rules are layout, not text
+    if lead_in is not None:
+        yield from _emit(block(*lead_in))
+
+
+def _emit(made: _Block | None) -> Iterator[_Block]:
+    if made is not None:
+        yield made
+
+
+def _plain(inline: object) -> str:
+    """An inline token's text without its markup ("**Install** `fd`" -> "Install fd")."""
+    parts = []
+    for child in getattr(inline, "children", None) or ():
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return re.sub(r"[ \t\r\n]+", " ", "".join(parts)).strip()  # the source's own spaces
+
+
+def _blocks(text: str, start: int) -> Iterator[_Block]:
+    """Plain text: runs of non-blank lines."""
     lines: list[tuple[int, int]] = []  # (start, end) of each line's content, no newline
     for match in _LINE.finditer(text, start):
         if match.start() == match.end():
@@ -106,22 +211,16 @@ def _blocks(text: str, start: int, markdown: bool) -> Iterator[_Block]:
         line = text[s:e]
         if not line.strip():
             yield from flush()
-        elif markdown and _MD_HEADING.match(line.strip()):
-            yield from flush()
-            group.append((s, e))
-            yield from flush()
         else:
             group.append((s, e))
     yield from flush()
 
 
-def _heading(block: _Block, markdown: bool) -> str | None:
+def _heading(block: _Block) -> str | None:
+    """A plain-text heading: one short line, capitalised, not ending like a sentence."""
     if len(block.lines) != 1:
         return None
     line = block.lines[0]
-    if markdown:
-        match = _MD_HEADING.match(line)
-        return match.group(2).strip() if match else None
     words = line.split()
     if (
         0 < len(words) <= MAX_HEADING_WORDS

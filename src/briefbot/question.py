@@ -83,6 +83,12 @@ _GIST = re.compile(
     r"what (?:is|'s) (?:this|it) about|main (?:point|idea|takeaway)s?)\s*[?!.]*$",
     re.I,
 )
+# A question that asks for code may be answered with a code block; others are not.
+_ASKS_CODE = re.compile(
+    r"\b(?:code|examples?|commands?|snippets?|syntax|scripts?|one-liner|shell|terminal|"
+    r"(?:how (?:do|can|would|should) (?:i|you|we) (?:write|type|run|call|invoke|use)))\b",
+    re.I,
+)
 _WH = re.compile(r"\b(why|how come|how|what|which|who|whom|whose|when|where)\b", re.I)
 _YES_NO = re.compile(
     r"^(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have|had|may|must)\b", re.I
@@ -154,6 +160,11 @@ def without_chat(text: str, bot_names: tuple[str, ...] = ("briefbot",)) -> str:
     text = trail.sub("", text)
     text = lead.sub("", text.strip())
     return " ".join(text.split()).strip(" ,;:-–—")
+
+
+def asks_for_code(text: str) -> bool:
+    """Whether a question asks for code, a command or an example."""
+    return _ASKS_CODE.search(text) is not None
 
 
 def is_small_talk(text: str) -> bool:

@@ -86,6 +86,8 @@ def cut(
     """The excerpt of ``passage`` for a question; ``tokens`` are (term, start, end) of the
     passage, used to mark the question's words."""
     first, last = window(sentences, scores, len(passage.text), explains, passage.text)
+    if passage.kind == "code":  # a code block is quoted whole, never cut at a "sentence"
+        first, last = 0, -1
     if last < first:
         start, end = 0, len(passage.text)
     else:

@@ -296,6 +296,8 @@ class _SummaryData:
         self.seq: list[tuple[str, ...]] = []  # each sentence's terms in order, one per word
         counts: list[Counter[str]] = []
         for passage in index.passages:
+            if passage.kind == "code":  # summaries and topics are the prose's
+                continue
             tokens = [t for t in index.tokens(passage) if not t.term.startswith(NEGATED)]
             for start, end in index.sentences(passage):
                 # one term per word: "Collective Security Treaty Organization" is "csto"
@@ -663,6 +665,8 @@ def _find_topics(index: PassageIndex, sentences: list[_Sentence]) -> tuple[Topic
     mentions: dict[str, set[int]] = defaultdict(set)  # acronym term -> passages, expansions too
     expansions: dict[int, list[tuple[int, int]]] = defaultdict(list)  # passage -> phrase spans
     for passage in index.passages:
+        if passage.kind == "code":
+            continue
         for t in index.tokens(passage):
             if t.term in acronym_terms:
                 mentions[t.term].add(passage.id)

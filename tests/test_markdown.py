@@ -1,0 +1,99 @@
+"""Markdown read as CommonMark, on real documentation with code, lists and nested headings
+(tests/data/docs: as Debian packages ship it)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefbot import Briefbot
+from briefbot.corpus import load_document
+from briefbot.passages import split_passages
+
+from .helpers import ROOT, write
+
+DOCS = ROOT / "tests" / "data" / "docs"
+NAMES = ("converting-from-filter-branch", "direnv", "custom-transfers")
+
+
+def passages_of(name: str):
+    return split_passages(load_document(DOCS / f"{name}.md"))
+
+
+def fences(text: str) -> int:
+    return sum(1 for line in text.splitlines() if line.startswith("```")) // 2
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_code_blocks_are_whole_passages_never_headings(name: str) -> None:
+    doc = load_document(DOCS / f"{name}.md")
+    passages = split_passages(doc)
+    code = [p for p in passages if p.kind == "code"]
+    assert len(code) == fences(doc.text)
+    for p in passages:
+        assert doc.text[p.start : p.end] == p.text  # offsets through the markup
+        if p.kind == "code":
+            assert p.text.startswith("```") and p.text.rstrip().endswith("```")
+    headings = {
+        line.lstrip("#").strip() for line in doc.text.splitlines() if re.match(r"#{2,6} ", line)
+    }
+    in_code = {
+        line.lstrip("#").strip()
+        for p in code
+        for line in p.text.splitlines()
+        if line.lstrip().startswith("#")
+    }
+    sections = {part for p in passages if p.section for part in p.section.split(" › ")}
+    assert not (sections & in_code - headings)  # a "# comment" in code is no section
+
+
+def test_sections_are_heading_paths() -> None:
+    passages = passages_of("converting-from-filter-branch")
+    sections = [p.section for p in passages]
+    assert (
+        "Cheat Sheet: Conversion of Examples from the filter-branch manpage › Removing a file"
+        in sections
+    )
+    assert "Basic Differences" in sections
+    assert not any(s and s.startswith("Cheat Sheet: Converting") for s in sections)  # the title
+
+
+def test_a_list_keeps_its_lead_in_and_badges_are_left_out() -> None:
+    passages = passages_of("direnv")
+    assert not any("badge.svg" in p.text for p in passages)
+    lead_ins = [p for p in passages if re.search(r":\n\n\s*(?:[*-]|\d+\.) ", p.text)]
+    assert lead_ins, "no list kept its lead-in"
+    setext = load_document(DOCS / "direnv.md")
+    assert setext.title == "direnv -- unclutter your .profile"
+
+
+def test_code_is_quoted_only_when_asked_for(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    shutil.copytree(DOCS, folder)
+    engine = Briefbot.from_folder(folder, save=False)
+    prose = engine.ask("How do I remove a file from the whole history with filter-repo?", top=5)
+    assert prose.answered and all(h.passage.kind != "code" for h in prose.hits)
+    code = engine.ask("What is the command to remove a file from the history?", top=5)
+    assert any(h.passage.kind == "code" for h in code.hits)
+    for answer in (prose, code):
+        for h in answer.hits:
+            assert h.excerpt.text in h.passage.text
+
+
+def test_names_and_acronyms_are_not_learned_from_code(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "doc.md",
+        "# Encodings\n\nThe Unicode Standard defines code points.\n\n"
+        "```python\nUS = {'AK': 'Alaska'}\nAndrew Kuchling = 1\n```\n\n"
+        "Other text about encodings and the standard.\n",
+    )
+    engine = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    acronyms = engine.index.tokenizer.lexicon.acronyms
+    assert "US" not in acronyms and "AK" not in acronyms
+    assert "andrew" not in engine.index.names
+    topics = [t.name for t in engine.topics()]
+    assert not any("Alaska" in t or "Kuchling" in t for t in topics)
