@@ -50,3 +50,27 @@ def test_without_the_model_the_engine_answers_lexically_and_says_so_once(monkeyp
     assert answer.answered and "peacekeeping" in answer.hits[0].excerpt.matched
     bot.ask("who runs the csto")
     assert len(warnings) == 1  # said once, not per question
+
+
+def test_the_unpacked_weights_are_hashed_once_and_rechecked_when_changed(monkeypatch, tmp_path):
+    import os
+
+    monkeypatch.setattr(encoder, "_LOADED", {})
+    encoder.load_encoder(tmp_path)  # unpacks, checks the sha256, stamps the copy
+    copy = next(tmp_path.glob("*.safetensors"))
+
+    def no_hashing(*args, **kwargs):
+        raise AssertionError("the verified copy was hashed again")
+
+    monkeypatch.setattr(encoder, "_LOADED", {})
+    with monkeypatch.context() as m:
+        m.setattr(encoder.hashlib, "sha256", no_hashing)
+        encoder.load_encoder(tmp_path)
+    data = bytearray(copy.read_bytes())
+    data[-1] ^= 0xFF  # tamper with it
+    copy.write_bytes(bytes(data))
+    st = copy.stat()
+    os.utime(copy, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    monkeypatch.setattr(encoder, "_LOADED", {})
+    with pytest.raises(encoder.EncoderUnavailable, match="sha256"):
+        encoder.load_encoder(tmp_path)
