@@ -9,6 +9,7 @@ file. When the documents do not answer, the Answer says so and why.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from . import params, refusal
@@ -29,6 +30,7 @@ from .question import (
 )
 from .quote import Excerpt, cut
 from .similarity import semantic, top_passages
+from .wording import noun
 
 __all__ = ["Answer", "Excerpt", "Hit", "answer", "check_question", "noun"]
 
@@ -57,11 +59,6 @@ class Answer:
     searched: str | None = None  # what was searched, when not the question alone (follow-up)
 
 
-def noun(index: PassageIndex) -> str:
-    """How answers speak of the corpus."""
-    return "the article" if len(index.documents) == 1 else "the documents"
-
-
 @dataclass(frozen=True)
 class Ranked:
     """A question's candidates, best first, before paging."""
@@ -87,6 +84,18 @@ def rank(
         index.document_range(document)  # validates the name
     bylines = index.bylines
     terms = question.terms
+    if question.authorship and document is None:  # "who wrote the Unicode HOWTO?"
+        document = named_document(index, question.terms)
+        if document is not None:  # the title names the document: it is not what to look for
+            title = index.documents[document].title
+            named = set(index.tokenizer.terms(title))
+            semantic_text = re.sub(re.escape(title), "this", question.semantic_text, flags=re.I)
+            question = replace(
+                question,
+                terms=tuple(t for t in question.terms if t not in named),
+                semantic_text=semantic_text,
+            )
+            terms = question.terms
     if question.authorship:  # "who wrote this?": the byline's names are what to look for
         extra = []
         for names in bylines.values() if document is None else (bylines[document],):
@@ -114,6 +123,25 @@ def rank(
     return Ranked(question, tuple(scored), sem is not None, clues)
 
 
+def named_document(index: PassageIndex, terms: tuple[str, ...]) -> str | None:
+    """The one document of several whose title the question names (at least half of the
+    title's words), or None."""
+    if len(index.documents) < 2:
+        return None
+    asked = set(terms)
+    found: list[tuple[float, str]] = []
+    for doc in index.documents.values():
+        title = set(index.tokenizer.terms(doc.title))
+        if title:
+            share = len(title & asked) / len(title)
+            if share >= params.TITLE_NAMED_SHARE:
+                found.append((share, doc.id))
+    found.sort(key=lambda f: (-f[0], f[1]))
+    if not found or (len(found) > 1 and found[0][0] == found[1][0]):
+        return None
+    return found[0][1]
+
+
 def answer(
     index: PassageIndex,
     question: str,
@@ -131,7 +159,7 @@ def answer(
         if truncated
         else ()
     )
-    what = noun(index)
+    what = noun(index, document)
     base = Answer(
         question=question, answered=False, truncated=truncated, offset=offset, notes=notes
     )

@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--document",
         metavar="ID",
-        help="only search this document (its id: see /source in 'briefbot repl')",
+        help="only search this document (its id: see 'briefbot sources')",
     )
     ask.add_argument(
         "--color",
@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="number of sentences, 1-10 (default 5)",
     )
+    summ.add_argument(
+        "--document", metavar="ID", help="only this document (its id: see 'briefbot sources')"
+    )
     summ.add_argument("--json", action="store_true", help="print JSON")
     summ.set_defaults(func=cmd_summary)
 
@@ -117,8 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
         "headings, then names and concepts with how many "
         "paragraphs mention them.",
     )
+    tops.add_argument(
+        "--document", metavar="ID", help="only this document (its id: see 'briefbot sources')"
+    )
     tops.add_argument("--json", action="store_true", help="print JSON")
     tops.set_defaults(func=cmd_topics)
+
+    srcs = sub.add_parser(
+        "sources",
+        help="list the documents: id, title, authors, date, links",
+        description="Every document of the corpus with its metadata and size.",
+    )
+    srcs.add_argument("--json", action="store_true", help="print JSON")
+    srcs.set_defaults(func=cmd_sources)
 
     idx = sub.add_parser(
         "index",
@@ -402,7 +416,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
     if args.topic is not None:
         clean_topic(args.topic)  # a bad topic fails before the corpus is loaded
-    summary = load_bot(args).summarize(args.topic, max_sentences=args.sentences)
+    summary = load_bot(args).summarize(
+        args.topic, max_sentences=args.sentences, document=args.document
+    )
     if args.json:
         print(json.dumps(summary_to_json(summary), ensure_ascii=False))
     else:
@@ -413,12 +429,41 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_topics(args: argparse.Namespace) -> int:
     from .render import topics_to_text
 
-    topics = load_bot(args).topics()
+    topics = load_bot(args).topics(args.document)
     if args.json:
         data = [{"name": t.name, "kind": t.kind, "passages": t.passages} for t in topics]
         print(json.dumps({"topics": data}, ensure_ascii=False))
     else:
         print(topics_to_text(topics))
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    bot = load_bot(args)
+    counts: dict[str, int] = {}
+    for p in bot.index.passages:
+        counts[p.doc_id] = counts.get(p.doc_id, 0) + 1
+    fields = ("title", "subtitle", "authors", "translator", "publisher", "published", "url")
+    if args.json:
+        docs = [
+            {
+                "id": d.id,
+                **{f: (list(v) if isinstance(v := getattr(d, f), tuple) else v) for f in fields},
+                "paragraphs": counts.get(d.id, 0),
+            }
+            for d in bot.documents
+        ]
+        print(json.dumps({"documents": docs}, ensure_ascii=False))
+        return 0
+    for d in bot.documents:
+        print(f"{d.id}  {d.title}")
+        details = [f"By {d.byline}" if d.byline else "", d.published or "", d.publisher or ""]
+        shown = " · ".join(x for x in details if x)
+        if shown:
+            print(f"    {shown}")
+        if d.url:
+            print(f"    {d.url}")
+        print(f"    {counts.get(d.id, 0)} paragraphs")
     return 0
 
 

@@ -186,13 +186,17 @@ class Briefbot:
             )
         return Answer(question, answered=True, hits=tuple(hits), notes=(GIST_NOTE,))
 
-    def summarize(self, topic: str | None = None, max_sentences: int = 5) -> Summary:
-        """The article's own sentences about ``topic`` (None: the whole article), in order."""
-        return summarize(self.index, topic, max_sentences)
+    def summarize(
+        self, topic: str | None = None, max_sentences: int = 5, document: str | None = None
+    ) -> Summary:
+        """The corpus's own sentences about ``topic`` (None: a brief), in order; only
+        ``document``'s when given."""
+        return summarize(self.index, topic, max_sentences, document)
 
-    def topics(self) -> tuple[Topic, ...]:
-        """Section headings and salient names and concepts, for autocomplete and listings."""
-        return topics(self.index)
+    def topics(self, document: str | None = None) -> tuple[Topic, ...]:
+        """Section headings and salient names and concepts, for autocomplete and listings;
+        only ``document``'s when given."""
+        return topics(self.index, document)
 
     def passage(self, passage_id: int) -> Passage:
         return self.index.passages[passage_id]

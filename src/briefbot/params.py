@@ -83,3 +83,8 @@ REFUSAL_BIAS_LEXICAL = 1.4966
 SENTENCE_WEIGHTS = (1.4116, 2.5927, -0.8821)  # sentence_bm25, cosine, typed_miss
 SENTENCE_BIAS = -2.6073
 # FITTED-END
+
+# A question names a document when it has at least this share of the title's words
+# ("who wrote the Unicode HOWTO?" names "Unicode HOWTO"): half, so that a title's
+# subtitle-like tail need not be typed. Hand-set; checked by test_documents.
+TITLE_NAMED_SHARE = 0.5

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from . import params
 from .fusion import Scored, sigmoid
+from .wording import sentence
 
 MAX_NAMED = 4  # unknown words named in a reason
 MAX_WORD_CHARS = 30  # a longer "word" is cut in the reason
@@ -78,8 +79,8 @@ def reason(unknown: Sequence[str], noun: str) -> str:
             listed = ", ".join(shown) + f" or {more} more word{'s' if more > 1 else ''}"
         else:
             listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
-        return f"{noun.capitalize()} does not mention {listed}."
-    return f"{noun.capitalize()} does not answer this question."
+        return sentence(noun, "does", f"not mention {listed}.")
+    return sentence(noun, "does", "not answer this question.")
 
 
 def help_line(noun: str) -> str:

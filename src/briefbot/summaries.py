@@ -52,6 +52,7 @@ from .passages import Passage
 from .question import check_topic, correct
 from .stopwords import STOPWORDS
 from .text import NEGATED, WORD, Token, fold
+from .wording import noun, sentence
 
 MAX_SENTENCES = 10
 LAMBDA = 0.6  # MMR: weight of relevance against redundancy
@@ -132,12 +133,18 @@ def clean_topic(topic: str) -> str:
     return check_topic(topic)
 
 
-def summarize(index: PassageIndex, topic: str | None = None, max_sentences: int = 5) -> Summary:
+def summarize(
+    index: PassageIndex,
+    topic: str | None = None,
+    max_sentences: int = 5,
+    document: str | None = None,
+) -> Summary:
     """Up to ``max_sentences`` verbatim sentences about ``topic``, in the article's order.
 
-    ``topic=None`` gives a brief of the whole corpus. A topic the corpus does not discuss
-    gives ``found=False`` with a reason and the closest topics. Raises :class:`InputError`
-    for a blank or over-long topic, or ``max_sentences`` outside 1..10.
+    ``topic=None`` gives a brief of the whole corpus (of ``document``, when given: every
+    sentence then comes from that document). A topic the corpus does not discuss gives
+    ``found=False`` with a reason and the closest topics. Raises :class:`InputError` for
+    a blank or over-long topic, an unknown document, or ``max_sentences`` outside 1..10.
     """
     if (
         isinstance(max_sentences, bool)
@@ -148,18 +155,28 @@ def summarize(index: PassageIndex, topic: str | None = None, max_sentences: int 
             f"The number of sentences must be a whole number from 1 to {MAX_SENTENCES}, "
             f"not {max_sentences!r}."
         )
+    if document is not None:
+        index.document_range(document)  # an unknown document: InputError
     data = _data(index)
+
+    def within(relevance: dict[int, float]) -> dict[int, float]:
+        if document is None:
+            return relevance
+        return {i: r for i, r in relevance.items() if data.sentences[i].passage.doc_id == document}
+
     if topic is None:
-        brief = data.briefs.get(max_sentences)
+        brief = data.briefs.get((max_sentences, document))
         if brief is None:
-            picked = data.pick(data.brief_relevance, max_sentences, spread=BRIEF_SPREAD)
-            brief = data.briefs[max_sentences] = Summary(None, True, None, data.render(picked))
+            relevance = within(data.brief_relevance)
+            picked = data.pick(relevance, max_sentences, spread=BRIEF_SPREAD)
+            brief = Summary(None, True, None, data.render(picked))
+            data.briefs[(max_sentences, document)] = brief
         return brief
     text = clean_topic(topic)
-    section = data.section_named(text)
+    section = data.section_named(text, document)
     query, unknown_share = data.query(index, text)
     if section is None and not query:
-        section = data.section_with_words(index, text)
+        section = data.section_with_words(index, text, document)
     if section is not None:
         relevance = data.section_relevance(section, query)
         picked = data.pick(relevance, max_sentences, spread=SECTION_SPREAD, by_paragraph=True)
@@ -170,11 +187,11 @@ def summarize(index: PassageIndex, topic: str | None = None, max_sentences: int 
             "name a person, place or idea from the article."
         )
     if not query or unknown_share >= MAX_UNKNOWN_SHARE:
-        return _not_discussed(index, text)
-    relevance = data.topic_relevance(query)
+        return _not_discussed(index, text, document)
+    relevance = within(data.topic_relevance(query))
     picked = data.pick(relevance, max_sentences, spread=TOPIC_SPREAD, ignore=query)
     if not picked:
-        return _not_discussed(index, text)
+        return _not_discussed(index, text, document)
     return Summary(text, True, None, data.render(picked), shown=_shown_topic(index, text))
 
 
@@ -197,9 +214,20 @@ def _shown_topic(index: PassageIndex, text: str) -> str:
     return _WORDS.sub(fix, text)
 
 
-def topics(index: PassageIndex) -> tuple[Topic, ...]:
+def topics(index: PassageIndex, document: str | None = None) -> tuple[Topic, ...]:
     """The corpus's topics: section headings first (in order), then names and concepts
-    (most discussed first). Found once per index, kept in it (and saved with it)."""
+    (most discussed first). Found once per index, kept in it (and saved with it). With
+    ``document``: that document's own (found when first asked for, then kept)."""
+    if document is not None and len(index.documents) > 1:
+        data = _data(index)
+        with _LOCK:
+            found_in = data.document_topics.get(document)
+            if found_in is None:
+                found_in = _find_topics(index, data.sentences, document)
+                data.document_topics[document] = found_in
+        return found_in
+    if document is not None:
+        index.document_range(document)  # an unknown document: InputError
     found = _TOPICS.get(index)
     if found is None:
         if index.topics is None:
@@ -242,8 +270,8 @@ def _listed(names: tuple[str, ...]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
-def _not_discussed(index: PassageIndex, text: str) -> Summary:
-    reason = f"The article does not discuss {text}."
+def _not_discussed(index: PassageIndex, text: str, document: str | None = None) -> Summary:
+    reason = sentence(noun(index, document), "does", f"not discuss {text}.")
     suggestions = suggest(index, text)
     if suggestions:
         reason += f" Did you mean {_listed(suggestions)}?"
@@ -351,8 +379,15 @@ class _SummaryData:
         self.headings = {
             _squash(p.section): (p.doc_id, p.section) for p in index.passages if p.section
         }
+        # a nested section is also named by its own heading ("FAQ" for "Docs › FAQ")
+        self.last_headings = {
+            _squash(section.rsplit(" › ", 1)[-1]): key
+            for key in self.headings.values()
+            if (section := key[1]) is not None and " › " in section
+        }
         self.brief_relevance = self._brief_relevance(index)
-        self.briefs: dict[int, Summary] = {}  # the whole-article brief, by length
+        self.briefs: dict[tuple[int, str | None], Summary] = {}  # by length and document
+        self.document_topics: dict[str, tuple[Topic, ...]] = {}
 
     # -- topics to terms
 
@@ -376,15 +411,25 @@ class _SummaryData:
         total = unknown + sum(weights.values())
         return weights, (unknown / total if total else 0.0)
 
-    def section_named(self, text: str) -> tuple[str, str | None] | None:
-        return self.headings.get(_squash(text))
+    def section_named(
+        self, text: str, document: str | None = None
+    ) -> tuple[str, str | None] | None:
+        """The section whose heading (or its last part) is ``text``, in ``document`` if given."""
+        key = self.headings.get(_squash(text))
+        if key is None:
+            key = self.last_headings.get(_squash(text))
+        return key if key is not None and document in (None, key[0]) else None
 
-    def section_with_words(self, index: PassageIndex, text: str) -> tuple[str, str | None] | None:
+    def section_with_words(
+        self, index: PassageIndex, text: str, document: str | None = None
+    ) -> tuple[str, str | None] | None:
         """The section whose heading has all the topic's words (words found only there)."""
         wanted = {t.term for t in index.tokenizer.tokens(text) if not t.term.startswith(NEGATED)}
         if not wanted:
             return None
         for heading, key in self.headings.items():
+            if document not in (None, key[0]):
+                continue
             if wanted <= set(index.tokenizer.terms(heading)):
                 return key
         return None
@@ -651,11 +696,21 @@ class _TermStats:
     phrase_text: dict[tuple[str, ...], Counter[str]] = field(default_factory=dict)
 
 
-def _find_topics(index: PassageIndex, sentences: list[_Sentence]) -> tuple[Topic, ...]:
-    """Section headings, then names and the title's and headings' concepts (see module doc)."""
+def _find_topics(
+    index: PassageIndex, sentences: list[_Sentence], document: str | None = None
+) -> tuple[Topic, ...]:
+    """Section headings, then names and the title's and headings' concepts (see module doc);
+    of one document's passages when ``document`` is given."""
+    if document is None:
+        passages: Iterable[Passage] = index.passages
+    else:
+        lo, hi = index.document_range(document)
+        passages = index.passages[lo:hi]
+        sentences = [s for s in sentences if s.passage.doc_id == document]
+    passages = list(passages)
     sections: list[Topic] = []
     counted: Counter[tuple[str, str | None]] = Counter(
-        (p.doc_id, p.section) for p in index.passages if p.section
+        (p.doc_id, p.section) for p in passages if p.section
     )
     for (_, heading), n in counted.items():
         if heading and all(t.name != heading for t in sections):
@@ -664,7 +719,7 @@ def _find_topics(index: PassageIndex, sentences: list[_Sentence]) -> tuple[Topic
     acronym_terms = {index.tokenizer.term(a) for a in index.tokenizer.lexicon.acronyms}
     mentions: dict[str, set[int]] = defaultdict(set)  # acronym term -> passages, expansions too
     expansions: dict[int, list[tuple[int, int]]] = defaultdict(list)  # passage -> phrase spans
-    for passage in index.passages:
+    for passage in passages:
         if passage.kind == "code":
             continue
         for t in index.tokens(passage):

@@ -106,7 +106,7 @@ class Commands(commands.Cog):
             position = None
             if typed is not None:
                 position = document_position(engine.documents, typed)
-            chosen = engine.documents[position].id if position is not None else typed
+            chosen = _document_id(engine, typed)
             answer = engine.ask(  # an unknown document: InputError
                 question, top=top, document=chosen, previous=previous, plainly=True
             )
@@ -122,10 +122,7 @@ class Commands(commands.Cog):
 
         await self._answer(itx, work, ephemeral=private)
 
-    @ask.autocomplete("document")
-    async def ask_document(
-        self, itx: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
+    def _document_choices(self, current: str) -> list[app_commands.Choice[str]]:
         engine = self.bot.engine
         if engine is None:
             return []
@@ -134,24 +131,44 @@ class Commands(commands.Cog):
             for name, value in document_choices(engine.documents, current)
         ]
 
+    @ask.autocomplete("document")
+    async def ask_document(
+        self, itx: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return self._document_choices(current)
+
     @app_commands.command(name="summary")
-    @app_commands.describe(topic="A topic from /topics; leave empty for the whole article")
+    @app_commands.describe(
+        topic="A topic from /topics; leave empty for the whole article",
+        document="Only this document (see /source)",
+    )
     async def summary(
         self,
         itx: discord.Interaction,
         topic: app_commands.Range[str, 0, MAX_TOPIC_CHARS] | None = None,
+        document: str | None = None,
     ) -> None:
         """The key sentences of the article, or of one topic, quoted word for word."""
         if await self._refused(itx):
             return
         bot = self.bot
         chosen = " ".join(topic.split()) if topic else None
+        typed = (document or "").strip() or None
 
         def work() -> DiscordMessage:
             assert bot.engine is not None
-            return render_summary(bot.engine.summarize(chosen or None))
+            engine = bot.engine.pinned()
+            return render_summary(
+                engine.summarize(chosen or None, document=_document_id(engine, typed))
+            )
 
         await self._answer(itx, work, ephemeral=False)
+
+    @summary.autocomplete("document")
+    async def summary_document(
+        self, itx: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return self._document_choices(current)
 
     @summary.autocomplete("topic")
     async def summary_topic(
@@ -165,10 +182,26 @@ class Commands(commands.Cog):
         return [app_commands.Choice(name=n, value=n) for n in topic_choices(topics, current)]
 
     @app_commands.command(name="topics")
-    async def topics(self, itx: discord.Interaction) -> None:
+    @app_commands.describe(document="Only this document (see /source)")
+    async def topics(self, itx: discord.Interaction, document: str | None = None) -> None:
         """What the article talks about: topics you can pass to /summary."""
         bot = self.bot
-        await self._answer(itx, lambda: render_topics(bot.topics_now()), ephemeral=False)
+        typed = (document or "").strip() or None
+
+        def work() -> DiscordMessage:
+            if typed is None:
+                return render_topics(bot.topics_now())
+            assert bot.engine is not None
+            engine = bot.engine.pinned()
+            return render_topics(engine.topics(_document_id(engine, typed)))
+
+        await self._answer(itx, work, ephemeral=False)
+
+    @topics.autocomplete("document")
+    async def topics_document(
+        self, itx: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return self._document_choices(current)
 
     @app_commands.command(name="source")
     async def source(self, itx: discord.Interaction) -> None:
@@ -225,6 +258,15 @@ class Commands(commands.Cog):
         if store is not None:
             await asyncio.to_thread(store.vote, token, itx.user.id, vote)
         await send_interaction(itx, render_error(VOTE_THANKS["up" if vote > 0 else "down"]))
+
+
+def _document_id(engine: Any, typed: str | None) -> str | None:
+    """The id of the document a member typed (its id or title); what they typed when it
+    names none, so the engine answers with the list of documents."""
+    if typed is None:
+        return None
+    position = document_position(engine.documents, typed)
+    return engine.documents[position].id if position is not None else typed
 
 
 async def setup(bot: BriefbotBot) -> None:

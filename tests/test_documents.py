@@ -1,0 +1,92 @@
+"""Answers, summaries and topics scoped to one document of several, and worded for them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefbot import Briefbot
+from briefbot.cli import main
+from briefbot.discord_render import render_answer
+
+from .helpers import ARTICLE, ROOT
+from .test_discord_e2e import started
+
+DOCS = ROOT / "tests" / "data" / "docs"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The article and three documentation pages, one of them with a byline."""
+    folder = tmp_path_factory.mktemp("four")
+    shutil.copy(ARTICLE, folder / ARTICLE.name)
+    for doc in DOCS.glob("*.md"):
+        shutil.copy(doc, folder / doc.name)
+    direnv = folder / "direnv.md"
+    text = direnv.read_text(encoding="utf-8")
+    direnv.write_text('---\ntitle: direnv\nauthors: ["zimbatm"]\n---\n' + text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def engine(folder: Path) -> Briefbot:
+    return Briefbot.from_folder(folder, save=False)
+
+
+def test_who_wrote_a_named_document_is_answered_from_its_byline(engine: Briefbot) -> None:
+    answer = engine.ask("Who wrote direnv?")
+    assert answer.answered and {h.passage.doc_id for h in answer.hits} == {"direnv"}
+    shown = render_answer(answer, fingerprint="0").embeds[0]
+    assert "zimbatm" in shown["footer"]["text"]
+    article = engine.ask("Who wrote Occupation (Not yet), Intervention (Already)?")
+    assert {h.passage.doc_id for h in article.hits} == {ARTICLE.stem}
+    assert "Samus" in article.hits[0].excerpt.text
+
+
+def test_refusals_name_what_was_searched(engine: Briefbot) -> None:
+    everywhere = engine.ask("What is the capital of Australia?")
+    assert everywhere.reason and everywhere.reason.startswith("The documents do not ")
+    one = engine.ask("What is the capital of Australia?", document="direnv")
+    assert one.reason and one.reason.startswith("“direnv” does not ")
+    single = Briefbot.from_folder(ARTICLE.parent).ask("What is the capital of Australia?")
+    assert single.reason and single.reason.startswith("The article does not ")
+
+
+def test_summaries_briefs_and_topics_keep_to_the_document(engine: Briefbot) -> None:
+    brief = engine.summarize(document="custom-transfers")
+    assert brief.sentences and {s.passage.doc_id for s in brief.sentences} == {"custom-transfers"}
+    about = engine.summarize("transfer", document="custom-transfers")
+    assert about.found and {s.passage.doc_id for s in about.sentences} == {"custom-transfers"}
+    missing = engine.summarize("peacekeeping", document="direnv")
+    assert not missing.found and missing.reason.startswith("“direnv” does not discuss")
+    sections = {t.name for t in engine.topics("converting-from-filter-branch")}
+    assert any(name.endswith("Removing a file") for name in sections)
+    assert not any("Kazakhstan" in name for name in sections)
+
+
+def test_the_cli_scopes_and_lists_documents(folder: Path, capsys: pytest.CaptureFixture[str]):
+    argv = ["--corpus", str(folder)]
+    assert main([*argv, "summary", "--json", "--document", "direnv"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["sentences"] and {s["source"]["document"] for s in data["sentences"]} == {"direnv"}
+    assert main([*argv, "topics", "--json", "--document", "direnv"]) == 0
+    names = [t["name"] for t in json.loads(capsys.readouterr().out)["topics"]]
+    assert names and not any("CSTO" in n for n in names)
+    assert main([*argv, "sources", "--json"]) == 0
+    docs = json.loads(capsys.readouterr().out)["documents"]
+    assert [d["id"] for d in docs] == sorted(d["id"] for d in docs) and len(docs) == 4
+    assert next(d for d in docs if d["id"] == "direnv")["authors"] == ["zimbatm"]
+    assert main([*argv, "summary", "--document", "nope"]) == 2
+    assert "Unknown document 'nope'" in capsys.readouterr().err
+
+
+async def test_summary_and_topics_take_a_document_on_discord(engine: Briefbot) -> None:
+    async with started(engine) as env:
+        _, body = await env.command("summary", document="custom-transfers")
+        assert "Git LFS" in body["embeds"][0]["description"] or body["embeds"][0]["title"]
+        _, topics = await env.command("topics", document="converting-from-filter-branch")
+        listed = " ".join(f["value"] for f in topics["embeds"][0]["fields"])
+        assert "Removing a file" in listed and "Kazakhstan" not in listed
