@@ -134,6 +134,16 @@ def build_parser() -> argparse.ArgumentParser:
     srcs.add_argument("--json", action="store_true", help="print JSON")
     srcs.set_defaults(func=cmd_sources)
 
+    add = sub.add_parser(
+        "add",
+        help="import web articles (saved HTML pages or URLs) into the corpus",
+        description="Extract each page's article (main text, title, authors, date, site, "
+        "canonical link, language), write it into the corpus folder as a Markdown document "
+        "with front matter, then index the corpus. Needs the 'web' extra.",
+    )
+    add.add_argument("sources", nargs="+", metavar="FILE.html|URL", help="pages to import")
+    add.set_defaults(func=cmd_add)
+
     idx = sub.add_parser(
         "index",
         help="build the index now and save it for fast starts",
@@ -342,6 +352,41 @@ def cmd_ask(args: argparse.Namespace) -> int:
         else:
             print(answer_to_text(answer, color=color) + "\n", flush=True)
     return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from .webpage import fetch, is_url, read_page, save
+
+    folder = args.corpus if args.corpus is not None else cli_settings().corpus_dir
+    added, failed = 0, 0
+    for source in args.sources:
+        try:
+            if is_url(source):
+                data, url = fetch(source), source
+            else:
+                try:
+                    data, url = Path(source).read_bytes(), None
+                except OSError as exc:
+                    raise InputError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+            page = read_page(data, url, source=source)
+            try:
+                path, new = save(page, Path(folder))
+            except OSError as exc:
+                raise InputError(f"{folder}: cannot write ({exc.strerror or exc})") from None
+        except InputError as exc:  # one line per source; the others are still added
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        if not new:
+            print(f"Already in the corpus: {path}")
+            continue
+        added += 1
+        by = f" ({', '.join(page.authors)})" if page.authors else ""
+        print(f"Added {path}: {page.title}{by}")
+    if added:
+        bot = load_bot(args, save=True)
+        print(f"Indexed {len(bot.index):,} passages from {len(bot.documents)} documents.")
+    return 2 if failed else 0
 
 
 def cmd_index(args: argparse.Namespace) -> int:

@@ -42,6 +42,7 @@ class Document:
     url: str | None = None
     original_url: str | None = None
     original_language: str | None = None
+    language: str | None = None
     boilerplate: tuple[str, ...] = ()
     title_in_body: bool = False  # plain text: the first line is the title, not a passage
     problems: tuple[str, ...] = field(default=(), repr=False, compare=False)  # fields left out
@@ -268,6 +269,7 @@ FIELDS: dict[str, Callable[[Any], Any]] = {
     "url": _url,
     "original_url": _url,
     "original_language": _text,
+    "language": _text,
     "boilerplate": _names,
 }
 

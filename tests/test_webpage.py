@@ -1,0 +1,127 @@
+"""`briefbot add`: web articles into corpus documents, offline on saved pages."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from briefbot import Briefbot
+from briefbot.cli import main
+from briefbot.corpus import load_corpus
+from briefbot.errors import InputError
+from briefbot.webpage import fetch
+
+from .helpers import ROOT
+
+WEB = ROOT / "tests" / "data" / "web"
+ARTICLE_PAGE = WEB / "occupation-not-yet-intervention-already.html"
+CHROME = ("Contact Us", "Share on", "Recent Posts", "Subscribe", "Previous:", "rights reserved")
+
+
+def test_an_article_page_becomes_a_document_without_its_chrome(tmp_path, capsys):
+    folder = tmp_path / "corpus"
+    pages = [str(ARTICLE_PAGE), str(WEB / "revert-branch-rebase.html")]
+    assert main(["--corpus", str(folder), "add", *pages]) == 0
+    out = capsys.readouterr().out
+    assert "Added" in out and "(Mykhailo Samus, Serhiy Sydorenko)" in out and "Indexed" in out
+    corpus = load_corpus(folder)
+    assert corpus.problems == ()
+    doc = next(d for d in corpus.documents if d.id == "occupation-not-yet-intervention-already")
+    assert doc.title == "Occupation (Not yet), Intervention (Already)"
+    assert doc.authors == ("Mykhailo Samus", "Serhiy Sydorenko")
+    assert doc.published == "2022-01-11" and doc.language == "en-US"
+    assert doc.publisher == "New Geopolitics Research Network"
+    assert (
+        doc.url
+        == "https://www.newgeopolitics.org/2022/01/11/occupation-not-yet-intervention-already/"
+    )
+    body = doc.text[doc.body_start :]
+    assert not [c for c in CHROME if c in body]
+    assert "There is no external enemy, no inter-social conflict, etc." in body
+    howto = next(d for d in corpus.documents if d.id != doc.id)
+    assert howto.title == "How to revert an existing commit"
+    engine = Briefbot.from_folder(folder, save=False)
+    answer = engine.ask("Who entered Kazakhstan on January 6?")
+    assert answer.hits[0].passage.doc_id == doc.id
+    assert "the first CSTO military units" in answer.hits[0].excerpt.text
+    code = [p for p in engine.index.passages if p.doc_id == howto.id and p.kind == "code"]
+    assert code, "the howto's commands are code passages"
+
+
+def test_a_page_added_twice_is_kept_once_and_bad_sources_are_one_line(tmp_path, capsys):
+    folder = tmp_path / "corpus"
+    argv = ["--corpus", str(folder), "add"]
+    assert main([*argv, str(WEB / "keep-canonical-history-correct.html")]) == 0
+    missing = tmp_path / "missing.html"
+    empty = tmp_path / "empty.html"
+    empty.write_text("<html><body><nav>Home</nav></body></html>", encoding="utf-8")
+    code = main([*argv, str(WEB / "keep-canonical-history-correct.html"), str(missing), str(empty)])
+    captured = capsys.readouterr()
+    assert code == 2
+    errors = [e for e in captured.err.splitlines() if e.startswith("briefbot: ")]
+    assert len(errors) == 2 and all(e.startswith("briefbot: error: ") for e in errors)
+    assert str(missing) in errors[0] and str(empty) in errors[1]
+    assert "Already in the corpus" in captured.out  # the same page once
+    assert len(list(folder.glob("*.md"))) == 1
+
+
+def test_only_http_urls_are_fetched_with_a_size_limit_and_a_timeout():
+    with pytest.raises(InputError, match="only http and https"):
+        fetch("file:///etc/passwd")
+    with pytest.raises(InputError, match="only http and https"):
+        fetch("ftp://example.org/x.html")
+
+    class Big(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200 if self.path != "/missing" else 404)
+            self.end_headers()
+            if self.path == "/slow":
+                threading.Event().wait(2)
+            self.wfile.write(b"x" * 5000)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Big)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        assert len(fetch(base + "/ok", limit=10_000)) == 5000
+        with pytest.raises(InputError, match="larger than 1,000 bytes"):
+            fetch(base + "/big", limit=1000)
+        with pytest.raises(InputError, match="answered 404"):
+            fetch(base + "/missing")
+        with pytest.raises(InputError, match="cannot be fetched"):
+            fetch(base + "/slow", timeout=0.3)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_add_from_a_url(tmp_path, capsys):
+    page = ARTICLE_PAGE.read_bytes()
+
+    class Site(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/2022/01/11/article/"
+        assert main(["--corpus", str(tmp_path / "c"), "add", url]) == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+    doc = load_corpus(tmp_path / "c").documents[0]
+    assert doc.url.startswith("https://www.newgeopolitics.org/")  # the canonical link wins
+    shutil.rmtree(tmp_path / "c")
