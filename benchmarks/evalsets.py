@@ -19,6 +19,10 @@ CORPORA = {
     "debian-project": ROOT / "benchmarks" / "corpora" / "debian-project",
     "developer-duties": ROOT / "benchmarks" / "corpora" / "developer-duties",
     "gitfaq": ROOT / "benchmarks" / "corpora" / "gitfaq",
+    # documentation in Markdown with code blocks, lists and nested headings (sealed-4)
+    "filter-repo": ROOT / "benchmarks" / "corpora" / "filter-repo",
+    "git-lfs-transfers": ROOT / "benchmarks" / "corpora" / "git-lfs-transfers",
+    "direnv": ROOT / "benchmarks" / "corpora" / "direnv",
 }
 # The article's two older sets (tuned on before): training data only.
 OLD_SETS = [ROOT / "tests" / "data" / "devset.jsonl", ROOT / "tests" / "data" / "heldout.jsonl"]

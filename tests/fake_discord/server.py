@@ -1239,23 +1239,7 @@ class FakeDiscord:
             self._backlog = []
             self.identify_payload = d
             self.identify_payloads.append(d)
-            ready = {
-                "v": 10,
-                "user": self.bot_user,
-                "user_settings": {},
-                "guilds": [{"id": self.guild_id, "unavailable": True}],
-                "session_id": self._session_id,
-                "session_type": "normal",
-                "resume_gateway_url": self.resume_gateway_url,
-                "application": {"id": self.app_id, "flags": 0},
-                "private_channels": [],
-                "relationships": [],
-                "presences": [],
-                "geo_ordered_rtc_regions": [],
-                "_trace": ["fake-discord"],
-            }
-            if d.get("shard") is not None:
-                ready["shard"] = d["shard"]
+            ready = self._ready(self._session_id, [self.guild_id], d.get("shard"))
             conn.live = True
             for t, payload in (("READY", ready), ("GUILD_CREATE", self._guild_payload())):
                 self._seq += 1
@@ -1270,6 +1254,27 @@ class FakeDiscord:
                 await self._send_dispatch(conn, entry)
             self.identify_count += 1
         self._notify()
+
+    def _ready(self, session_id: str, guilds: list[str], shard: Any) -> dict[str, Any]:
+        """The READY payload of a session on ``guilds`` (``shard``: [id, count] or None)."""
+        ready: dict[str, Any] = {
+            "v": 10,
+            "user": self.bot_user,
+            "user_settings": {},
+            "guilds": [{"id": g, "unavailable": True} for g in guilds],
+            "session_id": session_id,
+            "session_type": "normal",
+            "resume_gateway_url": self.resume_gateway_url,
+            "application": {"id": self.app_id, "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "geo_ordered_rtc_regions": [],
+            "_trace": ["fake-discord"],
+        }
+        if shard is not None:
+            ready["shard"] = shard
+        return ready
 
     def shard_of(self, guild_id: str, shard_count: int) -> int:
         """Discord's rule: a server belongs to shard ``(guild_id >> 22) % shard_count``."""
@@ -1286,22 +1291,7 @@ class FakeDiscord:
             self._shards[sid] = session
             self.identify_payloads.append(d)
             self.identify_payload = d
-            ready = {
-                "v": 10,
-                "user": self.bot_user,
-                "user_settings": {},
-                "guilds": [{"id": g, "unavailable": True} for g in guilds],
-                "session_id": session.session_id,
-                "session_type": "normal",
-                "resume_gateway_url": self.resume_gateway_url,
-                "application": {"id": self.app_id, "flags": 0},
-                "private_channels": [],
-                "relationships": [],
-                "presences": [],
-                "geo_ordered_rtc_regions": [],
-                "shard": [sid, count],
-                "_trace": ["fake-discord"],
-            }
+            ready = self._ready(session.session_id, guilds, [sid, count])
             await self._send_shard(session, "READY", ready)
             for g in guilds:
                 await self._send_shard(session, "GUILD_CREATE", self._guild_payload(g))
