@@ -43,3 +43,22 @@ def _state_dir(tmp_path_factory, monkeypatch):
     """What briefbot keeps while running (repl history, feedback) goes to a folder of the
     test's own, never to the user's ~/.local/state."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory):
+    """An index cache folder for the whole run: a corpus built once (with its sentence
+    vectors) is loaded by every later test that opens the same content."""
+    return tmp_path_factory.mktemp("index-cache")
+
+
+@pytest.fixture
+def lexical_only(monkeypatch):
+    """Engines built in this test answer without the encoder (for tests about something
+    else than semantic matching: encoding a corpus costs seconds)."""
+    from briefbot.encoder import EncoderUnavailable
+
+    def unavailable(cache_dir=None):
+        raise EncoderUnavailable("not used by this test")
+
+    monkeypatch.setattr("briefbot.engine.load_encoder", unavailable)

@@ -191,7 +191,9 @@ def test_an_invalid_setting_is_one_line(capsys, monkeypatch, tmp_path, name, val
     assert len(err.strip().splitlines()) == 1 and err.startswith(f"briefbot: error: {name}: ")
 
 
-def test_ask_keeps_to_the_document_and_top_holds_on_stdin(capsys, monkeypatch, tmp_path):
+def test_ask_keeps_to_the_document_and_top_holds_on_stdin(
+    capsys, monkeypatch, tmp_path, lexical_only
+):
     import shutil
 
     from .helpers import ARTICLE

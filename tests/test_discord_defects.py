@@ -48,7 +48,9 @@ async def no_reply(env: Env, message: dict[str, Any], wait: float = 1.5) -> bool
 
 
 @pytest.mark.parametrize("url", [UKRAINIAN_URL, "https://example.org/" + "a-long-path/" * 125])
-async def test_a_long_document_link_never_costs_the_answer(tmp_path: Path, url: str) -> None:
+async def test_a_long_document_link_never_costs_the_answer(
+    tmp_path: Path, url: str, lexical_only: None
+) -> None:
     engine = Briefbot.from_folder(corpus_with_url(tmp_path / "c", url), save=False)
     async with started(engine, top=10) as e:
         _, reply = await e.ask("Who entered Kazakhstan on January 6?", mention_bot=True)
@@ -258,7 +260,9 @@ async def test_other_bots_and_replayed_messages_get_no_reply(env: Env) -> None:
     assert len([r for r in fake.requests if replies_to(r, msg["id"])]) == 1
 
 
-async def test_a_stress_corpus_stays_within_every_discord_limit(tmp_path: Path) -> None:
+async def test_a_stress_corpus_stays_within_every_discord_limit(
+    tmp_path: Path, lexical_only: None
+) -> None:
     """Many documents with long titles, bylines and non-ASCII links: every message the bot
     sends is checked by the fake server's own limits (independent of the renderer's)."""
     folder = tmp_path / "stress"
@@ -290,7 +294,10 @@ async def test_a_stress_corpus_stays_within_every_discord_limit(tmp_path: Path) 
 
 
 async def test_the_token_is_never_logged_with_the_real_logging_set_up(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    shared_cache: Path,
 ) -> None:
     from briefbot.cli import main
     from tests.fake_discord import FakeDiscord
@@ -298,7 +305,7 @@ async def test_the_token_is_never_logged_with_the_real_logging_set_up(
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BRIEFBOT_LOG_LEVEL", "DEBUG")
-    monkeypatch.setenv("BRIEFBOT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("BRIEFBOT_CACHE_DIR", str(shared_cache))
     root = logging.getLogger()
     monkeypatch.setattr(root, "handlers", [])  # as in a real process: briefbot sets it up
     async with FakeDiscord() as fake:
@@ -365,6 +372,17 @@ async def test_a_reply_that_follows_up_is_answered_in_context(env: Env) -> None:
     assert page["embeds"] and page["embeds"][0]["title"] == "who is he?"
 
 
+async def test_a_thread_on_an_answer_follows_it_up(env: Env) -> None:
+    fake = env.fake
+    before = "Who announced the decision to send CSTO troops?"
+    _, first = await env.ask(before, mention_bot=True)
+    thread = await fake.start_thread(first.response)
+    _, reply = await env.ask("who is he?", channel_id=thread, mention_bot=True)
+    embed = reply.json["embeds"][0]
+    assert f"Following up on: {before}" in embed["footer"]["text"]
+    assert "Pashinyan" in embed["description"]
+
+
 async def test_the_next_ask_of_the_same_person_follows_up_plainly(env: Env) -> None:
     fake = env.fake
     await env.command("ask", question="Who announced the decision to send CSTO troops?")
@@ -378,7 +396,9 @@ async def test_the_next_ask_of_the_same_person_follows_up_plainly(env: Env) -> N
 # --- sharding ----------------------------------------------------------------------------
 
 
-async def test_two_shard_processes_each_answer_only_their_servers(tmp_path: Path) -> None:
+async def test_two_shard_processes_each_answer_only_their_servers(
+    tmp_path: Path, shared_cache: Path
+) -> None:
     import os
     import signal
     import sys
@@ -386,7 +406,7 @@ async def test_two_shard_processes_each_answer_only_their_servers(tmp_path: Path
     from tests.fake_discord import FakeDiscord
     from tests.helpers import CORPUS, ROOT
 
-    cache = tmp_path / "cache"
+    cache = shared_cache
     Briefbot.from_folder(CORPUS, cache_dir=cache, save=True)  # both processes load it
     async with FakeDiscord() as fake:
         assert fake.shard_of(fake.guild_id, 2) != fake.shard_of(fake.second_guild_id, 2)

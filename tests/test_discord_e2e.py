@@ -149,9 +149,10 @@ def corpus_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def folder_env(corpus_dir: Path) -> AsyncIterator[Env]:
+async def folder_env(corpus_dir: Path, shared_cache: Path) -> AsyncIterator[Env]:
     """Like ``env``, with an engine of its own on ``corpus_dir``: /reload may change it."""
-    async with started(Briefbot.from_folder(corpus_dir, save=False)) as e:
+    engine = Briefbot.from_folder(corpus_dir, cache_dir=shared_cache, save=True)
+    async with started(engine) as e:
         yield e
 
 
@@ -668,12 +669,6 @@ async def test_cli_run_and_sync(
         assert code == 1 and "Discord rejected DISCORD_TOKEN" in out and wrong not in out
 
 
-@pytest.fixture(scope="module")
-def run_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """BRIEFBOT_CACHE_DIR for the ``briefbot run`` tests: built by the first, then loaded."""
-    return tmp_path_factory.mktemp("run-cache")
-
-
 @pytest.mark.parametrize(
     ("failure", "says"),
     [
@@ -691,7 +686,7 @@ async def test_start_up_failures_are_one_line_and_exit_1(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
-    run_cache: Path,
+    shared_cache: Path,
 ) -> None:
     import discord.gateway
     import discord.http
@@ -700,7 +695,7 @@ async def test_start_up_failures_are_one_line_and_exit_1(
     from tests.helpers import CORPUS
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("BRIEFBOT_CACHE_DIR", str(run_cache))
+    monkeypatch.setenv("BRIEFBOT_CACHE_DIR", str(shared_cache))
     closed = "127.0.0.1:9"  # the discard port: nothing listens there
     async with FakeDiscord() as fake:
         monkeypatch.setenv("DISCORD_TOKEN", fake.token)
@@ -718,7 +713,7 @@ async def test_start_up_failures_are_one_line_and_exit_1(
     assert fake.token not in out + caplog.text
     assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
     assert "voice will NOT be supported" not in caplog.text
-    assert (run_cache / "index" / "meta.json").exists()  # `run` honours BRIEFBOT_CACHE_DIR
+    assert (shared_cache / "index" / "meta.json").exists()  # `run` honours BRIEFBOT_CACHE_DIR
 
 
 async def test_without_the_message_content_intent_mentions_still_work(bot: Briefbot) -> None:

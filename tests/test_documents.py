@@ -33,7 +33,9 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def engine(folder: Path) -> Briefbot:
-    return Briefbot.from_folder(folder, save=False)
+    # lexical: these tests are about scoping and wording, and encoding four documents costs
+    # half a minute; saved, so that the CLI test loads it
+    return Briefbot.from_folder(folder, save=True, semantic=False)
 
 
 def test_who_wrote_a_named_document_is_answered_from_its_byline(engine: Briefbot) -> None:
@@ -67,7 +69,9 @@ def test_summaries_briefs_and_topics_keep_to_the_document(engine: Briefbot) -> N
     assert not any("Kazakhstan" in name for name in sections)
 
 
-def test_the_cli_scopes_and_lists_documents(folder: Path, capsys: pytest.CaptureFixture[str]):
+def test_the_cli_scopes_and_lists_documents(
+    folder: Path, engine: Briefbot, capsys: pytest.CaptureFixture[str], lexical_only: None
+):
     argv = ["--corpus", str(folder)]
     assert main([*argv, "summary", "--json", "--document", "direnv"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -70,10 +70,10 @@ def test_a_list_keeps_its_lead_in_and_badges_are_left_out() -> None:
     assert setext.title == "direnv -- unclutter your .profile"
 
 
-def test_code_is_quoted_only_when_asked_for(tmp_path: Path) -> None:
+def test_code_is_quoted_only_when_asked_for(tmp_path: Path, shared_cache: Path) -> None:
     folder = tmp_path / "docs"
     shutil.copytree(DOCS, folder)
-    engine = Briefbot.from_folder(folder, save=False)
+    engine = Briefbot.from_folder(folder, cache_dir=shared_cache, save=True, semantic=False)
     prose = engine.ask("How do I remove a file from the whole history with filter-repo?", top=5)
     assert prose.answered and all(h.passage.kind != "code" for h in prose.hits)
     code = engine.ask("What is the command to remove a file from the history?", top=5)

@@ -51,7 +51,9 @@ def test_an_article_page_becomes_a_document_without_its_chrome(tmp_path, capsys)
     assert code, "the howto's commands are code passages"
 
 
-def test_a_page_added_twice_is_kept_once_and_bad_sources_are_one_line(tmp_path, capsys):
+def test_a_page_added_twice_is_kept_once_and_bad_sources_are_one_line(
+    tmp_path, capsys, lexical_only
+):
     folder = tmp_path / "corpus"
     argv = ["--corpus", str(folder), "add"]
     assert main([*argv, str(WEB / "keep-canonical-history-correct.html")]) == 0
@@ -61,7 +63,7 @@ def test_a_page_added_twice_is_kept_once_and_bad_sources_are_one_line(tmp_path, 
     code = main([*argv, str(WEB / "keep-canonical-history-correct.html"), str(missing), str(empty)])
     captured = capsys.readouterr()
     assert code == 2
-    errors = [e for e in captured.err.splitlines() if e.startswith("briefbot: ")]
+    errors = [e for e in captured.err.splitlines() if e.startswith("briefbot: error: ")]
     assert len(errors) == 2 and all(e.startswith("briefbot: error: ") for e in errors)
     assert str(missing) in errors[0] and str(empty) in errors[1]
     assert "Already in the corpus" in captured.out  # the same page once
@@ -101,7 +103,7 @@ def test_only_http_urls_are_fetched_with_a_size_limit_and_a_timeout():
         server.server_close()
 
 
-def test_add_from_a_url(tmp_path, capsys):
+def test_add_from_a_url(tmp_path, capsys, lexical_only):
     page = ARTICLE_PAGE.read_bytes()
 
     class Site(BaseHTTPRequestHandler):

@@ -1425,6 +1425,34 @@ class FakeDiscord:
         await self._dispatch("MESSAGE_CREATE", self._gateway_message(msg, author))
         return copy.deepcopy(msg)
 
+    async def start_thread(self, message: dict[str, Any], name: str = "Follow-ups") -> str:
+        """A member starts a thread on ``message`` (a thread started on a message has the
+        message's id); dispatches THREAD_CREATE and returns the thread's id."""
+        stored = self.messages[str(message["id"])]
+        parent = self.channels[str(stored["channel_id"])]
+        thread = {
+            "id": stored["id"],
+            "type": 11,
+            "guild_id": parent["guild_id"],
+            "parent_id": parent["id"],
+            "owner_id": self.user["id"],
+            "name": name,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": _now_iso(),
+                "locked": False,
+            },
+        }
+        self.channels[thread["id"]] = thread
+        await self._dispatch("THREAD_CREATE", {**copy.deepcopy(thread), "newly_created": True})
+        return str(thread["id"])
+
     async def redeliver(self, message: dict[str, Any]) -> None:
         """Dispatch MESSAGE_CREATE for a message already sent, as a gateway replay may."""
         stored = self.messages[str(message["id"])]
