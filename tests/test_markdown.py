@@ -97,3 +97,18 @@ def test_names_and_acronyms_are_not_learned_from_code(tmp_path: Path) -> None:
     assert "andrew" not in engine.index.names
     topics = [t.name for t in engine.topics()]
     assert not any("Alaska" in t or "Kuchling" in t for t in topics)
+
+
+def test_a_code_answer_is_shown_as_the_source_code_block(tmp_path: Path, shared_cache: Path):
+    from briefbot.discord_render import limit_problems, render_answer, render_code
+
+    folder = tmp_path / "docs"
+    shutil.copytree(DOCS, folder)
+    engine = Briefbot.from_folder(folder, cache_dir=shared_cache, save=True, semantic=False)
+    answer = engine.ask("What is the command to remove a file from the history?", top=5)
+    code = next(h for h in answer.hits if h.passage.kind == "code")
+    msg = render_answer(answer, fingerprint="0", top=5)
+    assert limit_problems(msg) == []
+    assert code.passage.text in msg.embeds[0]["description"]  # verbatim, fences and all
+    cut = render_code("```sh\n" + "\n".join(f"echo {i}" for i in range(200)) + "\n```", 300)
+    assert cut is not None and len(cut) <= 300 and cut.endswith("…\n```")

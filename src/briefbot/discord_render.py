@@ -321,7 +321,7 @@ def render_code(text: str, limit: int) -> str | None:
         lines = [fence, *lines, fence]
     elif not lines[-1].startswith(fence):
         lines.append(fence)
-    body = "\n".join(lines).replace("@", "@\u200b")  # no mention from a code block
+    body = "\n".join(lines)  # verbatim: nothing in a code block renders (allowed_mentions: none)
     if len(body) <= limit:
         return body
     kept = lines[:-1]
@@ -329,7 +329,7 @@ def render_code(text: str, limit: int) -> str | None:
         kept.pop()
     if len(kept) <= 1:
         return None
-    return "\n".join([*kept, "…", fence]).replace("@", "@\u200b")
+    return "\n".join([*kept, "…", fence])
 
 
 def _quoted_block(
