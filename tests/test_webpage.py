@@ -21,7 +21,7 @@ ARTICLE_PAGE = WEB / "occupation-not-yet-intervention-already.html"
 CHROME = ("Contact Us", "Share on", "Recent Posts", "Subscribe", "Previous:", "rights reserved")
 
 
-def test_an_article_page_becomes_a_document_without_its_chrome(tmp_path, capsys):
+def test_an_article_page_becomes_a_document_without_its_chrome(tmp_path, capsys, lexical_only):
     folder = tmp_path / "corpus"
     pages = [str(ARTICLE_PAGE), str(WEB / "revert-branch-rebase.html")]
     assert main(["--corpus", str(folder), "add", *pages]) == 0
