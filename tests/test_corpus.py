@@ -200,3 +200,13 @@ def test_broken_links_and_folders_named_like_documents_are_reported(tmp_path):
     assert len(corpus.problems) == 2
     assert any("link.md: broken link" in p for p in corpus.problems)
     assert any("folder.md: a folder named like a document" in p for p in corpus.problems)
+
+
+def test_a_first_line_that_is_a_sentence_stays_a_paragraph(tmp_path):
+    write(tmp_path, "b.md", "The walrus swims fast.\n")
+    write(tmp_path, "c.txt", "Walrus Notes\n\nThe walrus dives deep.\n")
+    bot = Briefbot.from_folder(tmp_path, semantic=False)
+    texts = [p.text for p in bot.index.passages]
+    assert texts == ["The walrus swims fast.", "The walrus dives deep."]
+    assert [d.title for d in bot.documents] == ["The walrus swims fast.", "Walrus Notes"]
+    assert "walrus" not in bot.ask("walrus").unknown  # the corpus mentions it now

@@ -55,11 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="number of excerpts, 1-10 (default: BRIEFBOT_TOP, else 3)",
     )
-    ask.add_argument(
-        "--document",
-        metavar="ID",
-        help="only search this document (its id: see 'briefbot sources')",
-    )
+    _document_option(ask, "only search this document")
     ask.add_argument(
         "--color",
         choices=("auto", "always", "never"),
@@ -107,9 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="number of sentences, 1-10 (default 5)",
     )
-    summ.add_argument(
-        "--document", metavar="ID", help="only this document (its id: see 'briefbot sources')"
-    )
+    _document_option(summ, "only this document")
     summ.add_argument("--json", action="store_true", help="print JSON")
     summ.set_defaults(func=cmd_summary)
 
@@ -120,9 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         "headings, then names and concepts with how many "
         "paragraphs mention them.",
     )
-    tops.add_argument(
-        "--document", metavar="ID", help="only this document (its id: see 'briefbot sources')"
-    )
+    _document_option(tops, "only this document")
     tops.add_argument("--json", action="store_true", help="print JSON")
     tops.set_defaults(func=cmd_topics)
 
@@ -189,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _document_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--document", metavar="ID", help=f"{what} (its id: see 'briefbot sources')")
+
+
 def _top(value: str) -> int:
     try:
         n = int(value)
@@ -201,10 +197,14 @@ def _top(value: str) -> int:
     return n
 
 
-def load_bot(args: argparse.Namespace, *, save: bool | None = None):  # -> Briefbot
+def load_bot(
+    args: argparse.Namespace, *, save: bool | None = None, settings: CliSettings | None = None
+):  # -> Briefbot
+    """The engine on the corpus of ``--corpus`` or the settings (read once per command:
+    pass ``settings`` when the command has them already)."""
     from .engine import Briefbot
 
-    settings = cli_settings()
+    settings = settings or cli_settings()
     folder, cache_dir = settings.corpus_dir, settings.cache_dir
     if args.corpus is not None:
         folder = args.corpus
@@ -325,14 +325,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
         problem = problem_of(args.question)
         if problem:
             raise InputError(problem)
-        bot = load_bot(args)
+        bot = load_bot(args, settings=settings)
         answer = bot.ask(args.question, top=top, document=args.document)
         if args.json:
             print(json.dumps(answer_to_json(answer), ensure_ascii=False))
         else:
             print(answer_to_text(answer, color=color))
         return 0
-    bot = load_bot(args)
+    bot = load_bot(args, settings=settings)
     for line in sys.stdin:
         question = line.rstrip("\r\n")
         try:
@@ -408,7 +408,9 @@ def cmd_repl(args: argparse.Namespace) -> int:
 
     settings = cli_settings()
     return run_repl(
-        load_bot(args), top=settings.top, max_question_chars=settings.max_question_chars
+        load_bot(args, settings=settings),
+        top=settings.top,
+        max_question_chars=settings.max_question_chars,
     )
 
 

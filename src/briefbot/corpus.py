@@ -165,7 +165,11 @@ def load_document(path: Path, root: Path | None = None) -> Document:
         first = _first_line(text, body_start)
         if first and len(first) <= 200:
             values["title"] = first.lstrip("# ").strip() or path.stem
-            title_in_body = True
+            # the first line is a title (and no passage) when it is a heading or does not
+            # end like a sentence; "The walrus swims fast." stays a paragraph
+            title_in_body = first.startswith("#") or not first.rstrip("\"'”’)»").endswith(
+                (".", "!", "?", "…")
+            )
         else:
             values["title"] = path.stem.replace("-", " ").replace("_", " ").strip() or path.stem
     doc = Document(
