@@ -303,7 +303,8 @@ WEIGHTS_LEXICAL = {fmt(w_lex_full)}
 BIAS_LEXICAL = {b_lex:.4f}
 REFUSE_BELOW_SEMANTIC = {t_sem}  # the refusal model's probability
 REFUSE_BELOW_LEXICAL = {t_lex}
-REFUSAL_WEIGHTS_SEMANTIC = {fmt(rw_sem)}  # in REFUSAL_FEATURES order
+# the refusal weights, in REFUSAL_FEATURES order
+REFUSAL_WEIGHTS_SEMANTIC = {fmt(rw_sem)}
 REFUSAL_BIAS_SEMANTIC = {rb_sem:.4f}
 REFUSAL_WEIGHTS_LEXICAL = {fmt(rw_lex)}
 REFUSAL_BIAS_LEXICAL = {rb_lex:.4f}
