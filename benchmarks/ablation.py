@@ -1,11 +1,11 @@
 """Ablation: each signal or stage removed in turn, its effect on every document set.
 
-    python benchmarks/ablation.py [sealed-4|dev|...] [--json OUT]
+    python benchmarks/ablation.py [sealed-5|dev|...] [--json OUT]
     python benchmarks/ablation.py --cv
 
 A fusion feature is removed by refitting the ranker and the refusal model without it on
 the training questions (benchmarks/fit.py's procedure), then measuring the part asked for
-(default sealed-4). A stage is removed by switching it off in the question stage (chat
+(default sealed-5). A stage is removed by switching it off in the question stage (chat
 cleanup, typo repair) or by answering without the encoder (semantic similarity).
 """
 
@@ -55,8 +55,8 @@ def _refit(groups, drop: str | None) -> None:
 
 
 def main(argv: list[str]) -> None:
-    parts = ("dev", "sealed", "sealed-2", "sealed-3", "sealed-4", "train")
-    part = next((a for a in argv if a in parts), "sealed-4")
+    parts = ("dev", "sealed", "sealed-2", "sealed-3", "sealed-4", "sealed-5", "train")
+    part = next((a for a in argv if a in parts), "sealed-5")
     saved = {k: getattr(params, k) for k in dir(params) if k.isupper()}
     _, _, _, _, groups = fit.collect(semantic=True)
     rows: list[tuple[str, dict]] = [("full pipeline", _measure(part))]

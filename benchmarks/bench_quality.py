@@ -1,8 +1,8 @@
 """Answer quality per document set: briefbot against baselines, in the same run.
 
-    python benchmarks/bench_quality.py [sealed-4|train|...] [--json OUT] [--no-v1]
+    python benchmarks/bench_quality.py [sealed-5|train|...] [--json OUT] [--no-v1]
 
-For each document's questions of the given parts (default: sealed-4) it measures:
+For each document's questions of the given parts (default: sealed-5) it measures:
 - briefbot (the fused pipeline; and with semantic matching off);
 - rank-bm25's BM25Okapi over Snowball stems without stopwords (passages; never refuses);
 - all-MiniLM-L6-v2 alone (a passage's best sentence cosine; never refuses);
@@ -155,8 +155,8 @@ def row(name: str, r: Report | None, refuses: bool = True) -> str:
 
 
 def main(argv: list[str]) -> None:
-    known = ("train", "dev", "sealed", "sealed-2", "sealed-3", "sealed-4")
-    parts = [a for a in argv if a in known] or ["sealed-4"]
+    known = ("train", "dev", "sealed", "sealed-2", "sealed-3", "sealed-4", "sealed-5")
+    parts = [a for a in argv if a in known] or ["sealed-5"]
     out = argv[argv.index("--json") + 1] if "--json" in argv else None
     groups = evalsets.by_document(*parts)
     v1 = {} if "--no-v1" in argv else v1_reports(groups)

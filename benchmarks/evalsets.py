@@ -23,6 +23,10 @@ CORPORA = {
     "filter-repo": ROOT / "benchmarks" / "corpora" / "filter-repo",
     "git-lfs-transfers": ROOT / "benchmarks" / "corpora" / "git-lfs-transfers",
     "direnv": ROOT / "benchmarks" / "corpora" / "direnv",
+    # Node.js documentation: a policy, an API reference, a contributor's guide (sealed-5)
+    "node-security": ROOT / "benchmarks" / "corpora" / "node-security",
+    "node-timers": ROOT / "benchmarks" / "corpora" / "node-timers",
+    "node-writing-tests": ROOT / "benchmarks" / "corpora" / "node-writing-tests",
 }
 # The article's two older sets (tuned on before): training data only.
 OLD_SETS = [ROOT / "tests" / "data" / "devset.jsonl", ROOT / "tests" / "data" / "heldout.jsonl"]
