@@ -112,3 +112,42 @@ def test_a_code_answer_is_shown_as_the_source_code_block(tmp_path: Path, shared_
     assert code.passage.text in msg.embeds[0]["description"]  # verbatim, fences and all
     cut = render_code("```sh\n" + "\n".join(f"echo {i}" for i in range(200)) + "\n```", 300)
     assert cut is not None and len(cut) <= 300 and cut.endswith("…\n```")
+
+
+def test_a_code_block_is_found_by_the_prose_that_introduces_it(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "doc.md",
+        "# Keys\n\n## Housekeeping\n\nTo rotate every signing key at once, run:\n\n"
+        "```sh\nkeyctl cycle --all\n```\n\n"
+        "## Storage\n\nKeys are stored in the vault, one file per key, never in plain text.\n\n"
+        "```sh\nls /var/vault\n```\n\n"
+        "Backups of the vault are taken every night by the operators.\n",
+    )
+    engine = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    answer = engine.ask("Show me the command to rotate all the signing keys", top=3)
+    assert answer.answered, answer.reason
+    code = [h for h in answer.hits[:2] if h.passage.kind == "code"]
+    assert code and "keyctl cycle" in code[0].excerpt.text
+
+
+@pytest.mark.parametrize(
+    ("corpus", "expected", "too_general"),
+    [
+        (ROOT / "corpus", {"CSTO", "Tokayev", "peacekeeping"}, {"Director", "leave", "Minister"}),
+        (
+            ROOT / "benchmarks" / "corpora" / "filter-repo",
+            {"filter-branch", "filter-repo"},
+            {"examples", "filter", "branch"},
+        ),
+        (ROOT / "benchmarks" / "corpora" / "gitfaq", {"UTF-8", "Windows"}, {"common"}),
+        (ROOT / "benchmarks" / "corpora" / "direnv", {"direnv", "stdlib"}, {"projects"}),
+    ],
+    ids=["article", "filter-repo", "gitfaq", "direnv"],
+)
+def test_topics_are_specific_to_the_document(corpus: Path, expected, too_general) -> None:
+    """Names and terms a reader would pick: compounds whole, not the commonest words."""
+    engine = Briefbot.from_folder(corpus, save=False, semantic=False)
+    terms = [t.name for t in engine.topics() if t.kind == "term"]
+    assert expected <= set(terms[:15]), terms
+    assert not too_general & set(terms), terms

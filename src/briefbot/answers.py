@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from . import params, refusal
 from .answertype import expected_type
-from .candidates import lexical, union
+from .candidates import code_introduced, lexical, union
 from .encoder import Encoder
 from .fusion import Scored, score
 from .index import PassageIndex
@@ -109,6 +109,8 @@ def rank(
     ids = union(lexical_ids, semantic_ids)
     if index.is_code.any() and not asks_for_code(question.text):  # prose answers prose
         ids = [i for i in ids if not index.is_code[i]]
+    elif index.is_code.any():  # a code block is found by the prose that introduces it too
+        ids = union(ids, code_introduced(index, ids))
     kind = expected_type(question.text)
     scored = score(index, question, lex, sem, kind, ids) if ids else []
     byline, whole = False, 0.0

@@ -20,7 +20,9 @@ from .index import PassageIndex
 from .summaries import topics
 from .text import TOKENIZER_VERSION
 
-INDEX_FORMAT = "9"  # 8: topics saved with the index; 9: code passages marked
+INDEX_FORMAT = (
+    "10"  # 8: topics saved with the index; 9: code passages marked; 10: topics by specificity
+)
 CACHE_FOLDER = ".briefbot-index"
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file
 

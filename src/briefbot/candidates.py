@@ -62,15 +62,36 @@ def highest_idf(index: PassageIndex) -> float:
     return float(np.log(n - 1 + 0.5) - np.log(1 + 0.5)) if n > 1 else 1.0
 
 
-def coverage(index: PassageIndex, question: Question, lex: Lexical, passage_id: int) -> float:
-    """Share of the question's idf weight whose terms the passage (or its heading) holds."""
+def coverage(
+    index: PassageIndex, question: Question, lex: Lexical, passage_id: int, also: int | None = None
+) -> float:
+    """Share of the question's idf weight whose terms the passage (or its heading) holds,
+    with passage ``also``'s terms counted too when given."""
     total = sum(lex.idf.values())
     if total <= 0:
         return 0.0
     passage = index.passages[passage_id]
     present = set(t.term for t in index.tokens(passage))
     present.update(index.heading_terms(passage))
+    if also is not None:
+        present.update(t.term for t in index.tokens(index.passages[also]))
     return sum(w for t, w in lex.idf.items() if t in present) / total
+
+
+def lead_in(index: PassageIndex, pid: int) -> int | None:
+    """The prose passage just before a code block, in its section: what introduces it."""
+    if not index.is_code[pid] or pid == 0 or index.is_code[pid - 1]:
+        return None
+    here, before = index.passages[pid], index.passages[pid - 1]
+    if before.doc_id != here.doc_id or before.section != here.section:
+        return None
+    return pid - 1
+
+
+def code_introduced(index: PassageIndex, ids: list[int]) -> list[int]:
+    """The code blocks that the passages ``ids`` introduce (each the passage after one)."""
+    n = len(index)
+    return [p + 1 for p in ids if p + 1 < n and lead_in(index, p + 1) == p]
 
 
 def union(*rankings: list[int]) -> list[int]:

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import params
 from .answertype import has_type
-from .candidates import Lexical, coverage
+from .candidates import Lexical, coverage, lead_in
 from .index import PassageIndex
 from .question import Question
 from .similarity import Semantic
@@ -81,27 +81,24 @@ def features(
         top2 = sorted(range(len(scores)), key=lambda i: (-scores[i], i))[:2]
         typed_miss = 1.0 if kind is not None and all(sents[i][2] for i in top2) else 0.0
         cosine = max((f[1] for f in sents), default=0.0) if sem is not None else 0.0
+        cover = coverage(index, question, lex, pid)
+        lead = lead_in(index, pid)
+        if lead is not None:  # a code block is described by the prose that introduces it
+            cover = max(cover, coverage(index, question, lex, lead, also=pid))
+            if sem is not None:
+                lo, hi = index.sentence_range(lead)
+                cosine = max(cosine, float(sem.sentences[lo:hi].max(initial=-1.0)))
         passage = index.passages[pid]
         asks = 1.0 if passage.text.rstrip().endswith("?") else 0.0
-        lo, _ = index.document_range(passage.doc_id)
-        before = _passage_cosine(index, sem, pid - 1) if pid > lo else 0.0
         f = (
-            coverage(index, question, lex, pid),
+            cover,
             cosine,
             typed_miss,
             unknown,
             asks,
-            before,
         )
         out.append((f, scores))
     return out
-
-
-def _passage_cosine(index: PassageIndex, sem: Semantic | None, pid: int) -> float:
-    """Cosine of the question with the passage's mean sentence vector."""
-    if sem is None:
-        return 0.0
-    return float(sem.passage_cosines[pid])
 
 
 def _unknown_share(question: Question, lex: Lexical) -> float:

@@ -36,7 +36,6 @@ FEATURES = (
     "typed_miss",
     "unknown",
     "asks",
-    "previous_cosine",
 )
 # Computed per candidate but evidence for refusal only, never for ranking: "unknown" is
 # the same for every candidate of a question, and the answer-type check ranked no better
@@ -59,21 +58,21 @@ REFUSAL_FEATURES = (
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 626 training questions (15399 candidate
-# passages, 1069 sentences of answering passages); see that script for the procedure.
-WEIGHTS_SEMANTIC = (6.7987, 13.4965, 0.0000, 0.0000, -3.3189, 2.6549)
+# Written by benchmarks/fit.py from 794 training questions (18880 candidate
+# passages, 1373 sentences of answering passages); see that script for the procedure.
+WEIGHTS_SEMANTIC = (7.2088, 13.5258, 0.0000, 0.0000, -3.4921)
 BIAS_SEMANTIC = 0.0000
-WEIGHTS_LEXICAL = (10.0282, 0.0000, 0.0000, 0.0000, -1.3957, 0.0000)
+WEIGHTS_LEXICAL = (10.2761, 0.0000, 0.0000, 0.0000, -1.5220)
 BIAS_LEXICAL = 0.0000
-REFUSE_BELOW_SEMANTIC = 0.279  # the refusal model's probability
-REFUSE_BELOW_LEXICAL = 0.364
+REFUSE_BELOW_SEMANTIC = 0.28  # the refusal model's probability
+REFUSE_BELOW_LEXICAL = 0.32
 # the refusal weights, in REFUSAL_FEATURES order
-REFUSAL_WEIGHTS_SEMANTIC = (0.0000, 0.5547, 5.1172, 0.0000, 0.0000, -1.9058, -0.2985, 1.9002)
-REFUSAL_BIAS_SEMANTIC = -2.0798
-REFUSAL_WEIGHTS_LEXICAL = (0.0000, 0.0000, 0.0000, 0.0000, -1.5149, -1.4419, -0.6493, 1.2500)
-REFUSAL_BIAS_LEXICAL = 1.3575
-SENTENCE_WEIGHTS = (1.1166, 3.0382, -1.0480)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -2.6660
+REFUSAL_WEIGHTS_SEMANTIC = (0.0000, 1.5215, 3.8216, 0.0000, -0.5528, -1.9188, -0.4382, 1.7709)
+REFUSAL_BIAS_SEMANTIC = -1.7750
+REFUSAL_WEIGHTS_LEXICAL = (0.0000, 0.0000, 0.0000, 0.0680, -1.7218, -1.4389, -0.8909, 1.2276)
+REFUSAL_BIAS_LEXICAL = 1.4117
+SENTENCE_WEIGHTS = (1.4604, 2.6605, -0.8409)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -2.6999
 # FITTED-END
 
 # A question names a document when it has at least this share of the title's words

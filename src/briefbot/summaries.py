@@ -47,6 +47,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .errors import InputError
+from .generality import rank as general_rank
 from .index import PassageIndex
 from .passages import Passage
 from .question import check_topic, correct
@@ -70,6 +71,10 @@ QUESTION_FACTOR = 0.8  # a question states less than a statement
 MAX_UNKNOWN_SHARE = 0.5  # a topic whose unknown words weigh this much is not discussed
 TERM_MIN_PASSAGES = 2  # a name or title word needs this many paragraphs to be a topic
 HEADING_MIN_PASSAGES = 3  # ... a word of a section heading (not of the title) needs this many
+# A single word among the commonest of general English (briefbot.generality) is too general
+# to be a topic on its own unless the title names it: job titles, everyday verbs and nouns
+# ("examples", "projects"). Hand-set, a round number: the thousand commonest words.
+GENERAL_WORDS = 1000
 PHRASE_SHARE = 0.75  # a name is shown as the phrase it stands in this often ("United States")
 WINDOW = 3  # words each side of a topic's mention that say what the sentence says of it
 MAX_SUGGESTIONS = 3
@@ -802,15 +807,34 @@ def _find_topics(
             display = written if 2 * st.surfaces[written] >= st.surfaces[common] else common
         else:
             continue
+        if term not in title_words and _too_general(display):
+            continue
         candidates[display] = max(candidates.get(display, 0), n_passages)
+    compounds = _compounds(index, passages)
+    for display, where in compounds.items():
+        candidates[display] = max(candidates.get(display, 0), len(where))
+    for term, st in stats.items():  # a word used mostly inside compounds is one of them
+        within: set[int] = set()
+        for display, where in compounds.items():
+            if term in {index.tokenizer.term(p) for p in display.split("-")}:
+                within |= where
+        if within and len(st.passages & within) >= PHRASE_SHARE * len(st.passages):
+            for display in [
+                c for c in candidates if "-" not in c and index.tokenizer.term(c) == term
+            ]:
+                del candidates[display]
 
     # a name shown as a longer phrase that holds a more discussed topic is that topic
     # ("Kassim-Jomart Tokayev" is Tokayev)
     terms: list[Topic] = []
     for display, n in candidates.items():
         parts = set(_NAME_SEPARATORS.split(display))
-        if len(parts) > 1 and any(
-            other != display and other in parts and m >= n for other, m in candidates.items()
+        if (
+            len(parts) > 1
+            and display not in compounds
+            and any(
+                other != display and other in parts and m >= n for other, m in candidates.items()
+            )
         ):
             continue
         terms.append(Topic(display, "term", n))
@@ -818,6 +842,44 @@ def _find_topics(
     terms = [t for t in terms if _squash(t.name) not in section_names]
     terms.sort(key=lambda t: (-t.passages, t.name.casefold()))
     return tuple(sections) + tuple(terms)
+
+
+def _too_general(display: str) -> bool:
+    """Whether a topic's words are all among the commonest words of English."""
+    if "-" in display:
+        return False
+    words = [w for w in display.split() if w.casefold() not in _PHRASE_CONNECTORS]
+    ranks = [general_rank(w) for w in words]
+    return bool(ranks) and all(r is not None and r <= GENERAL_WORDS for r in ranks)
+
+
+# a hyphenated word of the prose, not part of a link or a path ("github.com/a-b/", "x-y.md")
+_COMPOUND = re.compile(r"(?<![\w/.#:-])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+(?![\w/-]|\.\w)")
+
+
+def _compounds(index: PassageIndex, passages: list[Passage]) -> dict[str, set[int]]:
+    """Hyphenated terms of the prose ("filter-repo", "UTF-8"), each shown as most often
+    written, with the paragraphs that use them (at least TERM_MIN_PASSAGES)."""
+    where: dict[str, set[int]] = defaultdict(set)
+    written: dict[str, Counter[str]] = defaultdict(Counter)
+    for passage in passages:
+        if passage.kind == "code":
+            continue
+        for m in _COMPOUND.finditer(passage.text):
+            word = m.group()
+            parts = word.split("-")
+            if len(parts) > 3 or any(len(p) < 2 for p in parts[:1]):
+                continue
+            if all(general_rank(p) is not None and general_rank(p) <= GENERAL_WORDS for p in parts):
+                continue  # "well-known", "long-term": English, not a term
+            key = word.casefold()
+            where[key].add(passage.id)
+            written[key][word] += 1
+    return {
+        written[k].most_common(1)[0][0]: ids
+        for k, ids in sorted(where.items())
+        if len(ids) >= TERM_MIN_PASSAGES
+    }
 
 
 def _strip_clitic(surface: str) -> str:
