@@ -849,8 +849,12 @@ def _too_general(display: str) -> bool:
     if "-" in display:
         return False
     words = [w for w in display.split() if w.casefold() not in _PHRASE_CONNECTORS]
-    ranks = [general_rank(w) for w in words]
-    return bool(ranks) and all(r is not None and r <= GENERAL_WORDS for r in ranks)
+    return bool(words) and all(_common(w) for w in words)
+
+
+def _common(word: str) -> bool:
+    r = general_rank(word)
+    return r is not None and r <= GENERAL_WORDS
 
 
 # a hyphenated word of the prose, not part of a link or a path ("github.com/a-b/", "x-y.md")
@@ -870,7 +874,7 @@ def _compounds(index: PassageIndex, passages: list[Passage]) -> dict[str, set[in
             parts = word.split("-")
             if len(parts) > 3 or any(len(p) < 2 for p in parts[:1]):
                 continue
-            if all(general_rank(p) is not None and general_rank(p) <= GENERAL_WORDS for p in parts):
+            if all(_common(p) for p in parts):
                 continue  # "well-known", "long-term": English, not a term
             key = word.casefold()
             where[key].add(passage.id)
