@@ -151,3 +151,8 @@ def test_topics_are_specific_to_the_document(corpus: Path, expected, too_general
     terms = [t.name for t in engine.topics() if t.kind == "term"]
     assert expected <= set(terms[:15]), terms
     assert not too_general & set(terms), terms
+
+
+def test_a_question_without_letters_or_digits_is_not_answered(bot) -> None:
+    answer = bot.ask("\u0301\u0300\u202e")
+    assert not answer.answered and not answer.hits

@@ -170,7 +170,7 @@ def answer(
     ranked = rank(index, text, encoder, document=document, truncated=truncated, bot_names=bot_names)
     q = ranked.question
     base = replace(base, corrections=q.corrections, unknown=q.unknown)
-    if not q.terms and not ranked.semantic:
+    if not q.terms and (not ranked.semantic or not any(c.isalnum() for c in q.text)):
         return replace(base, reason=refusal.NO_WORDS)
     if refusal.refuses(ranked.scored, ranked.semantic, ranked.clues):
         return replace(base, reason=refusal.reason(q.unknown, what))
