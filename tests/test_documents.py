@@ -57,6 +57,35 @@ def test_refusals_name_what_was_searched(engine: Briefbot) -> None:
     assert single.reason and single.reason.startswith("The article does not ")
 
 
+def test_a_lone_undated_document_is_the_document_not_the_article(
+    tmp_path: Path, lexical_only: None
+) -> None:
+    shutil.copy(DOCS / "direnv.md", tmp_path / "direnv.md")
+    lone = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    assert lone.what() == "the document"
+    refused = lone.ask("What is the capital of Australia?")
+    assert refused.reason and refused.reason.startswith("The document does not ")
+    assert lone.summarize().subject == "the document"
+    from briefbot.render import summary_to_text
+
+    assert summary_to_text(lone.summarize()).startswith("The document in brief:")
+    dated = tmp_path / "direnv.md"
+    dated.write_text(
+        "---\npublished: 2024-05-01\n---\n" + dated.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    assert Briefbot.from_folder(tmp_path, save=False, semantic=False).what() == "the article"
+
+
+def test_help_and_topics_name_what_the_bot_knows(engine: Briefbot) -> None:
+    from briefbot.discord_render import render_help, render_topics
+
+    assert engine.what() == "the documents"
+    assert engine.what("direnv") == "“direnv”"
+    helped = render_help(what=engine.what()).embeds[0]["description"]
+    assert "questions about the documents" in helped and "the article" not in helped
+    assert "no topics in “direnv”" in render_topics((), what=engine.what("direnv")).content
+
+
 def test_summaries_briefs_and_topics_keep_to_the_document(engine: Briefbot) -> None:
     brief = engine.summarize(document="custom-transfers")
     assert brief.sentences and {s.passage.doc_id for s in brief.sentences} == {"custom-transfers"}

@@ -41,6 +41,14 @@ def test_reason_names_the_missing_words_and_counts_the_rest():
     )
 
 
+def test_an_everyday_word_the_documents_lack_is_not_named_as_the_reason(bot):
+    everyday = bot.ask("Is he running for office?")
+    assert not everyday.answered and "running" in everyday.unknown
+    assert everyday.reason == "The article does not answer this question."
+    rare = bot.ask("What is the price of bread in Almaty?")
+    assert not rare.answered and rare.reason == "The article does not mention “bread”."
+
+
 def test_no_candidates_means_no_answer():
     assert refusal.refuses([], True)
 

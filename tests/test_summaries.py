@@ -360,7 +360,9 @@ def test_a_section_heading_summarises_that_section(index):
 
 def test_an_unknown_topic_is_not_summarised(index):
     summary = summarize(index, "basketball")
-    assert summary == Summary("basketball", False, summary.reason, (), summary.suggestions)
+    assert summary == Summary(
+        "basketball", False, summary.reason, (), summary.suggestions, subject="the article"
+    )
     assert summary.reason.startswith("The article does not discuss basketball.")
     assert summary.suggestions  # the most discussed topics, when nothing is close
 

@@ -17,6 +17,7 @@ from .answertype import expected_type
 from .candidates import code_introduced, lexical, union
 from .encoder import Encoder
 from .fusion import Scored, score
+from .generality import everyday
 from .index import PassageIndex
 from .passages import Passage
 from .question import (
@@ -173,7 +174,9 @@ def answer(
     if not q.terms and (not ranked.semantic or not any(c.isalnum() for c in q.text)):
         return replace(base, reason=refusal.NO_WORDS)
     if refusal.refuses(ranked.scored, ranked.semantic, ranked.clues):
-        return replace(base, reason=refusal.reason(q.unknown, what))
+        # an everyday word the documents do not use is not why they do not answer
+        lacking = [w for w in q.unknown if not everyday(w)]
+        return replace(base, reason=refusal.reason(lacking, what))
     page = ranked.scored[offset : offset + top]
     if not page:
         return replace(base, reason="No more passages answer this question.")

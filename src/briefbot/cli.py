@@ -85,10 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     summ = sub.add_parser(
         "summary",
-        help="what the article says about a topic (or a brief of it)",
-        description="Verbatim sentences about TOPIC, in the article's order, "
+        help="what the documents say about a topic (or a brief of them)",
+        description="Verbatim sentences about TOPIC, in the documents' order, "
         "each with its source; with no TOPIC, a brief of the "
-        "whole article.",
+        "whole corpus (or of one document).",
     )
     summ.add_argument(
         "topic",
@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     tops = sub.add_parser(
         "topics",
-        help="list the article's sections, names and key terms",
+        help="list the documents' sections, names and key terms",
         description="The topics 'briefbot summary' knows: section "
         "headings, then names and concepts with how many "
         "paragraphs mention them.",

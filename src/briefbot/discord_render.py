@@ -45,10 +45,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import defaults
+from . import defaults, wording
 from .errors import InputError
 from .question import clean_text
 from .render import attribution, quote_link
+from .wording import sentence
 
 if TYPE_CHECKING:
     from .answers import Answer
@@ -413,7 +414,7 @@ def render_answer(
     keeps to it. ``feedback``, the token its outcome was stored under, adds 👍 / 👎.
     """
     if not answer.answered or not answer.hits:
-        reason = answer.reason or "The article does not answer this question."
+        reason = answer.reason or "The documents do not answer this question."
         return DiscordMessage(content=truncate(escape(reason), CONTENT_LIMIT), ephemeral=ephemeral)
     heading = title if title is not None else display_question(answer.question)
     notes = list(answer.notes)
@@ -549,7 +550,7 @@ def render_context(
 def render_summary(summary: Summary, *, ephemeral: bool = False) -> DiscordMessage:
     """A summary: its sentences as verbatim quotes, each with a link to its paragraph."""
     if not summary.found or not summary.sentences:
-        line = summary.reason or "The article has nothing to summarize on that."
+        line = summary.reason or sentence(summary.subject, "has", "nothing to summarize on that.")
         if summary.suggestions and not any(t in line for t in summary.suggestions):
             line += " Try: " + ", ".join(summary.suggestions[:5]) + "."
         return DiscordMessage(content=truncate(escape(line), CONTENT_LIMIT), ephemeral=ephemeral)
@@ -596,10 +597,13 @@ def _joined_within(names: Sequence[str], limit: int, sep: str = " · ") -> str:
     return "".join(out)
 
 
-def render_topics(topics: Sequence[Topic], *, ephemeral: bool = False) -> DiscordMessage:
-    """The corpus's topics, grouped by kind, with how to summarize one."""
+def render_topics(
+    topics: Sequence[Topic], *, ephemeral: bool = False, what: str = "the documents"
+) -> DiscordMessage:
+    """The corpus's topics, grouped by kind, with how to summarize one; ``what`` names
+    the documents they come from (:func:`briefbot.wording.noun_for`)."""
     if not topics:
-        return DiscordMessage(content="I found no topics in the article.", ephemeral=ephemeral)
+        return DiscordMessage(content=f"I found no topics in {what}.", ephemeral=ephemeral)
     groups: dict[str, list[str]] = {}
     for topic in topics:
         groups.setdefault(topic.kind, []).append(escape(topic.name))
@@ -640,7 +644,7 @@ def render_sources(
         if published:
             lines.append(published)
         if doc.url:
-            lines.append(_link("Read the article", doc.url))
+            lines.append(_link(f"Read the {wording.kind(doc)}", doc.url))
         if doc.original_url:
             lang = f" ({escape(doc.original_language)})" if doc.original_language else ""
             lines.append(_link(f"Original{lang}", doc.original_url))
@@ -669,16 +673,17 @@ def render_help(
     watched_channels: Sequence[int] = (),
     max_question_chars: int = defaults.MAX_QUESTION_CHARS,
     ephemeral: bool = True,
+    what: str = "the documents",
 ) -> DiscordMessage:
-    """How to use the bot."""
+    """How to use the bot; ``what`` names what it knows (:func:`briefbot.wording.noun_for`)."""
     lines = [
-        "I answer questions about the article with **verbatim quotes**, each with where it "
+        f"I answer questions about {what} with **verbatim quotes**, each with where it "
         "comes from and a link that scrolls to it.",
         "",
         "**/ask** `question` — ask a question (set `document` to search one document only, "
         "`private` to see the answer alone)",
-        "**/summary** `topic` — the key sentences, about a topic or the whole article",
-        "**/topics** — what the article talks about",
+        "**/summary** `topic` — the key sentences, about a topic or all of it",
+        f"**/topics** — what {what} {'talk' if what == 'the documents' else 'talks'} about",
         "**/source** — the documents I know: title, authors, date, links",
         "**/help** — this message",
         "",
@@ -701,7 +706,7 @@ def render_error(text: str, *, ephemeral: bool = True) -> DiscordMessage:
     return DiscordMessage(content=truncate(escape(text), CONTENT_LIMIT), ephemeral=ephemeral)
 
 
-EMPTY_QUESTION = "The question is empty: ask something about the article."
+EMPTY_QUESTION = "The question is empty: ask about something specific."
 
 
 def question_problem(question: str, limit: int) -> str | None:

@@ -16,9 +16,10 @@ from .followup import follows_up, with_context
 from .passages import Passage
 from .question import asks_gist, check_question, without_chat
 from .summaries import MAX_SENTENCES, Summary, Topic, summarize, topics
+from .wording import noun_for, possessive, sentence
 
-GIST_NOTE = "The gist: the article's most central sentences, in its order."
-GIST_DONE = "That was the brief of the whole article; ask about a topic for more."
+GIST_NOTE = "The gist: {whose} most central sentences, in order."
+GIST_DONE = "That was the brief of {what}; ask about a topic for more."
 
 
 class Briefbot:
@@ -118,6 +119,10 @@ class Briefbot:
     def documents(self) -> tuple[Document, ...]:
         return self.corpus.documents
 
+    def what(self, document: str | None = None) -> str:
+        """How answers speak of the documents: "the article", "the documents", a title."""
+        return noun_for(self.documents, document)
+
     @property
     def problems(self) -> tuple[str, ...]:
         return self.corpus.problems
@@ -133,7 +138,7 @@ class Briefbot:
         plainly: bool = False,
     ) -> Answer:
         """Answer ``question`` with up to ``top`` verbatim, attributed excerpts. A question
-        for the gist of the article ("tldr?") is answered with its brief.
+        for the gist of the documents ("tldr?") is answered with their brief.
 
         ``previous`` is the question asked before (the answer replied to, or the same
         person's last one): a follow-up of it ("why?", "and Ukraine?") is searched together
@@ -173,7 +178,8 @@ class Briefbot:
     def _gist(self, question: str, top: int, offset: int) -> Answer:
         check_question(question, top)  # the same checks as any question
         if offset > 0:
-            return Answer(question, answered=False, reason=GIST_DONE, offset=offset)
+            reason = GIST_DONE.format(what=self.what())
+            return Answer(question, answered=False, reason=reason, offset=offset)
         brief = summarize(self.index, None, min(top, MAX_SENTENCES))
         hits = []
         for rank, s in enumerate(brief.sentences, 1):
@@ -181,10 +187,10 @@ class Briefbot:
             excerpt = Excerpt(start, end, s.passage.text[start:end], (), ())
             hits.append(Hit(rank, s.passage, 1.0, excerpt))  # all of them: the gist
         if not hits:
-            return Answer(
-                question, answered=False, reason="The article has no sentences to sum up."
-            )
-        return Answer(question, answered=True, hits=tuple(hits), notes=(GIST_NOTE,))
+            reason = sentence(self.what(), "has", "no sentences to sum up.")
+            return Answer(question, answered=False, reason=reason)
+        note = GIST_NOTE.format(whose=possessive(self.what()))
+        return Answer(question, answered=True, hits=tuple(hits), notes=(note,))
 
     def summarize(
         self, topic: str | None = None, max_sentences: int = 5, document: str | None = None

@@ -14,6 +14,7 @@ import functools
 import json
 import zipfile
 
+from . import params
 from .encoder import EncoderUnavailable, model_zip
 
 FIRST_WORD = "the"  # the vocabulary's words start here; before it: special tokens, characters
@@ -56,6 +57,12 @@ def rank(word: str) -> int | None:
     ranks = _ranks()
     found = [ranks[f] for f in _forms(word) if f in ranks]
     return min(found) if found else None
+
+
+def everyday(word: str) -> bool:
+    """Whether the word is among the params.EVERYDAY_RANK commonest of general English."""
+    r = rank(word)
+    return r is not None and r <= params.EVERYDAY_RANK
 
 
 def available() -> bool:

@@ -13,6 +13,12 @@ TYPO_RATIO = 85.0  # RapidFuzz ratio a repair needs for words of 7+ letters ...
 TYPO_RATIO_SHORT = 90.0  # ... and of 5-6 letters (one edit in six is 83)
 MIN_NAME_LENGTH = 4  # a shorter unknown word is chat ("pls", "btw"), not a name
 
+# A word among this many commonest of general English (briefbot.generality) is everyday:
+# too general to be a topic on its own unless the title names it (job titles, everyday
+# verbs and nouns: "examples", "projects"), and never named as the thing a refusal says the
+# documents lack ("running"). Hand-set, a round number: the thousand commonest words.
+EVERYDAY_RANK = 1000
+
 # -- candidates --------------------------------------------------------------------------
 LEXICAL_CANDIDATES = 20  # best passages by BM25 that are re-scored by the fusion ...
 SEMANTIC_CANDIDATES = 20  # ... and best passages by their best sentence's cosine

@@ -117,10 +117,10 @@ def clean_text(
     if not cleaned:
         if what == "topic":
             raise InputError(
-                "The topic is empty: name a person, place or idea from the article, "
-                "or leave the topic out for a brief of the whole article."
+                "The topic is empty: name a person, place or idea from the documents, "
+                "or leave the topic out for a brief."
             )
-        raise InputError(f"The {what} is empty: ask something about the article.")
+        raise InputError(f"The {what} is empty: ask about something specific.")
     if len(cleaned) > limit and not cut:
         raise InputError(
             f"The {what} is too long ({len(cleaned)} characters; the limit is {limit}): "

@@ -10,6 +10,7 @@ import textwrap
 from typing import Any
 from urllib.parse import quote
 
+from . import wording
 from .answers import Answer, Hit
 from .passages import Passage
 from .quote import quote_marks_clash
@@ -142,13 +143,15 @@ def summary_to_json(summary: Summary) -> dict[str, Any]:
 
 
 def summary_to_text(summary: Summary, *, width: int = 88) -> str:
-    """A summary for a terminal: numbered quotes in the article's order, each attributed."""
+    """A summary for a terminal: numbered quotes in the documents' order, each attributed."""
+    subject = summary.subject
     if not summary.found:
-        return summary.reason or f"The article does not discuss {summary.topic}."
+        return summary.reason or wording.sentence(subject, "does", f"not discuss {summary.topic}.")
     if summary.topic is None:
-        lines = ["The article in brief:"]
+        lines = [f"{subject[:1].upper()}{subject[1:]} in brief:"]
     else:
-        lines = [f"What the article says about {summary.title}:"]
+        says = "say" if subject == "the documents" else "says"
+        lines = [f"What {subject} {says} about {summary.title}:"]
     for n, sentence in enumerate(summary.sentences, 1):
         lines.append("")
         lines.append(textwrap.fill(f"{n}. “{sentence.text}”", width=width, subsequent_indent="   "))

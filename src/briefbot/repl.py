@@ -13,7 +13,7 @@ from .errors import BriefbotError
 
 PROMPT = "briefbot> "
 REPL_FEEDBACK = "0"  # the 👍 / 👎 buttons are shown as the channel shows them; nothing is stored
-HELP = "Type a question about the article. /quit (or Ctrl-D) leaves."
+HELP = "Type a question about {what}. /quit (or Ctrl-D) leaves."
 
 
 def history_file() -> Path:
@@ -65,7 +65,7 @@ def handle_line(
     if line in ("/quit", "/exit", "quit", "exit"):
         return None
     if line in ("help", "?"):
-        return HELP
+        return HELP.format(what=bot.what())
     from .discord_render import message_to_text
 
     return message_to_text(
@@ -91,9 +91,9 @@ def discord_message(
     rest = rest.strip()
     try:
         if command == "/help":
-            return dr.render_help(max_question_chars=max_question_chars)
+            return dr.render_help(max_question_chars=max_question_chars, what=bot.what())
         if command == "/topics":
-            return dr.render_topics(bot.topics())
+            return dr.render_topics(bot.topics(), what=bot.what())
         if command == "/source":
             counts: dict[str, int] = {}
             for p in bot.index.passages:
@@ -139,7 +139,7 @@ def run_repl(
     history = _setup_history() if interactive else None
     if interactive:
         titles = "; ".join(d.title for d in bot.documents)
-        print(f"briefbot knows: {titles}\n{HELP}")
+        print(f"briefbot knows: {titles}\n{HELP.format(what=bot.what())}")
     try:
         while True:
             try:

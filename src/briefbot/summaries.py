@@ -44,10 +44,10 @@ import threading
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .errors import InputError
-from .generality import rank as general_rank
+from .generality import everyday
 from .index import PassageIndex
 from .passages import Passage
 from .question import check_topic, correct
@@ -71,10 +71,6 @@ QUESTION_FACTOR = 0.8  # a question states less than a statement
 MAX_UNKNOWN_SHARE = 0.5  # a topic whose unknown words weigh this much is not discussed
 TERM_MIN_PASSAGES = 2  # a name or title word needs this many paragraphs to be a topic
 HEADING_MIN_PASSAGES = 3  # ... a word of a section heading (not of the title) needs this many
-# A single word among the commonest of general English (briefbot.generality) is too general
-# to be a topic on its own unless the title names it: job titles, everyday verbs and nouns
-# ("examples", "projects"). Hand-set, a round number: the thousand commonest words.
-GENERAL_WORDS = 1000
 PHRASE_SHARE = 0.75  # a name is shown as the phrase it stands in this often ("United States")
 WINDOW = 3  # words each side of a topic's mention that say what the sentence says of it
 MAX_SUGGESTIONS = 3
@@ -115,6 +111,7 @@ class Summary:
     sentences: tuple[SummarySentence, ...] = ()
     suggestions: tuple[str, ...] = ()  # closest topics, when the topic is not discussed
     shown: str | None = None  # the topic as shown: spelling fixed ("tokayv" -> "Tokayev")
+    subject: str = "the documents"  # what it summarizes, as said (briefbot.wording.noun)
 
     @property
     def title(self) -> str | None:
@@ -144,13 +141,20 @@ def summarize(
     max_sentences: int = 5,
     document: str | None = None,
 ) -> Summary:
-    """Up to ``max_sentences`` verbatim sentences about ``topic``, in the article's order.
+    """Up to ``max_sentences`` verbatim sentences about ``topic``, in the corpus's order.
 
     ``topic=None`` gives a brief of the whole corpus (of ``document``, when given: every
     sentence then comes from that document). A topic the corpus does not discuss gives
     ``found=False`` with a reason and the closest topics. Raises :class:`InputError` for
     a blank or over-long topic, an unknown document, or ``max_sentences`` outside 1..10.
     """
+    found = _summarize(index, topic, max_sentences, document)
+    return replace(found, subject=noun(index, document))
+
+
+def _summarize(
+    index: PassageIndex, topic: str | None, max_sentences: int, document: str | None
+) -> Summary:
     if (
         isinstance(max_sentences, bool)
         or not isinstance(max_sentences, int)
@@ -189,7 +193,7 @@ def summarize(
     if not _has_words(index, text):
         raise InputError(
             f"The topic “{text}” has no words to look for: "
-            "name a person, place or idea from the article."
+            f"name a person, place or idea from {noun(index, document)}."
         )
     if not query or unknown_share >= MAX_UNKNOWN_SHARE:
         return _not_discussed(index, text, document)
@@ -849,12 +853,7 @@ def _too_general(display: str) -> bool:
     if "-" in display:
         return False
     words = [w for w in display.split() if w.casefold() not in _PHRASE_CONNECTORS]
-    return bool(words) and all(_common(w) for w in words)
-
-
-def _common(word: str) -> bool:
-    r = general_rank(word)
-    return r is not None and r <= GENERAL_WORDS
+    return bool(words) and all(everyday(w) for w in words)
 
 
 # a hyphenated word of the prose, not part of a link or a path ("github.com/a-b/", "x-y.md")
@@ -874,7 +873,7 @@ def _compounds(index: PassageIndex, passages: list[Passage]) -> dict[str, set[in
             parts = word.split("-")
             if len(parts) > 3 or any(len(p) < 2 for p in parts[:1]):
                 continue
-            if all(_common(p) for p in parts):
+            if all(everyday(p) for p in parts):
                 continue  # "well-known", "long-term": English, not a term
             key = word.casefold()
             where[key].add(passage.id)

@@ -1,27 +1,48 @@
-"""How briefbot speaks of what it knows: "the article", "the documents" or a document's
-title, and the sentences that say what they do not say. One home, so answers, refusals and
-summaries word it alike."""
+"""How briefbot speaks of what it knows: "the article", "the document", "the documents" or
+a document's title, and the sentences that say what they do not say. One home, so answers,
+refusals, summaries and help word it alike."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .corpus import Document
     from .index import PassageIndex
 
 
-def noun(index: PassageIndex, document: str | None = None) -> str:
-    """ "the article" when the corpus is one document, the document's title when the
-    request was limited to one of several, else "the documents"."""
-    if len(index.documents) == 1:
-        return "the article"
-    if document is not None and document in index.documents:
-        return f"“{index.documents[document].title or document}”"
+def kind(doc: Document) -> str:
+    """ "article" for a dated piece (a news or magazine article, a blog post), else
+    "document" (documentation, a manual, notes): how a lone document is spoken of."""
+    return "article" if doc.published else "document"
+
+
+def noun_for(documents: Sequence[Document], document: str | None = None) -> str:
+    """ "the article" (or "the document") when there is one document, the document's title
+    when the request was limited to one of several, else "the documents"."""
+    if len(documents) == 1:
+        return f"the {kind(documents[0])}"
+    for doc in documents:
+        if doc.id == document:
+            return f"“{doc.title or doc.id}”"
     return "the documents"
+
+
+def noun(index: PassageIndex, document: str | None = None) -> str:
+    """:func:`noun_for` the index's documents."""
+    return noun_for(index.corpus.documents, document)
+
+
+def possessive(subject: str) -> str:
+    """ "the article's", "the documents'", "“Title”'s"."""
+    return subject + ("'" if subject.endswith("s") and subject.startswith("the ") else "'s")
 
 
 def sentence(subject: str, verb: str, rest: str) -> str:
     """'The article does not …', 'The documents do not …', '“Title” does not …'."""
     if subject == "the documents" and verb.endswith("es"):
         verb = verb[:-2]
+    elif subject == "the documents" and verb == "has":
+        verb = "have"
     return f"{subject[:1].upper()}{subject[1:]} {verb} {rest}"

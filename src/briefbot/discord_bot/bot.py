@@ -366,7 +366,7 @@ class BriefbotBot(commands.Bot):
     async def run_engine(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Call the engine in a worker thread."""
         if self.engine is None:
-            raise BriefbotError("The article is not loaded.")
+            raise BriefbotError("The documents are not loaded yet.")
         return await asyncio.to_thread(fn, *args, **kwargs)
 
     def topics_now(self) -> tuple[Any, ...]:

@@ -91,7 +91,7 @@ class Commands(commands.Cog):
         private: bool = False,
         document: str | None = None,
     ) -> None:
-        """Ask about the article: the answer quotes it word for word, with links."""
+        """Ask about the documents: the answer quotes them word for word, with links."""
         if await self._refused(itx, question):
             return
         bot = self.bot
@@ -148,7 +148,7 @@ class Commands(commands.Cog):
         topic: app_commands.Range[str, 0, MAX_TOPIC_CHARS] | None = None,
         document: str | None = None,
     ) -> None:
-        """The key sentences of the article, or of one topic, quoted word for word."""
+        """The key sentences of the documents, or of one topic, quoted word for word."""
         if await self._refused(itx):
             return
         bot = self.bot
@@ -184,16 +184,18 @@ class Commands(commands.Cog):
     @app_commands.command(name="topics")
     @app_commands.describe(document="Only this document (see /source)")
     async def topics(self, itx: discord.Interaction, document: str | None = None) -> None:
-        """What the article talks about: topics you can pass to /summary."""
+        """What the documents talk about: topics you can pass to /summary."""
         bot = self.bot
         typed = (document or "").strip() or None
 
         def work() -> DiscordMessage:
             if typed is None:
-                return render_topics(bot.topics_now())
+                what = bot.engine.what() if bot.engine is not None else "the documents"
+                return render_topics(bot.topics_now(), what=what)
             assert bot.engine is not None
             engine = bot.engine.pinned()
-            return render_topics(engine.topics(_document_id(engine, typed)))
+            doc_id = _document_id(engine, typed)
+            return render_topics(engine.topics(doc_id), what=engine.what(doc_id))
 
         await self._answer(itx, work, ephemeral=False)
 
@@ -223,9 +225,11 @@ class Commands(commands.Cog):
         """How to ask me questions, and what each command does."""
         s = self.bot.settings
         channels = s.answer_channels if s.message_content else []
-        await send_interaction(
-            itx, render_help(watched_channels=channels, max_question_chars=s.max_question_chars)
+        what = self.bot.engine.what() if self.bot.engine is not None else "the documents"
+        message = render_help(
+            watched_channels=channels, max_question_chars=s.max_question_chars, what=what
         )
+        await send_interaction(itx, message)
 
     # --- buttons ---
 
