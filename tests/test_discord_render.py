@@ -116,11 +116,14 @@ def test_not_answered_is_one_short_line(bot: Briefbot, fp: str) -> None:
 
 
 def _huge_answer(bot: Briefbot, n: int, text: str) -> Answer:
-    """An answer whose excerpts are ``text``, placed in passages as their own text."""
+    """An answer whose excerpts are ``text``, placed in passages as their own text, of a
+    plain-text document (a Markdown one's own markup is rendered: tests/test_markup.py)."""
     base = bot.ask("Why did Russia send troops?", top=1).hits[0]
+    doc = base.passage.document
+    doc = dataclasses.replace(doc, path=doc.path.with_suffix(".txt"))
     hits = []
     for i in range(n):
-        passage = dataclasses.replace(base.passage, id=i, text=text)
+        passage = dataclasses.replace(base.passage, id=i, text=text, document=doc)
         excerpt = dataclasses.replace(
             base.excerpt, start=0, end=len(text), text=text, highlights=((0, 4),)
         )

@@ -19,7 +19,8 @@ from typing import Any
 
 from .errors import CorpusError
 
-SUFFIXES = (".md", ".markdown", ".txt")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+SUFFIXES = (*MARKDOWN_SUFFIXES, ".txt")
 MAX_FILE_BYTES = 20_000_000  # a single document larger than this is reported, not indexed
 
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
@@ -51,6 +52,11 @@ class Document:
     def content_hash(self) -> str:
         """SHA-256 of the text: finds duplicates and keys the saved index (computed once)."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def markdown(self) -> bool:
+        """Whether the source is Markdown (read by a CommonMark parser), not plain text."""
+        return self.path.suffix.lower() in MARKDOWN_SUFFIXES
 
     @property
     def byline(self) -> str:
@@ -157,7 +163,7 @@ def load_document(path: Path, root: Path | None = None) -> Document:
     if match:
         meta = _parse_front_matter(path, match.group(1))
         body_start = match.end()
-    elif path.suffix.lower() in (".md", ".markdown") and text.lstrip("\ufeff").startswith("---"):
+    elif path.suffix.lower() in MARKDOWN_SUFFIXES and text.lstrip("\ufeff").startswith("---"):
         raise CorpusError(f"{path}: front matter starts with '---' but is never closed")
     values, problems = _validated(path, meta) if meta else ({}, [])
     title_in_body = False

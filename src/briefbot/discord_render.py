@@ -9,7 +9,10 @@ title 256, description 4096, 25 fields of 256/1024, footer 2048, 6000 in all; bu
 
 Quotes are verbatim: a quote is a block quote of the excerpt's own text (the block is
 the quotation mark: no marks of ours that would double the source's own), with Discord
-markdown and mentions escaped (undo the escapes and it is a substring of the passage).
+markdown and mentions escaped (undo the escapes and it is a substring of the passage),
+except a Markdown document's own inline markup: its code spans, web links and emphasis are
+passed on as written (:mod:`briefbot.markup`), so the channel shows `code` as code and
+links as links, and the characters are still the source's.
 When a quote must be shortened it is cut on a word boundary and marked with "…". Bold
 (``**``) marks the question's own words (and their forms) where the quote has them.
 
@@ -47,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import defaults, wording
 from .errors import InputError
+from .markup import Construct, constructs, within
 from .question import clean_text
 from .render import attribution, quote_link
 from .wording import sentence
@@ -178,17 +182,44 @@ def _escape_span(text: str, a: int, b: int) -> str:
     return escape("\0" + text[a:b])[1:]  # "\0" keeps "^" from matching at ``a``
 
 
-def _bold(text: str, highlights: Sequence[tuple[int, int]], lo: int, hi: int) -> str:
-    """``text[lo:hi]`` escaped, with the highlighted spans inside it in bold."""
+def _bold(
+    text: str,
+    highlights: Sequence[tuple[int, int]],
+    lo: int,
+    hi: int,
+    markup: Sequence[Construct] = (),
+) -> str:
+    """``text[lo:hi]`` escaped, with the highlighted spans inside it in bold, and the
+    source's own inline Markdown (``markup``) passed through where all of it is inside."""
+    shown = [c for c in markup if lo <= c.start and c.end <= hi]
+    verbatim = sorted(piece for c in shown for piece in c.pieces)
+    # no bold of ours inside code or emphasis, nor in a link's brackets and address
+    closed = [span for c in shown for span in c.guarded]
+    marks = [
+        (a, b)
+        for a, b in highlights
+        if lo <= a and b <= hi and not any(a < y and x < b for x, y in closed)
+    ]
+    cuts = sorted({lo, hi, *(x for span in verbatim + marks for x in span)})
+    starts = {a for a, _ in marks}
+    ends = {b for _, b in marks}
+    raw = dict(verbatim)
     parts: list[str] = []
-    last = lo
-    for a, b in highlights:
-        if a < lo or b > hi:
+    i = 0
+    while i < len(cuts) - 1:
+        a = cuts[i]
+        if a in ends:
+            parts.append("**")
+        if a in starts:
+            parts.append("**")
+        if a in raw:  # markup, as written
+            parts.append(text[a : raw[a]])
+            i = cuts.index(raw[a])
             continue
-        parts.append(_escape_span(text, last, a))
-        parts.append("**" + _escape_span(text, a, b) + "**")
-        last = b
-    parts.append(_escape_span(text, last, hi))
+        parts.append(_escape_span(text, a, cuts[i + 1]))
+        i += 1
+    if hi in ends:
+        parts.append("**")
     return "".join(parts)
 
 
@@ -196,13 +227,27 @@ def _as_blockquote(body: str) -> str:
     return "\n".join("> " + line for line in body.split("\n"))
 
 
-def _quote_at(text: str, highlights: Sequence[tuple[int, int]], lo: int, hi: int) -> str:
-    body = _bold(text, highlights, lo, hi)  # the block quote is the quotation mark
+def _quote_at(
+    text: str,
+    highlights: Sequence[tuple[int, int]],
+    lo: int,
+    hi: int,
+    markup: Sequence[Construct] = (),
+) -> str:
+    body = _bold(text, highlights, lo, hi, markup)  # the block quote is the quotation mark
     if hi < len(text):
         body += ELLIPSIS
     if lo > 0:
         body = ELLIPSIS + body
     return _as_blockquote(body)
+
+
+def markup_of(passage: Passage, start: int, end: int) -> tuple[Construct, ...]:
+    """The inline Markdown of ``passage.text[start:end]`` that Discord can render (code
+    spans, web links, emphasis), in offsets from ``start``; none for plain text or code."""
+    if passage.kind != "text" or not passage.document.markdown:
+        return ()
+    return within(constructs(passage.text), start, end)
 
 
 def _word_ends(text: str) -> list[int]:
@@ -219,13 +264,15 @@ def render_quote(
     limit: int = DESCRIPTION_LIMIT,
     *,
     keep: str = "start",
+    markup: Sequence[Construct] = (),
 ) -> str | None:
     """A block quote of ``text`` in at most ``limit`` characters, or None if no word fits.
 
     Too long, it keeps the start (or, with ``keep="end"``, the end) up to a word boundary
-    and puts "…" outside the quote marks.
+    and puts "…" outside the quote marks. ``markup``: the text's inline Markdown, shown
+    rendered where the quote holds all of a construct (:func:`markup_of`).
     """
-    full = _quote_at(text, highlights, 0, len(text))
+    full = _quote_at(text, highlights, 0, len(text), markup)
     if len(full) <= limit:
         return full
     if keep == "end":
@@ -233,12 +280,12 @@ def render_quote(
         cuts.reverse()  # later start = shorter quote; find the earliest start that fits
 
         def make(i: int) -> str:
-            return _quote_at(text, highlights, cuts[i], len(text))
+            return _quote_at(text, highlights, cuts[i], len(text), markup)
     else:
         cuts = _word_ends(text)[:-1]
 
         def make(i: int) -> str:
-            return _quote_at(text, highlights, 0, cuts[i])
+            return _quote_at(text, highlights, 0, cuts[i], markup)
 
     # lengths grow with i: find the largest i that fits
     lo, hi, best = 0, len(cuts) - 1, None
@@ -341,6 +388,7 @@ def _quoted_block(
     *,
     keep: str = "start",
     min_quote: int = MIN_QUOTE,
+    markup: Sequence[Construct] = (),
 ) -> str | None:
     """A quote of ``text`` and the richest attribution that leaves it room, in at most
     ``limit`` characters; None when not even the plainest attribution does."""
@@ -349,7 +397,7 @@ def _quoted_block(
         room = limit - len(attr) - 1
         if room < need:
             continue
-        quote = render_quote(text, highlights, room, keep=keep)
+        quote = render_quote(text, highlights, room, keep=keep, markup=markup)
         if quote is not None:
             return f"{quote}\n{attr}"
     return None
@@ -440,8 +488,15 @@ def render_answer(
                 if code is not None:
                     return f"{code}\n{attr}"
             return None
-        highlights = hit.excerpt.highlights
-        return _quoted_block(hit.excerpt.text, highlights, attributions, limit, min_quote=min_quote)
+        ex = hit.excerpt
+        return _quoted_block(
+            ex.text,
+            ex.highlights,
+            attributions,
+            limit,
+            min_quote=min_quote,
+            markup=markup_of(hit.passage, ex.start, ex.end),
+        )
 
     blocks = _blocks_within(answer.hits, block, budget)
     if not blocks:  # the first excerpt is always shown, cut to the room there is
@@ -511,7 +566,8 @@ def render_context(
         attr = _attribution_line(p, None, short=True)
         if p.id == middle.id:
             attr = "**" + attr + "** ◀"
-        quote = render_quote(p.text, (), limit - len(attr) - 1, keep=keep)
+        shown = markup_of(p, 0, len(p.text))
+        quote = render_quote(p.text, (), limit - len(attr) - 1, keep=keep, markup=shown)
         return None if quote is None else f"{quote}\n{attr}"
 
     # the center paragraph first gets up to half the room, then its neighbours share the rest
@@ -562,7 +618,9 @@ def render_summary(summary: Summary, *, ephemeral: bool = False) -> DiscordMessa
     def block(s: SummarySentence, limit: int) -> str | None:
         p = s.passage
         attr = _attribution_line(p, s.text, short=len(docs) == 1, byline=len(docs) > 1)
-        quote = render_quote(s.text, (), limit - len(attr) - 1)
+        at = s.start - p.start
+        shown = markup_of(p, at, at + len(s.text))
+        quote = render_quote(s.text, (), limit - len(attr) - 1, markup=shown)
         return None if quote is None else f"{quote}\n{attr}"
 
     budget = min(DESCRIPTION_LIMIT, EMBEDS_TOTAL_LIMIT - len(heading) - 400)

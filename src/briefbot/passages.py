@@ -58,7 +58,7 @@ class _Block:
 
 def split_passages(document: Document, first_id: int = 0) -> list[Passage]:
     """The document's paragraphs as passages, with sections taken from its headings."""
-    markdown = document.path.suffix.lower() in (".md", ".markdown")
+    markdown = document.markdown
     boilerplate = {_squash(line) for line in document.boilerplate}
     passages: list[Passage] = []
     section: str | None = None
