@@ -12,7 +12,7 @@ from briefbot import Briefbot
 from briefbot.cli import main
 from briefbot.corpus import load_corpus
 from briefbot.errors import InputError
-from briefbot.webpage import fetch
+from briefbot.webpage import fetch, read_page, save
 
 from .helpers import ROOT
 
@@ -127,3 +127,22 @@ def test_add_from_a_url(tmp_path, capsys, lexical_only):
     doc = load_corpus(tmp_path / "c").documents[0]
     assert doc.url.startswith("https://www.newgeopolitics.org/")  # the canonical link wins
     shutil.rmtree(tmp_path / "c")
+
+
+def test_an_old_style_page_keeps_its_bare_prose_and_its_code_as_code(tmp_path, lexical_only):
+    page = read_page((WEB / "old-style-manual.html").read_bytes())
+    md = page.markdown
+    # prose straight in <body>, before the first paragraph and after each code block
+    assert md.startswith("People often ask how the `tp_open()`")
+    assert "First come the header files." in md and "Sixteen kilobytes is the" in md
+    assert "façade" in md  # read in the page's own encoding (ISO-8859-1)
+    # <pre><b> is code, fenced, not bold prose
+    assert '```\n#include <stdio.h>\n#include "tarpit.h"\n```' in md and "**" not in md
+    path, _ = save(page, tmp_path)
+    bot = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    kinds = {p.text.splitlines()[1]: p.kind for p in bot.index.passages if p.kind == "code"}
+    assert kinds == {
+        "/* tpcopy.c: copy an archive with tarpit": "code",
+        "#include <stdio.h>": "code",
+        "#define CHUNK 16384": "code",
+    }

@@ -6,6 +6,12 @@ footer, and reads its metadata: title, authors, date, site, canonical URL, langu
 text becomes a Markdown document with YAML front matter in the corpus folder, so the
 corpus stays a folder of plain files that anyone can read, edit or delete.
 
+Older pages (hand-written HTML documentation) put their prose straight in ``<body>``,
+between headings and ``<pre>`` blocks, and mark code up as ``<pre><b>``; trafilatura keeps
+only text inside paragraphs and reads a ``<pre>`` as code only when it looks like code. So
+the page is prepared first (:func:`prepare`): bare prose between blocks becomes a paragraph,
+and every ``<pre>`` is code, its bold and other formatting dropped.
+
 A URL is fetched with a timeout and a size limit, http and https only; every failure is
 an :class:`InputError` of one line naming the source.
 """
@@ -18,6 +24,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import InputError
@@ -87,8 +94,11 @@ def read_page(html: bytes | str, url: str | None = None, *, source: str = "page"
     except ImportError:
         raise InputError(INSTALL) from None
     text = html.decode("utf-8", errors="replace") if isinstance(html, bytes) else html
+    tree = trafilatura.load_html(html)  # the page's own encoding, as declared or detected
+    if tree is None:
+        raise InputError(f"{source}: no article text found in the page")
     markdown = trafilatura.extract(
-        text,
+        prepare(tree),
         url=url,
         output_format="markdown",
         include_formatting=True,
@@ -98,7 +108,7 @@ def read_page(html: bytes | str, url: str | None = None, *, source: str = "page"
     )
     if not markdown or len(markdown.split()) < MIN_WORDS:
         raise InputError(f"{source}: no article text found in the page")
-    meta = trafilatura.extract_metadata(text, default_url=url)
+    meta = trafilatura.extract_metadata(trafilatura.load_html(html), default_url=url)
     title = (meta.title if meta else None) or Path(urlsplit(url or source).path).stem or source
     authors: tuple[str, ...] = ()
     if meta and meta.author:
@@ -113,6 +123,85 @@ def read_page(html: bytes | str, url: str | None = None, *, source: str = "page"
         language=language,
         markdown=markdown,
     )
+
+
+# elements that end a run of prose; what is not one of these is part of the run
+_BLOCKS = frozenset(
+    "address article aside blockquote center details dd div dl dt fieldset figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hr iframe li main menu nav noscript ol p pre script "
+    "section style table tbody td th thead tr ul".split()
+)
+_FORMATTING = frozenset("b big font i em small span strong tt u".split())  # inside <pre>
+_CONTAINERS = ("body", "center", "blockquote", "td", "dd", "li", "div", "section", "article")
+
+
+def prepare(tree: Any) -> Any:
+    """The page's lxml tree, changed in place: prose between blocks wrapped in paragraphs
+    and every ``<pre>`` marked as code (``<pre><code>``); nothing is dropped but comments."""
+    import lxml.html
+
+    for pre in list(tree.iter("pre")):
+        if pre.find(".//code") is not None:
+            continue
+        for el in list(pre.iterdescendants()):
+            if isinstance(el.tag, str) and el.tag in _FORMATTING:
+                el.drop_tag()
+        code = lxml.html.Element("code")
+        code.text, pre.text = pre.text, None
+        for child in list(pre):
+            code.append(child)  # its tail goes with it
+        pre.append(code)
+    for box in list(tree.iter(*_CONTAINERS)):
+        _paragraphs(box, lxml.html.Element)
+    return tree
+
+
+def _is_block(node: Any) -> bool:
+    return isinstance(node, str) is False and isinstance(node.tag, str) and node.tag in _BLOCKS
+
+
+def _paragraphs(box: Any, element: Any) -> None:
+    """Wrap each run of bare prose among ``box``'s blocks in a ``<p>``."""
+    kids = list(box)
+    if not any(_is_block(k) for k in kids):
+        return  # all inline: trafilatura reads it as one paragraph
+    items: list[Any] = [box.text] if box.text else []
+    for kid in kids:
+        if isinstance(kid.tag, str):  # a comment or processing instruction: left out
+            items.append(kid)
+        if kid.tail:
+            items.append(kid.tail)
+    runs: list[Any] = [[]]
+    for item in items:
+        if _is_block(item):
+            runs += [item, []]
+        else:
+            runs[-1].append(item)
+    if not any(
+        isinstance(i, str) and i.strip() for run in runs if isinstance(run, list) for i in run
+    ):
+        return  # no bare prose: leave the box as it is
+    for kid in kids:
+        kid.tail = None
+        box.remove(kid)
+    box.text = None
+    for run in runs:
+        if not isinstance(run, list):
+            box.append(run)
+            continue
+        target = box
+        if any((i if isinstance(i, str) else i.text_content()).strip() for i in run):
+            target = element("p")
+            box.append(target)
+        last = None if target is not box else (box[-1] if len(box) else None)
+        for item in run:
+            if not isinstance(item, str):
+                target.append(item)
+                last = item
+            elif last is None:
+                target.text = (target.text or "") + item
+            else:
+                last.tail = (last.tail or "") + item
 
 
 def _language(html: str) -> str | None:
