@@ -142,8 +142,13 @@ def test_a_code_block_is_found_by_the_prose_that_introduces_it(tmp_path: Path) -
         ),
         (ROOT / "benchmarks" / "corpora" / "gitfaq", {"UTF-8", "Windows"}, {"common"}),
         (ROOT / "benchmarks" / "corpora" / "direnv", {"direnv", "stdlib"}, {"projects"}),
+        (
+            ROOT / "benchmarks" / "corpora" / "node-timers",
+            {"setImmediate", "setTimeout", "AbortSignal"},
+            {"setimmediate", "settimeout"},
+        ),
     ],
-    ids=["article", "filter-repo", "gitfaq", "direnv"],
+    ids=["article", "filter-repo", "gitfaq", "direnv", "node-timers"],
 )
 def test_topics_are_specific_to_the_document(corpus: Path, expected, too_general) -> None:
     """Names and terms a reader would pick: compounds whole, not the commonest words."""

@@ -807,8 +807,11 @@ def _find_topics(
             needed = TERM_MIN_PASSAGES if term in title_words else HEADING_MIN_PASSAGES
             if n_passages < needed or len(term) < 4 or not common.isalpha():
                 continue
-            written = written.casefold()
-            display = written if 2 * st.surfaces[written] >= st.surfaces[common] else common
+            if any(c.isupper() for c in written[1:]):  # an identifier: "setImmediate"
+                display = written
+            else:
+                written = written.casefold()
+                display = written if 2 * st.surfaces[written] >= st.surfaces[common] else common
         else:
             continue
         if term not in title_words and _too_general(display):
