@@ -21,7 +21,8 @@ from .summaries import topics
 from .text import TOKENIZER_VERSION
 
 # 8: topics saved with the index; 9: code passages marked; 10: topics by specificity;
-# 11: identifiers from headings shown as written ("setImmediate")
+# 11: identifiers from headings shown as written ("setImmediate"), titles before names
+# ("Deputy Director …") dropped
 INDEX_FORMAT = "11"
 CACHE_FOLDER = ".briefbot-index"
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file

@@ -844,11 +844,24 @@ def _find_topics(
             )
         ):
             continue
+        if display not in compounds and _leads_a_name(display, passages):
+            continue
         terms.append(Topic(display, "term", n))
     section_names = {_squash(t.name) for t in sections}
     terms = [t for t in terms if _squash(t.name) not in section_names]
     terms.sort(key=lambda t: (-t.passages, t.name.casefold()))
     return tuple(sections) + tuple(terms)
+
+
+def _leads_a_name(display: str, passages: list[Passage]) -> bool:
+    """Whether a capitalised term mostly stands before another capitalised word: a title
+    before a name ("Prime Minister Nikol …", "Deputy Director …") or the first words of a
+    longer name, not a topic of its own."""
+    if not display[:1].isupper():
+        return False
+    pattern = re.compile(rf"(?<!\w){re.escape(display)}(?!\w)(\s+[A-Z])?")
+    found = [m for p in passages if p.kind != "code" for m in pattern.finditer(p.text)]
+    return bool(found) and sum(m.group(1) is not None for m in found) >= PHRASE_SHARE * len(found)
 
 
 def _too_general(display: str) -> bool:
