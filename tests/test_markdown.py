@@ -142,7 +142,7 @@ def test_a_code_block_is_found_by_the_prose_that_introduces_it(tmp_path: Path) -
         (
             ROOT / "benchmarks" / "corpora" / "filter-repo",
             {"filter-branch", "filter-repo"},
-            {"examples", "filter", "branch"},
+            {"examples", "filter", "branch", "removing"},
         ),
         (ROOT / "benchmarks" / "corpora" / "gitfaq", {"UTF-8", "Windows"}, {"common"}),
         (ROOT / "benchmarks" / "corpora" / "direnv", {"direnv", "stdlib"}, {"projects"}),

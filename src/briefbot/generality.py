@@ -59,6 +59,11 @@ def rank(word: str) -> int | None:
     return min(found) if found else None
 
 
+def listed_rank(word: str) -> int | None:
+    """The rank of exactly this form of the word (no de-inflection), or None."""
+    return _ranks().get(word.casefold())
+
+
 def everyday(word: str) -> bool:
     """Whether the word is among the params.EVERYDAY_RANK commonest of general English."""
     r = rank(word)

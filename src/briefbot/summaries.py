@@ -47,7 +47,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from .errors import InputError
-from .generality import everyday
+from .generality import everyday, listed_rank
 from .index import PassageIndex
 from .passages import Passage
 from .question import check_topic, correct
@@ -812,6 +812,8 @@ def _find_topics(
             else:
                 written = written.casefold()
                 display = written if 2 * st.surfaces[written] >= st.surfaces[common] else common
+                if term not in title_words and display.islower() and _verb_form(display):
+                    continue
         else:
             continue
         if term not in title_words and _too_general(display):
@@ -862,6 +864,20 @@ def _leads_a_name(display: str, passages: list[Passage]) -> bool:
     pattern = re.compile(rf"(?<!\w){re.escape(display)}(?!\w)(\s+[A-Z])?")
     found = [m for p in passages if p.kind != "code" for m in pattern.finditer(p.text)]
     return bool(found) and sum(m.group(1) is not None for m in found) >= PHRASE_SHARE * len(found)
+
+
+def _verb_form(word: str) -> bool:
+    """Whether a word is a verb's -ing or -ed form ("removing", "defined", "existing"): its
+    base form is a word of general English, listed as more common than the form itself
+    (unlike a noun such as "meeting" or "building", listed ahead of its verb)."""
+    w = word.casefold()
+    own = listed_rank(w)
+    for suffix, repl in (("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("ied", "y")):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            base = listed_rank(w[: -len(suffix)] + repl)
+            if base is not None and (own is None or own > base):
+                return True
+    return False
 
 
 def _too_general(display: str) -> bool:
