@@ -31,20 +31,20 @@ class Lexical:
 
 
 def lexical(index: PassageIndex, question: Question, k: int, document: str | None) -> Lexical:
+    """The question's BM25 evidence, from the index's retriever (:mod:`briefbot.retriever`)."""
     terms = list(question.terms)
+    retriever = index.retriever
     allowed = None
-    sentence_scores = index.sentence_bm25.get_scores(terms)
+    scope = None
     if document is not None:
-        lo, hi = index.document_range(document)
+        scope = index.document_range(document)
         allowed = np.zeros(len(index), dtype=bool)
-        allowed[lo:hi] = True
-        s_lo, s_hi = int(index.first_sentence[lo]), int(index.first_sentence[hi])
-        sentence_scores[:s_lo] = 0.0
-        sentence_scores[s_hi:] = 0.0
-    top = index.bm25.top_k(terms, k, allowed=allowed)
-    highest = highest_idf(index)
-    known = {t: t in index.bm25 for t in terms}
-    idf = {t: max(index.bm25.idf(t), 0.0) if known[t] else highest for t in terms}
+        allowed[scope[0] : scope[1]] = True
+    sentence_scores = retriever.sentence_scores(terms, scope)
+    top = retriever.top_passages(terms, k, scope)
+    highest = highest_idf(retriever.passage_count)
+    known = {t: retriever.knows(t) for t in terms}
+    idf = {t: max(retriever.idf(t), 0.0) if known[t] else highest for t in terms}
     return Lexical(
         passages=dict(top),
         best=top[0][1] if top else 0.0,
@@ -56,9 +56,9 @@ def lexical(index: PassageIndex, question: Question, k: int, document: str | Non
     )
 
 
-def highest_idf(index: PassageIndex) -> float:
-    """The idf of a term in one passage: what a word the corpus never uses is worth."""
-    n = len(index)
+def highest_idf(n: int) -> float:
+    """The idf of a term in one of ``n`` passages: what a word the corpus never uses is
+    worth."""
     return float(np.log(n - 1 + 0.5) - np.log(1 + 0.5)) if n > 1 else 1.0
 
 

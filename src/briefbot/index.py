@@ -28,6 +28,7 @@ from .bm25 import BM25Index
 from .corpus import Corpus, Document
 from .errors import InputError
 from .passages import Passage, split_passages
+from .retriever import LocalRetriever, Retriever
 from .sentences import sentence_spans
 from .text import Lexicon, Token, Tokenizer
 
@@ -206,6 +207,8 @@ class PassageIndex:
             np.arange(len(self.passages), dtype=np.int64), np.diff(first_sentence)
         )
         self.sentence_bm25 = sentence_bm25
+        # what the answer pipeline searches through (briefbot.retriever: the one seam)
+        self.retriever: Retriever = LocalRetriever(bm25, sentence_bm25, self.sentences_of)
         self.embeddings = embeddings  # (n_sentences, 384) float32 unit vectors, or None
         self.passage_embeddings = passage_embeddings  # (n_passages, 384): each passage whole
         self.passage_vectors = None  # each passage's mean sentence vector, normalised
@@ -459,6 +462,10 @@ class PassageIndex:
         if key not in self._heading_terms:
             self._heading_terms[key] = self.tokenizer.terms(_heading_text(passage))
         return self._heading_terms[key]
+
+    def sentences_of(self, passages: tuple[int, int]) -> tuple[int, int]:
+        """The sentence ids of the passages ``passages[0] .. passages[1] - 1``."""
+        return int(self.first_sentence[passages[0]]), int(self.first_sentence[passages[1]])
 
     def document_range(self, document: str) -> tuple[int, int]:
         if document not in self._doc_ranges:

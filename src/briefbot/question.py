@@ -223,7 +223,7 @@ def analyze(
     authorship = bool(_AUTHORSHIP.search(text))
     searched = _POINTING.sub(" ", text)
     tokenizer = index.tokenizer
-    vocabulary = index.bm25
+    retriever = index.retriever
     terms: list[str] = []
     words: list[str] = []
     corrections: list[tuple[str, str]] = []
@@ -234,7 +234,7 @@ def analyze(
         term = token.term
         negated = term.startswith("¬")
         base = term[1:] if negated else term
-        if base not in vocabulary and base not in index.sentence_bm25:
+        if not retriever.knows(base):
             surface = searched[token.start : token.end]
             fixed = correct(index, token.word)
             if fixed is not None:
