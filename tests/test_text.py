@@ -100,3 +100,14 @@ def test_sentence_splitter_on_the_articles_hard_cases(bot):
     assert misconception[1].startswith("This is a total misconception as 6, 000 paratroopers")
     treaty = sentences_of("Article 4 of the CSTO")
     assert len(treaty) == 1  # "i.e." does not end the sentence
+
+
+def test_a_lowercase_word_in_a_document_is_not_taken_for_an_acronym() -> None:
+    lexicon = Lexicon.learn(["The Committee On Science and Technology (COST) funds networks."])
+    tokenizer = Tokenizer(lexicon)
+    expansion = {"committe", "scienc", "technolog"}
+    assert not expansion & set(tokenizer.terms("the cost of the trip was high"))
+    assert expansion <= set(tokenizer.terms("COST funds networks"))
+    assert expansion <= set(tokenizer.terms("COST's budget"))
+    # someone typing a question may write the acronym in lowercase
+    assert expansion <= set(tokenizer.terms("what does cost fund?", query=True))

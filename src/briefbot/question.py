@@ -230,7 +230,7 @@ def analyze(
     unknown: list[str] = []
     unknown_names: list[str] = []
     fixes: dict[str, str] = {}
-    for token in tokenizer.tokens(searched):
+    for token in tokenizer.tokens(searched, query=True):
         term = token.term
         negated = term.startswith("¬")
         base = term[1:] if negated else term

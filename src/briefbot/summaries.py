@@ -405,7 +405,8 @@ class _SummaryData:
         weights: dict[str, float] = {}
         unknown = 0.0
         max_idf = max(self.idf.values(), default=1.0)
-        tokens = [t for t in index.tokenizer.tokens(text) if not t.term.startswith(NEGATED)]
+        typed = index.tokenizer.tokens(text, query=True)  # the topic as someone typed it
+        tokens = [t for t in typed if not t.term.startswith(NEGATED)]
         for token in _canonical(tokens):
             term = token.term
             if term not in self.idf:
@@ -433,7 +434,8 @@ class _SummaryData:
         self, index: PassageIndex, text: str, document: str | None = None
     ) -> tuple[str, str | None] | None:
         """The section whose heading has all the topic's words (words found only there)."""
-        wanted = {t.term for t in index.tokenizer.tokens(text) if not t.term.startswith(NEGATED)}
+        typed = index.tokenizer.tokens(text, query=True)
+        wanted = {t.term for t in typed if not t.term.startswith(NEGATED)}
         if not wanted:
             return None
         for heading, key in self.headings.items():

@@ -24,7 +24,8 @@ import Stemmer
 
 from .stopwords import STOPWORDS
 
-TOKENIZER_VERSION = "2"  # bump whenever terms change: saved indexes are keyed by it
+TOKENIZER_VERSION = "3"  # bump whenever terms change: saved indexes are keyed by it
+# (3: in a document, an acronym's expansion only where the acronym is written in capitals)
 
 WORD = re.compile(r"\d{1,3}(?:,[ \u00a0]?\d{3})+(?!\d)|\w+(?:['\u2019\u2018\u02bc`\u00b4]\w+)*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
@@ -166,6 +167,14 @@ class Lexicon:
 
 
 _ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
+
+
+def _capitals(text: str, token: Token) -> bool:
+    """Whether the token's word is written in capitals ("CSTO", "CSTO's"), not "cost"."""
+    word = re.split(r"['’]", text[token.start : token.end], maxsplit=1)[0]
+    return word.isupper()
+
+
 _LONG_WORD = re.compile(r"\b[^\W\d_]{5,}\b")
 _GAP = r"[ \u00a0,-]{1,3}"
 _CAPITALISED_RUN = re.compile(  # capitalised words, joined by connectors such as "of"
@@ -254,9 +263,12 @@ class Tokenizer:
         return self.lexicon.aliases.get(t, t)
 
     def tokens(
-        self, text: str, *, expand: bool = True, keep_stopwords: bool = False
+        self, text: str, *, expand: bool = True, keep_stopwords: bool = False, query: bool = False
     ) -> list[Token]:
-        """Tokens of ``text`` in order; spans index into ``text`` itself."""
+        """Tokens of ``text`` in order; spans index into ``text`` itself. ``query``: the
+        text is a question or a topic someone typed, where an acronym may be written in
+        lowercase ("who runs the csto?"); in a document only capitals are an acronym
+        ("COST" is expanded, "cost" is the word)."""
         out: list[Token] = []
         scope, last_end = 0, 0
         analyse = self._analyse
@@ -278,14 +290,16 @@ class Tokenizer:
         if expand and lex._phrases:
             ending, expansions = lex._ending, lex._expansions
             if any(t.term in ending or t.term in expansions for t in out):
-                out = self._expand_phrases(out)
+                out = self._expand_phrases(out, None if query else text)
         return out
 
-    def terms(self, text: str) -> list[str]:
-        return [t.term for t in self.tokens(text)]
+    def terms(self, text: str, *, query: bool = False) -> list[str]:
+        return [t.term for t in self.tokens(text, query=query)]
 
-    def _expand_phrases(self, tokens: list[Token]) -> list[Token]:
-        """Add the acronym's term after its written-out expansion, and the reverse."""
+    def _expand_phrases(self, tokens: list[Token], text: str | None) -> list[Token]:
+        """Add the acronym's term after its written-out expansion, and the reverse: the
+        expansion after the acronym, where ``text`` (None for a question) writes it in
+        capitals."""
         ending = self.lexicon._ending
         by_acronym = self.lexicon._expansions
         out: list[Token] = []
@@ -298,6 +312,6 @@ class Tokenizer:
                     first = tokens[i + 1 - n]
                     out.append(Token(acronym, first.start, token.end, token.word))
             expansion = by_acronym.get(token.term)
-            if expansion is not None:
+            if expansion is not None and (text is None or _capitals(text, token)):
                 out.extend(Token(t, token.start, token.end, token.word) for t in expansion)
         return out
