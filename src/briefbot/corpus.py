@@ -195,8 +195,11 @@ def load_document(path: Path, root: Path | None = None) -> Document:
 def _parse_front_matter(path: Path, raw: str) -> dict[str, Any]:
     import yaml  # only documents with front matter need it
 
+    # libyaml's safe loader where PyYAML was built with it (the same documents, about ten
+    # times faster to read a folder of thousands of files), else the pure-Python one
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        meta = yaml.safe_load(raw)
+        meta = yaml.load(raw, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
