@@ -211,12 +211,7 @@ class PassageIndex:
         self.retriever: Retriever = LocalRetriever(bm25, sentence_bm25, self.sentences_of)
         self.embeddings = embeddings  # (n_sentences, 384) float32 unit vectors, or None
         self.passage_embeddings = passage_embeddings  # (n_passages, 384): each passage whole
-        self.passage_vectors = None  # each passage's mean sentence vector, normalised
-        if embeddings is not None:
-            sums = np.zeros((len(self.passages), embeddings.shape[1]), np.float32)
-            np.add.at(sums, self.sentence_passage, embeddings)
-            norms = np.linalg.norm(sums, axis=1, keepdims=True)
-            self.passage_vectors = sums / np.maximum(norms, 1e-12)
+        self._passage_vectors: np.ndarray | None = None
         self._heading_terms: dict[tuple[str, str | None], list[str]] = {}
         self._doc_ranges: dict[str, tuple[int, int]] = {}
         if isinstance(self.passages, PassageTable):
@@ -387,11 +382,13 @@ class PassageIndex:
             with open(folder / "sentences.npz", "rb") as f, np.load(f) as data:
                 spans, first = data["spans"], data["first"]
             embeddings = None
+            # mapped, not read: the pages come in as questions use them, and are shared
+            # by every process that opens the same index
             if (folder / "embeddings.npy").exists():
-                embeddings = np.load(folder / "embeddings.npy")
+                embeddings = np.load(folder / "embeddings.npy", mmap_mode="r")
             passage_embeddings = None
             if (folder / "passage_embeddings.npy").exists():
-                passage_embeddings = np.load(folder / "passage_embeddings.npy")
+                passage_embeddings = np.load(folder / "passage_embeddings.npy", mmap_mode="r")
             passages = PassageTable.load(corpus, folder / "passages.npz", meta["sections"])
             lexicon = Lexicon(
                 aliases={str(k): str(v) for k, v in meta["aliases"].items()},
@@ -431,6 +428,21 @@ class PassageIndex:
 
     def __len__(self) -> int:
         return len(self.passages)
+
+    @property
+    def passage_vectors(self) -> np.ndarray | None:
+        """Each passage's mean sentence vector, normalised (None without embeddings);
+        computed when first needed, so that loading stays a matter of mapping files."""
+        if self._passage_vectors is None and self.embeddings is not None:
+            if len(self.passages) == 0:
+                return np.zeros((0, self.embeddings.shape[1]), np.float32)
+            # every passage has at least one sentence, its sentences in a row
+            sums = np.add.reduceat(
+                np.asarray(self.embeddings, dtype=np.float32), self.first_sentence[:-1], axis=0
+            )
+            norms = np.linalg.norm(sums, axis=1, keepdims=True)
+            self._passage_vectors = sums / np.maximum(norms, 1e-12)
+        return self._passage_vectors
 
     def _tokens(self, passage: Passage) -> list[Token]:
         """The passage's tokens, spans relative to ``passage.text``."""
