@@ -27,6 +27,11 @@ CORPORA = {
     "node-security": ROOT / "benchmarks" / "corpora" / "node-security",
     "node-timers": ROOT / "benchmarks" / "corpora" / "node-timers",
     "node-writing-tests": ROOT / "benchmarks" / "corpora" / "node-writing-tests",
+    # web pages imported with `briefbot add`: a build tool's manual, an annotated C
+    # walkthrough, a system reference (sealed-6)
+    "ninja-manual": ROOT / "benchmarks" / "corpora" / "ninja-manual",
+    "zlib-usage": ROOT / "benchmarks" / "corpora" / "zlib-usage",
+    "users-and-groups": ROOT / "benchmarks" / "corpora" / "users-and-groups",
 }
 # The article's two older sets (tuned on before): training data only.
 OLD_SETS = [ROOT / "tests" / "data" / "devset.jsonl", ROOT / "tests" / "data" / "heldout.jsonl"]
