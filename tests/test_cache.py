@@ -189,3 +189,29 @@ def test_topics_are_saved_with_the_index(tmp_path, monkeypatch):
     monkeypatch.setattr(summaries, "_find_topics", never)
     again = Briefbot.from_folder(folder, semantic=False)
     assert again.topics() == found
+
+
+def test_a_new_process_after_a_change_encodes_only_the_new_text(folder, monkeypatch):
+    Briefbot.from_folder(folder, save=True)  # saved with its vectors
+    write(folder, "seal.md", "---\ntitle: Seals\n---\nSeals sleep on the ice floes.\n")
+    from briefbot import engine
+
+    real = engine.load_encoder
+    encoded: list[str] = []
+
+    def counting_encoder(*args, **kwargs):
+        model = real(*args, **kwargs)
+        inner = model.encode
+
+        def encode(texts, *a, **k):
+            encoded.extend(texts)
+            return inner(texts, *a, **k)
+
+        model.encode = encode
+        return model
+
+    monkeypatch.setattr("briefbot.engine.load_encoder", counting_encoder)
+    again = Briefbot.from_folder(folder, save=True)  # the saved index is stale: rebuilt
+    assert encoded == ["Seals sleep on the ice floes."] * 2  # its sentence, then its passage
+    fresh = Briefbot.from_folder(folder, save=False, cache_dir=folder / "elsewhere")
+    assert np.allclose(again.index.embeddings, fresh.index.embeddings, atol=1e-6)

@@ -16,14 +16,14 @@ from pathlib import Path
 from .bm25 import BM25Index
 from .corpus import Corpus
 from .encoder import WEIGHTS_SHA256, Encoder
-from .index import PassageIndex
+from .index import Known, PassageIndex, saved_vectors
 from .summaries import topics
 from .text import TOKENIZER_VERSION
 
 # 8: topics saved with the index; 9: code passages marked; 10: topics by specificity;
 # 11: identifiers from headings shown as written ("setImmediate"), titles before names
-# ("Deputy Director …") dropped
-INDEX_FORMAT = "11"
+# ("Deputy Director …") dropped; 12: each vector saved with the digest of what it embeds
+INDEX_FORMAT = "12"
 CACHE_FOLDER = ".briefbot-index"
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file
 
@@ -71,8 +71,11 @@ def open_index(
         found = _load(corpus, folder, key, warn)
         if found is not None:
             return found
+    known: PassageIndex | Known | None = reuse
+    if known is None and model is not None:
+        known = saved_vectors(folder)  # a stale index's vectors: only new text is encoded
     started = time.perf_counter()
-    index = PassageIndex.build(corpus, progress=progress, encoder=model, reuse=reuse)
+    index = PassageIndex.build(corpus, progress=progress, encoder=model, reuse=known)
     topics(index)  # found now, and saved with the index: no request waits for them
     took = time.perf_counter() - started
     if save or (save is None and took > SAVE_AFTER_SECONDS):

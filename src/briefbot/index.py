@@ -9,6 +9,7 @@ when the index is built; the vectors are saved with it, so a question costs one 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -138,30 +139,69 @@ SENTENCE_ENCODE_CHARS = 1200  # a sentence longer than this is embedded from its
 PASSAGE_ENCODE_CHARS = 2000  # ... and a passage (the encoder reads 256 tokens at most)
 
 
-def _known_vectors(
-    index: PassageIndex | None,
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+# Vectors already computed, by the digest of the exact text they embed: sentences, passages.
+Known = tuple[dict[bytes, np.ndarray], dict[bytes, np.ndarray]]
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _sentence_texts(passages: Sequence[Passage], spans: np.ndarray, first: np.ndarray) -> list[str]:
+    """What the encoder reads of each sentence, in sentence order."""
+    owner = np.repeat(np.arange(len(passages)), np.diff(first))
+    return [
+        passages[p].text[s:e][:SENTENCE_ENCODE_CHARS]
+        for p, (s, e) in zip(owner.tolist(), spans.tolist(), strict=True)
+    ]
+
+
+def _known_vectors(index: PassageIndex | None) -> Known:
     """The sentence and passage vectors of an earlier index, by the text they embed."""
     if index is None or index.embeddings is None or index.passage_embeddings is None:
         return {}, {}
-    sentences: dict[str, np.ndarray] = {}
-    passages: dict[str, np.ndarray] = {}
-    for p in index.passages:
-        lo, _ = index.sentence_range(p.id)
-        for i, (s, e) in enumerate(index.sentences(p)):
-            sentences[p.text[s:e][:SENTENCE_ENCODE_CHARS]] = index.embeddings[lo + i]
-        passages[p.text[:PASSAGE_ENCODE_CHARS]] = index.passage_embeddings[p.id]
+    texts = _sentence_texts(index.passages, index.sentence_spans, index.first_sentence)
+    sentences = {_digest(t): index.embeddings[i] for i, t in enumerate(texts)}
+    passages = {
+        _digest(p.text[:PASSAGE_ENCODE_CHARS]): index.passage_embeddings[p.id]
+        for p in index.passages
+    }
     return sentences, passages
 
 
-def _encode(encoder: Encoder, texts: list[str], known: dict[str, np.ndarray]) -> np.ndarray:
+def saved_vectors(folder: Path) -> Known:
+    """The vectors of the index saved in ``folder``, even one saved for other content (a
+    document added or changed since), by the digest of the text each embeds; nothing when
+    there are none or they do not fit together."""
+    try:
+        found = []
+        for vectors, keys in (
+            ("embeddings.npy", "sentence_keys.npy"),
+            ("passage_embeddings.npy", "passage_keys.npy"),
+        ):
+            v = np.load(folder / vectors, mmap_mode="r")
+            k = np.load(folder / keys)
+            if v.ndim != 2 or v.shape[1] != 384 or k.shape != (len(v), 16) or k.dtype != np.uint8:
+                return {}, {}
+            found.append({bytes(row): v[i] for i, row in enumerate(k)})
+    except LOAD_ERRORS:
+        return {}, {}
+    return found[0], found[1]
+
+
+def _encode(encoder: Encoder, texts: list[str], known: dict[bytes, np.ndarray]) -> np.ndarray:
     """Vectors of ``texts``: the known ones reused, the rest encoded in one batch."""
-    missing = list(dict.fromkeys(t for t in texts if t not in known))
+    keys = [_digest(t) for t in texts]
+    missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in known))
     fresh = dict(zip(missing, encoder.encode(missing), strict=True)) if missing else {}
     out = np.zeros((len(texts), 384), np.float32)
-    for i, t in enumerate(texts):
-        out[i] = known[t] if t in known else fresh[t]
+    for i, (t, k) in enumerate(zip(texts, keys, strict=True)):
+        out[i] = known[k] if k in known else fresh[t]
     return out
+
+
+def _key_array(keys: list[bytes]) -> np.ndarray:
+    return np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), 16)
 
 
 class PassageIndex:
@@ -232,7 +272,7 @@ class PassageIndex:
         corpus: Corpus,
         progress: Callable[[int, int], None] | None = None,
         encoder: Encoder | None = None,
-        reuse: PassageIndex | None = None,
+        reuse: PassageIndex | Known | None = None,
     ) -> PassageIndex:
         """Split, tokenize and index every document of ``corpus`` (and embed its sentences
         and passages with ``encoder``, when given; texts that ``reuse``, an earlier index,
@@ -287,12 +327,10 @@ class PassageIndex:
         first_array = np.array(first, dtype=np.int64)
         embeddings = passage_embeddings = None
         if encoder is not None:
-            owner = np.repeat(np.arange(len(passages)), np.diff(first_array))
-            texts = [
-                passages[p].text[s:e][:SENTENCE_ENCODE_CHARS]
-                for p, (s, e) in zip(owner.tolist(), spans, strict=True)
-            ]
-            old_sentences, old_passages = _known_vectors(reuse)
+            texts = _sentence_texts(passages, span_array, first_array)
+            old_sentences, old_passages = (
+                reuse if isinstance(reuse, tuple) else _known_vectors(reuse)
+            )
             embeddings = _encode(encoder, texts, old_sentences)
             passage_texts = [p.text[:PASSAGE_ENCODE_CHARS] for p in passages]
             passage_embeddings = _encode(encoder, passage_texts, old_passages)
@@ -320,10 +358,16 @@ class PassageIndex:
             self.bm25.save(tmp / "bm25.npz")
             self.sentence_bm25.save(tmp / "sentence_bm25.npz")
             np.savez(tmp / "sentences.npz", spans=self.sentence_spans, first=self.first_sentence)
-            if self.embeddings is not None:
+            if self.embeddings is not None and self.passage_embeddings is not None:
                 np.save(tmp / "embeddings.npy", self.embeddings)
-            if self.passage_embeddings is not None:
                 np.save(tmp / "passage_embeddings.npy", self.passage_embeddings)
+                # what each vector embeds, by digest: a later build of changed content
+                # reuses the vectors of the texts that did not change (saved_vectors)
+                texts = _sentence_texts(self.passages, self.sentence_spans, self.first_sentence)
+                keys = [_digest(t) for t in texts]
+                np.save(tmp / "sentence_keys.npy", _key_array(keys))
+                passage_keys = [_digest(p.text[:PASSAGE_ENCODE_CHARS]) for p in self.passages]
+                np.save(tmp / "passage_keys.npy", _key_array(passage_keys))
             lexicon = self.tokenizer.lexicon
             sections: dict[str, int] = {}
             doc_number = {doc.id: i for i, doc in enumerate(self.corpus.documents)}
