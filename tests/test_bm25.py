@@ -64,6 +64,15 @@ def test_scores_equal_rank_bm25(corpus, query, unpacked):
 
 
 @fast
+@given(corpora, queries, st.data())
+def test_scores_of_some_passages_are_their_get_scores_to_the_bit(corpus, query, data):
+    index = BM25Index(corpus)
+    ids = data.draw(st.lists(st.integers(0, len(corpus) - 1), max_size=len(corpus) + 2))
+    ids = np.array(ids, dtype=np.int64)
+    assert np.array_equal(index.scores_of(query, ids), index.get_scores(query)[ids])
+
+
+@fast
 @given(corpora, st.floats(0.5, 3.0), st.floats(0.0, 0.95), st.floats(0.0, 1.0), queries)
 def test_scores_equal_rank_bm25_other_parameters(corpus, k1, b, epsilon, query):
     # b = 1 is left out: rank-bm25 computes 0/0 (NaN) for empty passages there.

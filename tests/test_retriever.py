@@ -59,15 +59,16 @@ class RankBM25Retriever:
         ranked = sorted((i for i in ids if scores[i] > 0), key=lambda i: (-scores[i], i))
         return [(i, float(scores[i])) for i in ranked[:k]]
 
-    def sentence_scores(
-        self, terms: Sequence[str], document: tuple[int, int] | None = None
-    ) -> np.ndarray:
+    def sentence_scores(self, terms: Sequence[str], sentences: np.ndarray) -> np.ndarray:
+        scores = np.asarray(self._sentences.get_scores(list(terms)), dtype=np.float64)
+        return scores[np.asarray(sentences, dtype=np.int64)]
+
+    def best_sentence(self, terms: Sequence[str], document: tuple[int, int] | None = None) -> float:
         scores = np.asarray(self._sentences.get_scores(list(terms)), dtype=np.float64)
         if document is not None:
             lo, hi = self._index.sentences_of(document)
-            scores[:lo] = 0.0
-            scores[hi:] = 0.0
-        return scores
+            scores = scores[lo:hi]
+        return float(scores.max(initial=0.0))
 
     def idf(self, term: str) -> float:
         return float(self._passages.idf.get(term, 0.0))

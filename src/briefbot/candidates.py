@@ -9,25 +9,36 @@ and how much of the question's idf weight it contains.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .index import PassageIndex
 from .question import Question
+from .retriever import Retriever
 
 
 @dataclass
 class Lexical:
-    """A question's lexical scores: passages (top ones) and every sentence."""
+    """A question's lexical scores: passages (top ones) and, on request, sentences."""
 
     passages: dict[int, float]  # passage id -> BM25 score (the best ones only)
     best: float  # the best passage score (0 when nothing matched)
-    sentences: np.ndarray  # BM25 score of every sentence
-    best_sentence: float
+    best_sentence: float  # the best sentence score in scope: the scale of sentence scores
     idf: dict[str, float]  # each question term's idf (unknown terms: the corpus's highest)
     known: dict[str, bool]  # whether the corpus uses the term
     allowed: np.ndarray | None  # passages of the document asked about
+    retriever: Retriever
+    terms: tuple[str, ...]
+    _sentences: dict[int, np.ndarray] = field(default_factory=dict)  # first id -> scores
+
+    def sentence_scores(self, lo: int, hi: int) -> np.ndarray:
+        """The BM25 scores of sentences ``lo .. hi - 1`` (one passage's), asked once."""
+        found = self._sentences.get(lo)
+        if found is None or len(found) != hi - lo:
+            found = self.retriever.sentence_scores(self.terms, np.arange(lo, hi))
+            self._sentences[lo] = found
+        return found
 
 
 def lexical(index: PassageIndex, question: Question, k: int, document: str | None) -> Lexical:
@@ -40,7 +51,6 @@ def lexical(index: PassageIndex, question: Question, k: int, document: str | Non
         scope = index.document_range(document)
         allowed = np.zeros(len(index), dtype=bool)
         allowed[scope[0] : scope[1]] = True
-    sentence_scores = retriever.sentence_scores(terms, scope)
     top = retriever.top_passages(terms, k, scope)
     highest = highest_idf(retriever.passage_count)
     known = {t: retriever.knows(t) for t in terms}
@@ -48,11 +58,12 @@ def lexical(index: PassageIndex, question: Question, k: int, document: str | Non
     return Lexical(
         passages=dict(top),
         best=top[0][1] if top else 0.0,
-        sentences=sentence_scores,
-        best_sentence=float(sentence_scores.max()) if len(sentence_scores) else 0.0,
+        best_sentence=float(retriever.best_sentence(terms, scope)),
         idf=idf,
         known=known,
         allowed=allowed,
+        retriever=retriever,
+        terms=tuple(terms),
     )
 
 

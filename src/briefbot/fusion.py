@@ -50,12 +50,13 @@ def sentence_features(
     lo, hi = index.sentence_range(passage_id)
     text = index.passages[passage_id].text
     best = lex.best_sentence or 1.0
+    bm25 = lex.sentence_scores(lo, hi)
     out = []
     for i in range(lo, hi):
         s, e = index.sentence_spans[i]
         cos = float(sem.sentences[i]) if sem is not None else 0.0
         miss = 0.0 if has_type(kind, text[int(s) : int(e)]) else 1.0
-        out.append((float(lex.sentences[i]) / best, cos, miss))
+        out.append((float(bm25[i - lo]) / best, cos, miss))
     return out
 
 

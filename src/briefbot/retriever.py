@@ -1,8 +1,9 @@
 """The seam between the answer pipeline and wherever BM25 runs: a :class:`Retriever`.
 
-The candidates stage asks a retriever four things about a question's index terms (already
-tokenized by :mod:`briefbot.text`): the best passages by BM25 with their scores, every
-sentence's BM25 score, each term's idf, and whether the corpus uses a term. It never
+The candidates stage asks a retriever a few things about a question's index terms (already
+tokenized by :mod:`briefbot.text`): the best passages by BM25 with their scores, the best
+sentence score and the scores of the candidates' sentences, each term's idf, and whether
+the corpus uses a term. No call scores every sentence or passage of the corpus. It never
 reaches into an index's arrays, so another implementation can stand behind the same calls.
 
 :class:`LocalRetriever` is today's: the in-process postings of :mod:`briefbot.bm25`, whose
@@ -40,9 +41,14 @@ class Retriever(Protocol):
         ties to the lower id; only passages in ``document``'s id range when given."""
         ...
 
-    def sentence_scores(self, terms: Sequence[str], document: Range | None = None) -> NDArray:
-        """The BM25 score of every sentence (as its own small document), 0 outside the
-        sentence id range ``document`` when given."""
+    def sentence_scores(self, terms: Sequence[str], sentences: NDArray) -> NDArray:
+        """The BM25 score of each of the sentences ``sentences`` (ids), each sentence
+        scored as its own small document among all the corpus's sentences."""
+        ...
+
+    def best_sentence(self, terms: Sequence[str], document: Range | None = None) -> float:
+        """The best sentence score in the corpus (in ``document``'s passages when given),
+        0 when no sentence has a term: the scale sentence scores are read on."""
         ...
 
     def idf(self, term: str) -> float:
@@ -80,13 +86,17 @@ class LocalRetriever:
             allowed[document[0] : document[1]] = True
         return self._passages.top_k(terms, k, allowed=allowed)
 
-    def sentence_scores(self, terms: Sequence[str], document: Range | None = None) -> NDArray:
+    def sentence_scores(self, terms: Sequence[str], sentences: NDArray) -> NDArray:
+        return self._sentences.scores_of(terms, sentences)
+
+    def best_sentence(self, terms: Sequence[str], document: Range | None = None) -> float:
+        # one dense pass; top_k(terms, 1) costs about the same, since the question's
+        # common terms touch most sentences (benchmarks/bench_sentence_scores.py)
         scores = self._sentences.get_scores(terms)
         if document is not None:
             lo, hi = self._sentence_range(document)
-            scores[:lo] = 0.0
-            scores[hi:] = 0.0
-        return scores
+            scores = scores[lo:hi]
+        return float(scores.max(initial=0.0))
 
     def idf(self, term: str) -> float:
         return self._passages.idf(term)
