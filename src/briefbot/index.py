@@ -156,17 +156,19 @@ def _sentence_texts(passages: Sequence[Passage], spans: np.ndarray, first: np.nd
     ]
 
 
+def _by_digest(vectors: np.ndarray, keys: np.ndarray) -> dict[bytes, np.ndarray]:
+    return {bytes(row): vectors[i] for i, row in enumerate(keys)}
+
+
 def _known_vectors(index: PassageIndex | None) -> Known:
     """The sentence and passage vectors of an earlier index, by the text they embed."""
     if index is None or index.embeddings is None or index.passage_embeddings is None:
         return {}, {}
-    texts = _sentence_texts(index.passages, index.sentence_spans, index.first_sentence)
-    sentences = {_digest(t): index.embeddings[i] for i, t in enumerate(texts)}
-    passages = {
-        _digest(p.text[:PASSAGE_ENCODE_CHARS]): index.passage_embeddings[p.id]
-        for p in index.passages
-    }
-    return sentences, passages
+    sentence_keys, passage_keys = index.vector_keys
+    return (
+        _by_digest(index.embeddings, sentence_keys),
+        _by_digest(index.passage_embeddings, passage_keys),
+    )
 
 
 def saved_vectors(folder: Path) -> Known:
@@ -183,21 +185,24 @@ def saved_vectors(folder: Path) -> Known:
             k = np.load(folder / keys)
             if v.ndim != 2 or v.shape[1] != 384 or k.shape != (len(v), 16) or k.dtype != np.uint8:
                 return {}, {}
-            found.append({bytes(row): v[i] for i, row in enumerate(k)})
+            found.append(_by_digest(v, k))
     except LOAD_ERRORS:
         return {}, {}
     return found[0], found[1]
 
 
-def _encode(encoder: Encoder, texts: list[str], known: dict[bytes, np.ndarray]) -> np.ndarray:
-    """Vectors of ``texts``: the known ones reused, the rest encoded in one batch."""
+def _encode(
+    encoder: Encoder, texts: list[str], known: dict[bytes, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Vectors of ``texts`` (the known ones reused, the rest encoded in one batch), and
+    the digests they are known by."""
     keys = [_digest(t) for t in texts]
     missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in known))
     fresh = dict(zip(missing, encoder.encode(missing), strict=True)) if missing else {}
     out = np.zeros((len(texts), 384), np.float32)
     for i, (t, k) in enumerate(zip(texts, keys, strict=True)):
         out[i] = known[k] if k in known else fresh[t]
-    return out
+    return out, _key_array(keys)
 
 
 def _key_array(keys: list[bytes]) -> np.ndarray:
@@ -252,6 +257,10 @@ class PassageIndex:
         self.embeddings = embeddings  # (n_sentences, 384) float32 unit vectors, or None
         self.passage_embeddings = passage_embeddings  # (n_passages, 384): each passage whole
         self._passage_vectors: np.ndarray | None = None
+        # the digests of what each sentence and passage vector embeds (set by build and
+        # load, else computed when first needed): saved with the vectors, and what a
+        # later build reuses them by
+        self._vector_keys: tuple[np.ndarray, np.ndarray] | None = None
         self._heading_terms: dict[tuple[str, str | None], list[str]] = {}
         self._doc_ranges: dict[str, tuple[int, int]] = {}
         if isinstance(self.passages, PassageTable):
@@ -331,12 +340,12 @@ class PassageIndex:
             old_sentences, old_passages = (
                 reuse if isinstance(reuse, tuple) else _known_vectors(reuse)
             )
-            embeddings = _encode(encoder, texts, old_sentences)
+            embeddings, sentence_keys = _encode(encoder, texts, old_sentences)
             passage_texts = [p.text[:PASSAGE_ENCODE_CHARS] for p in passages]
-            passage_embeddings = _encode(encoder, passage_texts, old_passages)
+            passage_embeddings, passage_keys = _encode(encoder, passage_texts, old_passages)
         if progress is not None:
             progress(len(passages), len(passages))
-        return cls(
+        index = cls(
             corpus,
             passages,
             tokenizer,
@@ -349,6 +358,9 @@ class PassageIndex:
             embeddings,
             passage_embeddings,
         )
+        if encoder is not None:
+            index._vector_keys = (sentence_keys, passage_keys)
+        return index
 
     def save(self, folder: Path, key: str) -> None:
         """Write the index into ``folder`` (created; replaced atomically)."""
@@ -363,11 +375,9 @@ class PassageIndex:
                 np.save(tmp / "passage_embeddings.npy", self.passage_embeddings)
                 # what each vector embeds, by digest: a later build of changed content
                 # reuses the vectors of the texts that did not change (saved_vectors)
-                texts = _sentence_texts(self.passages, self.sentence_spans, self.first_sentence)
-                keys = [_digest(t) for t in texts]
-                np.save(tmp / "sentence_keys.npy", _key_array(keys))
-                passage_keys = [_digest(p.text[:PASSAGE_ENCODE_CHARS]) for p in self.passages]
-                np.save(tmp / "passage_keys.npy", _key_array(passage_keys))
+                sentence_keys, passage_keys = self.vector_keys
+                np.save(tmp / "sentence_keys.npy", sentence_keys)
+                np.save(tmp / "passage_keys.npy", passage_keys)
             lexicon = self.tokenizer.lexicon
             sections: dict[str, int] = {}
             doc_number = {doc.id: i for i, doc in enumerate(self.corpus.documents)}
@@ -468,10 +478,29 @@ class PassageIndex:
             passage_embeddings,
         )
         index.topics = topics
+        if embeddings is not None and passage_embeddings is not None:
+            try:
+                keys = np.load(folder / "sentence_keys.npy"), np.load(folder / "passage_keys.npy")
+            except LOAD_ERRORS:
+                keys = None  # computed again when needed
+            if keys is not None and keys[0].shape == (len(spans), 16) and keys[1].shape == (n, 16):
+                index._vector_keys = keys
         return index
 
     def __len__(self) -> int:
         return len(self.passages)
+
+    @property
+    def vector_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """(sentence digests, passage digests): what each vector embeds, 16 bytes each."""
+        if self._vector_keys is None:
+            texts = _sentence_texts(self.passages, self.sentence_spans, self.first_sentence)
+            passages = [p.text[:PASSAGE_ENCODE_CHARS] for p in self.passages]
+            self._vector_keys = (
+                _key_array([_digest(t) for t in texts]),
+                _key_array([_digest(t) for t in passages]),
+            )
+        return self._vector_keys
 
     @property
     def passage_vectors(self) -> np.ndarray | None:

@@ -793,6 +793,7 @@ def _find_topics(
             heading_words.update(terms_of(doc.subtitle))
 
     candidates: dict[str, int] = {}  # display name -> passages
+    mentioned: dict[str, set[int]] = defaultdict(set)  # display name -> its passages' ids
     for term, st in stats.items():
         n_passages = len(st.passages | mentions.get(term, set()))
         common = st.surfaces.most_common(1)[0][0]
@@ -821,6 +822,7 @@ def _find_topics(
         if term not in title_words and _too_general(display):
             continue
         candidates[display] = max(candidates.get(display, 0), n_passages)
+        mentioned[display] |= st.passages
     compounds = _compounds(index, passages)
     for display, where in compounds.items():
         candidates[display] = max(candidates.get(display, 0), len(where))
@@ -848,7 +850,8 @@ def _find_topics(
             )
         ):
             continue
-        if display not in compounds and _leads_a_name(display, passages):
+        mentions_of = [index.passages[i] for i in sorted(mentioned.get(display, ()))]
+        if display not in compounds and _leads_a_name(display, mentions_of):
             continue
         terms.append(Topic(display, "term", n))
     section_names = {_squash(t.name) for t in sections}

@@ -157,7 +157,7 @@ def prepare(tree: Any) -> Any:
 
 
 def _is_block(node: Any) -> bool:
-    return isinstance(node, str) is False and isinstance(node.tag, str) and node.tag in _BLOCKS
+    return not isinstance(node, str) and isinstance(node.tag, str) and node.tag in _BLOCKS
 
 
 def _paragraphs(box: Any, element: Any) -> None:
