@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from . import params, refusal
 from .answertype import expected_type
-from .candidates import code_introduced, lexical, union
+from .candidates import code_introduced, lead_in, lexical, union
 from .encoder import Encoder
 from .fusion import Scored, score
 from .generality import everyday
@@ -112,6 +112,9 @@ def rank(
         ids = [i for i in ids if not index.is_code[i]]
     elif index.is_code.any():  # a code block is found by the prose that introduces it too
         ids = union(ids, code_introduced(index, ids))
+    if sem is not None and encoder is not None:  # an index without vectors: encode these
+        leads = [q for q in (lead_in(index, p) for p in ids) if q is not None]
+        sem.prepare(encoder, ids + leads)
     kind = expected_type(question.text)
     scored = score(index, question, lex, sem, kind, ids) if ids else []
     byline, whole = False, 0.0
@@ -120,8 +123,8 @@ def rank(
         if question.authorship:
             folded = top.text.casefold()
             byline = any(n.casefold() in folded for n in bylines.get(top.doc_id, ()))
-        if sem is not None and sem.whole_cosines is not None:
-            whole = float(sem.whole_cosines[top.id])
+        if sem is not None and encoder is not None:
+            whole = sem.whole(encoder, top.id)
     clues = refusal.Clues(len(question.unknown_names), byline, whole)
     return Ranked(question, tuple(scored), sem is not None, clues)
 

@@ -32,7 +32,7 @@ import threading
 import zipfile
 import zlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
@@ -76,22 +76,68 @@ class BM25Index:
         b: float = 0.75,
         epsilon: float = 0.25,
     ) -> None:
+        lengths = np.fromiter(map(len, corpus), dtype=np.int64, count=len(corpus))
+        vocab: defaultdict[str, int] = defaultdict()
+        vocab.default_factory = vocab.__len__  # a new token gets the next id: first-seen order
+        docs_iter = iter(corpus)
+
+        def ids(nd: int, n_tokens: int, base: int) -> NDArray[np.int64]:
+            # a list, so the iterator moves past trailing empty passages, which fromiter
+            # never asks for
+            tokens = chain.from_iterable(list(islice(docs_iter, nd)))
+            return np.fromiter(map(vocab.__getitem__, tokens), dtype=np.int64, count=n_tokens)
+
+        self._setup(lengths, ids, vocab, k1, b, epsilon)
+        vocab.default_factory = None
+
+    @classmethod
+    def from_ids(
+        cls,
+        term_ids: NDArray[np.integer[Any]],
+        lengths: NDArray[np.integer[Any]],
+        terms: Sequence[str],
+        k1: float = 1.5,
+        b: float = 0.75,
+        epsilon: float = 0.25,
+    ) -> BM25Index:
+        """The index of passages given as term ids: passage ``i`` is the ids
+        ``term_ids[sum(lengths[:i]) : sum(lengths[:i + 1])]``, id ``t`` stands for
+        ``terms[t]``. The ids must number the terms in the order they first occur (as the
+        string constructor does), so that the scores are rank-bm25's to the last bit; the
+        same index as ``BM25Index`` of the passages' terms."""
+        index = cls.__new__(cls)
+        vocab = {t: i for i, t in enumerate(terms)}
+        if len(vocab) != len(terms):
+            raise ValueError("terms repeat")
+        flat = np.asarray(term_ids)
+
+        def ids(nd: int, n_tokens: int, base: int) -> NDArray[np.int64]:
+            return flat[base : base + n_tokens].astype(np.int64)
+
+        index._setup(np.asarray(lengths, dtype=np.int64), ids, vocab, k1, b, epsilon)
+        return index
+
+    def _setup(
+        self,
+        lengths: NDArray[np.int64],
+        ids: Callable[[int, int, int], NDArray[np.int64]],
+        vocab: dict[str, int],
+        k1: float,
+        b: float,
+        epsilon: float,
+    ) -> None:
         if not k1 > 0 or not 0 <= b <= 1 or not math.isfinite(epsilon):
             raise ValueError(
                 f"need k1 > 0, 0 <= b <= 1, finite epsilon; got {k1=}, {b=}, {epsilon=}"
             )
         self.k1, self.b, self.epsilon = float(k1), float(b), float(epsilon)
-        lengths = np.fromiter(map(len, corpus), dtype=np.int64, count=len(corpus))
         self.n_docs = n_docs = len(lengths)
         if n_docs >= 2**31:
             raise ValueError("at most 2**31 - 1 passages")
         total = int(lengths.sum())
         self.avgdl = total / n_docs if n_docs else 0.0
 
-        vocab: defaultdict[str, int] = defaultdict()
-        vocab.default_factory = vocab.__len__  # a new token gets the next id: first-seen order
-        keys, tfs, df = _count_pairs(corpus, lengths, vocab)
-        vocab.default_factory = None
+        keys, tfs, df = _count_pairs(ids, lengths)
         self._vocab: dict[str, int] = vocab
         n_terms = len(vocab)
         df = np.pad(df, (0, n_terms - len(df)))
@@ -438,12 +484,12 @@ def _ready(index: BM25Index) -> None:
 
 
 def _count_pairs(
-    corpus: Sequence[Sequence[str]], lengths: NDArray[np.int64], vocab: defaultdict[str, int]
+    token_ids: Callable[[int, int, int], NDArray[np.int64]], lengths: NDArray[np.int64]
 ) -> tuple[NDArray[np.int64], NDArray[np.int64] | int, NDArray[np.int64]]:
     """Term frequency of every (term, passage) pair, sorted by term then passage.
 
-    Passages are taken a few million tokens at a time: their tokens become ids through
-    ``vocab`` (which grows), repeats within a passage are counted by sorting
+    Passages are taken a few million tokens at a time: ``token_ids(passages, tokens,
+    first token)`` gives the term ids of the next ``passages`` (``tokens`` in all), repeats within a passage are counted by sorting
     ``term * chunk_docs + local_passage`` keys, and the pairs of all chunks are sorted once
     at the end (each chunk is an already sorted run). Returns (keys, tf, df): keys are
     ``term * n_docs + passage``; if ``tf`` is an int ``m`` it is packed in as
@@ -461,7 +507,6 @@ def _count_pairs(
     tf_parts: list[NDArray[np.int64]] = []
     df = np.zeros(0, dtype=np.int64)
     used = 0
-    docs_iter = iter(corpus)
     d0 = 0
     while d0 < n_docs:
         base = int(ends[d0 - 1]) if d0 else 0
@@ -469,9 +514,7 @@ def _count_pairs(
         d1 = min(d1, n_docs)
         n_tokens = int(ends[d1 - 1]) - base
         nd = d1 - d0
-        # A list, so the iterator moves past trailing empty passages, which fromiter never asks for.
-        tokens = chain.from_iterable(list(islice(docs_iter, nd)))
-        ids = np.fromiter(map(vocab.__getitem__, tokens), dtype=np.int64, count=n_tokens)
+        ids = token_ids(nd, n_tokens, base)
         if n_tokens:
             ids *= nd
             ids += np.repeat(np.arange(nd, dtype=np.int64), lengths[d0:d1])

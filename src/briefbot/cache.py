@@ -17,6 +17,7 @@ from .bm25 import BM25Index
 from .corpus import Corpus
 from .encoder import WEIGHTS_SHA256, Encoder
 from .index import Known, PassageIndex, saved_vectors
+from .params import EMBED_AT_BUILD_SENTENCES
 from .summaries import topics
 from .text import TOKENIZER_VERSION
 
@@ -33,7 +34,7 @@ def corpus_key(corpus: Corpus, embedded: bool = False) -> str:
     holds vectors made by it)."""
     h = hashlib.sha256()
     h.update(f"format {INDEX_FORMAT}; tokenizer {TOKENIZER_VERSION}\n".encode())
-    model = WEIGHTS_SHA256 if embedded else "none"
+    model = f"{WEIGHTS_SHA256} up to {EMBED_AT_BUILD_SENTENCES}" if embedded else "none"
     h.update(f"bm25 {BM25Index.__module__}; encoder {model}\n".encode())
     for doc in corpus.documents:
         h.update(f"{doc.id}\0{doc.content_hash}\n".encode())
@@ -78,6 +79,7 @@ def open_index(
     index = PassageIndex.build(corpus, progress=progress, encoder=model, reuse=known)
     topics(index)  # found now, and saved with the index: no request waits for them
     took = time.perf_counter() - started
+    index.key = key
     if save or (save is None and took > SAVE_AFTER_SECONDS):
         try:
             index.save(folder, key)

@@ -390,15 +390,13 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from .cache import corpus_key
-
     started = time.perf_counter()
     bot = load_bot(args, save=True)
     took = time.perf_counter() - started
     docs = len(bot.documents)
     print(
         f"{len(bot.index):,} passages from {docs} document{'s' * (docs != 1)} indexed in "
-        f"{took:.2f} s (key {corpus_key(bot.corpus, bot.index.embeddings is not None)[:12]})"
+        f"{took:.2f} s (key {(bot.index.key or '')[:12]})"
     )
     return 0
 

@@ -51,10 +51,11 @@ def sentence_features(
     text = index.passages[passage_id].text
     best = lex.best_sentence or 1.0
     bm25 = lex.sentence_scores(lo, hi)
+    cosines = sem.cosines(lo, hi) if sem is not None else None
     out = []
     for i in range(lo, hi):
         s, e = index.sentence_spans[i]
-        cos = float(sem.sentences[i]) if sem is not None else 0.0
+        cos = float(cosines[i - lo]) if cosines is not None else 0.0
         miss = 0.0 if has_type(kind, text[int(s) : int(e)]) else 1.0
         out.append((float(bm25[i - lo]) / best, cos, miss))
     return out
@@ -88,7 +89,7 @@ def features(
             cover = max(cover, coverage(index, question, lex, lead, also=pid))
             if sem is not None:
                 lo, hi = index.sentence_range(lead)
-                cosine = max(cosine, float(sem.sentences[lo:hi].max(initial=-1.0)))
+                cosine = max(cosine, float(sem.cosines(lo, hi).max(initial=-1.0)))
         passage = index.passages[pid]
         asks = 1.0 if passage.text.rstrip().endswith("?") else 0.0
         f = (

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
+from . import params
 from .bm25 import BM25Index
 from .corpus import Corpus, Document
 from .errors import InputError
@@ -137,6 +138,7 @@ class PassageTable(Sequence[Passage]):
 
 SENTENCE_ENCODE_CHARS = 1200  # a sentence longer than this is embedded from its start
 PASSAGE_ENCODE_CHARS = 2000  # ... and a passage (the encoder reads 256 tokens at most)
+VECTOR_CACHE = 50_000  # sentence vectors kept for an index without them (75 MB)
 
 
 # Vectors already computed, by the digest of the exact text they embed: sentences, passages.
@@ -205,6 +207,11 @@ def _encode(
     return out, _key_array(keys)
 
 
+def embeds_at_build(sentences: int) -> bool:
+    """Whether an index of this many sentences is embedded whole when it is built."""
+    return sentences <= params.EMBED_AT_BUILD_SENTENCES
+
+
 def _key_array(keys: list[bytes]) -> np.ndarray:
     return np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), 16)
 
@@ -256,7 +263,10 @@ class PassageIndex:
         self.retriever: Retriever = LocalRetriever(bm25, sentence_bm25, self.sentences_of)
         self.embeddings = embeddings  # (n_sentences, 384) float32 unit vectors, or None
         self.passage_embeddings = passage_embeddings  # (n_passages, 384): each passage whole
-        self._passage_vectors: np.ndarray | None = None
+        # an index without vectors (too large to embed at build): the sentence vectors that
+        # questions have needed so far, by sentence id, at most VECTOR_CACHE of them
+        self.vector_cache: dict[int, np.ndarray] = {}
+        self.key: str | None = None  # what it was saved or loaded with (briefbot.cache)
         # the digests of what each sentence and passage vector embeds (set by build and
         # load, else computed when first needed): saved with the vectors, and what a
         # later build reuses them by
@@ -335,6 +345,8 @@ class PassageIndex:
         span_array = np.array(spans, dtype=np.int64).reshape(-1, 2)
         first_array = np.array(first, dtype=np.int64)
         embeddings = passage_embeddings = None
+        if encoder is not None and not embeds_at_build(len(span_array)):
+            encoder = None  # too many to encode now: questions encode their candidates'
         if encoder is not None:
             texts = _sentence_texts(passages, span_array, first_array)
             old_sentences, old_passages = (
@@ -478,6 +490,7 @@ class PassageIndex:
             passage_embeddings,
         )
         index.topics = topics
+        index.key = key
         if embeddings is not None and passage_embeddings is not None:
             try:
                 keys = np.load(folder / "sentence_keys.npy"), np.load(folder / "passage_keys.npy")
@@ -502,20 +515,26 @@ class PassageIndex:
             )
         return self._vector_keys
 
-    @property
-    def passage_vectors(self) -> np.ndarray | None:
-        """Each passage's mean sentence vector, normalised (None without embeddings);
-        computed when first needed, so that loading stays a matter of mapping files."""
-        if self._passage_vectors is None and self.embeddings is not None:
-            if len(self.passages) == 0:
-                return np.zeros((0, self.embeddings.shape[1]), np.float32)
-            # every passage has at least one sentence, its sentences in a row
-            sums = np.add.reduceat(
-                np.asarray(self.embeddings, dtype=np.float32), self.first_sentence[:-1], axis=0
-            )
-            norms = np.linalg.norm(sums, axis=1, keepdims=True)
-            self._passage_vectors = sums / np.maximum(norms, 1e-12)
-        return self._passage_vectors
+    def sentence_texts(self, ids: Sequence[int]) -> list[str]:
+        """What the encoder reads of each of the sentences ``ids``."""
+        out = []
+        for i in ids:
+            passage = self.passages[int(self.sentence_passage[i])]
+            s, e = self.sentence_spans[i]
+            out.append(passage.text[int(s) : int(e)][:SENTENCE_ENCODE_CHARS])
+        return out
+
+    def passage_encode_text(self, passage_id: int) -> str:
+        """What the encoder reads of a passage embedded whole."""
+        return self.passages[passage_id].text[:PASSAGE_ENCODE_CHARS]
+
+    def remember_vectors(self, ids: Sequence[int], vectors: np.ndarray) -> None:
+        """Keep sentence vectors encoded for a question; the oldest go past VECTOR_CACHE."""
+        cache = self.vector_cache
+        for i, v in zip(ids, vectors, strict=True):
+            cache[int(i)] = v
+        while len(cache) > VECTOR_CACHE:
+            del cache[next(iter(cache))]
 
     def _tokens(self, passage: Passage) -> list[Token]:
         """The passage's tokens, spans relative to ``passage.text``."""

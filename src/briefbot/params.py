@@ -24,6 +24,14 @@ LEXICAL_CANDIDATES = 20  # best passages by BM25 that are re-scored by the fusio
 SEMANTIC_CANDIDATES = 20  # ... and best passages by their best sentence's cosine
 # (hit@3 on the training questions stopped growing past 15 of each)
 
+# -- semantic stage ----------------------------------------------------------------------
+# An index of at most this many sentences is embedded whole when it is built (its vectors
+# saved with it); a larger one is not, and each question encodes its lexical candidates'
+# sentences instead (kept for later questions). Measured on the project's 2-core machine
+# (benchmarks/README.md, "Semantic vectors at scale"): the numpy encoder takes 12-22 ms a
+# sentence, so 20,000 sentences (about 7,000 passages) are 4-7 minutes, once per index.
+EMBED_AT_BUILD_SENTENCES = 20_000
+
 # -- quote stage -------------------------------------------------------------------------
 SHORT_PASSAGE_CHARS = 450  # a passage this short, or of at most SHORT_PASSAGE_SENTENCES
 SHORT_PASSAGE_SENTENCES = 2  # sentences, is quoted whole

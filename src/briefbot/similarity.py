@@ -1,8 +1,13 @@
-"""The semantic stage: how close in meaning each sentence is to the question.
+"""The semantic stage: how close in meaning each candidate sentence is to the question.
 
-The question is encoded once (:mod:`briefbot.encoder`); the corpus's sentence vectors
-were computed when the index was built. The cosine of every sentence is one matrix-vector
-product; a passage's semantic score is its best sentence's.
+The question is encoded once (:mod:`briefbot.encoder`). An index small enough to embed
+whole (``params.EMBED_AT_BUILD_SENTENCES``) holds every sentence's vector, computed when it
+was built: every sentence's cosine is one matrix-vector product, and the passages with the
+closest sentences join the candidates. A larger index holds no vectors (encoding a million
+passages would take hours); there the sentences of the question's lexical candidates are
+encoded when first needed, in one batch, and kept for later questions
+(:attr:`PassageIndex.vector_cache`). Either way a passage's semantic score is its best
+sentence's.
 """
 
 from __future__ import annotations
@@ -17,41 +22,65 @@ from .index import PassageIndex
 
 @dataclass
 class Semantic:
-    sentences: np.ndarray  # cosine of every sentence with the question
-    best: float  # the best sentence's cosine (in the document asked about)
-    passage_cosines: np.ndarray  # cosine with each passage's mean sentence vector
-    best_passage: float
-    whole_cosines: np.ndarray | None = None  # cosine with each passage embedded whole
+    """The question's cosines: with every sentence (``dense``) or with the candidates'."""
+
+    index: PassageIndex
+    vector: np.ndarray  # the question's unit vector
+    dense: np.ndarray | None  # cosine of every sentence (an index with vectors), else None
+    allowed: np.ndarray | None  # passages of the document asked about
+
+    def cosines(self, lo: int, hi: int) -> np.ndarray:
+        """Cosines of sentences ``lo .. hi - 1`` (prepared first, without vectors)."""
+        if self.dense is not None:
+            return self.dense[lo:hi]
+        cache = self.index.vector_cache
+        return np.array([float(cache[i] @ self.vector) for i in range(lo, hi)], np.float32)
+
+    def prepare(self, encoder: Encoder, passage_ids: list[int]) -> None:
+        """Encode, in one batch, the sentences of ``passage_ids`` that have no vector yet."""
+        if self.dense is not None:
+            return
+        index = self.index
+        cache = index.vector_cache
+        missing: list[int] = []
+        for pid in dict.fromkeys(passage_ids):
+            lo, hi = index.sentence_range(pid)
+            missing.extend(i for i in range(lo, hi) if i not in cache)
+        if missing:
+            vectors = encoder.encode(index.sentence_texts(missing))
+            index.remember_vectors(missing, vectors)
+
+    def whole(self, encoder: Encoder, passage_id: int) -> float:
+        """Cosine with the passage embedded whole."""
+        index = self.index
+        if index.passage_embeddings is not None:
+            return float(index.passage_embeddings[passage_id] @ self.vector)
+        return float(encoder.encode([index.passage_encode_text(passage_id)])[0] @ self.vector)
 
 
 def semantic(
     index: PassageIndex, encoder: Encoder | None, text: str, allowed: np.ndarray | None
 ) -> Semantic | None:
-    """Cosines of the question with every sentence, or None without an encoder."""
-    if encoder is None or index.embeddings is None or not text.strip():
+    """The question encoded (and its cosine with every sentence when the index holds
+    vectors), or None without an encoder."""
+    if encoder is None or not text.strip():
         return None
     vector = encoder.encode([text])[0]
-    cosines = index.embeddings @ vector
-    passage = index.passage_vectors @ vector
-    whole = None if index.passage_embeddings is None else index.passage_embeddings @ vector
-    if allowed is not None:
-        mask = allowed[index.sentence_passage]
-        cosines = np.where(mask, cosines, -1.0)
-        passage = np.where(allowed, passage, -1.0)
-    return Semantic(
-        cosines,
-        float(cosines.max()) if len(cosines) else 0.0,
-        passage,
-        float(passage.max()) if len(passage) else 0.0,
-        whole,
-    )
+    dense = None
+    if index.embeddings is not None:
+        dense = index.embeddings @ vector
+        if allowed is not None:
+            dense = np.where(allowed[index.sentence_passage], dense, -1.0)
+    return Semantic(index, vector, dense, allowed)
 
 
 def top_passages(index: PassageIndex, sem: Semantic, k: int) -> list[int]:
     """The ``k`` passages whose best sentence is closest to the question, best first
-    (ties: the earlier passage)."""
+    (ties: the earlier passage); none without every sentence's cosine."""
+    if sem.dense is None:
+        return []
     best = np.full(len(index), -1.0)
-    np.maximum.at(best, index.sentence_passage, sem.sentences)
+    np.maximum.at(best, index.sentence_passage, sem.dense)
     k = min(k, len(best))
     if k <= 0:
         return []
