@@ -27,11 +27,11 @@ import numpy as np
 
 from . import params
 from .bm25 import BM25Index
+from .build import PASSAGE_FIELDS, build_arrays, heading_text
 from .corpus import Corpus, Document
 from .errors import InputError
-from .passages import Passage, split_passages
+from .passages import Passage
 from .retriever import LocalRetriever, Retriever
-from .sentences import sentence_spans
 from .text import Lexicon, Token, Tokenizer
 
 if TYPE_CHECKING:
@@ -40,10 +40,7 @@ if TYPE_CHECKING:
 
 def _heading_text(passage: Passage) -> str:
     """The heading a passage is indexed with: its section, or for the lead the title."""
-    if passage.section is not None:
-        return passage.section
-    doc = passage.document
-    return " ".join(x for x in (doc.title, doc.subtitle) if x)
+    return heading_text(passage.document, passage.section)
 
 
 # what reading a damaged saved file raises (a truncated .npz is a BadZipFile or an EOFError)
@@ -62,7 +59,7 @@ class PassageTable(Sequence[Passage]):
     """Passages kept as arrays of boundaries and made into :class:`Passage` objects when
     asked for, so that loading a saved index of a million passages creates none of them."""
 
-    _FIELDS = ("doc", "start", "end", "paragraph", "section", "code")
+    _FIELDS = PASSAGE_FIELDS
 
     def __init__(
         self, documents: Sequence[Document], arrays: dict[str, np.ndarray], sections: list[str]
@@ -82,12 +79,14 @@ class PassageTable(Sequence[Passage]):
         bodies = np.array([d.body_start for d in self._docs], dtype=np.int64)
         if n and not np.all((bodies[doc] <= start) & (start < end) & (end <= sizes[doc])):
             raise ValueError("a passage lies outside its document")
-        self._doc = doc.tolist()
-        self._start = start.tolist()
-        self._end = end.tolist()
-        self._paragraph = paragraph.tolist()
-        self._section = section.tolist()
-        self._code = arrays["code"].tolist()
+        self.arrays = {k: np.asarray(arrays[k], dtype=np.int64) for k in self._FIELDS}
+        self.sections = self._sections
+        self.is_code = self.arrays["code"].astype(bool)
+        # read one passage at a time through memoryviews: a fraction of the cost of numpy
+        # scalar indexing, and no Python object per passage until one is asked for
+        self._doc, self._start, self._end, self._paragraph, self._section = (
+            memoryview(self.arrays[k]) for k in ("doc", "start", "end", "paragraph", "section")
+        )
         self.ranges = {
             self._docs[d].id: (int(np.searchsorted(doc, d)), int(np.searchsorted(doc, d, "right")))
             for d in np.unique(doc).tolist()
@@ -102,8 +101,29 @@ class PassageTable(Sequence[Passage]):
             raise ValueError(f"unreadable passages file ({exc!r})") from None
         return cls(corpus.documents, arrays, sections)
 
+    @classmethod
+    def of(cls, corpus: Corpus, passages: Sequence[Passage]) -> PassageTable:
+        """The table of passages made as objects (ids in order)."""
+        number = {doc.id: i for i, doc in enumerate(corpus.documents)}
+        sections: dict[str, int] = {}
+        arrays = {
+            "doc": np.array([number[p.doc_id] for p in passages], np.int64),
+            "start": np.array([p.start for p in passages], np.int64),
+            "end": np.array([p.end for p in passages], np.int64),
+            "paragraph": np.array([p.paragraph for p in passages], np.int64),
+            "section": np.array(
+                [
+                    -1 if p.section is None else sections.setdefault(p.section, len(sections))
+                    for p in passages
+                ],
+                np.int64,
+            ),
+            "code": np.array([p.kind == "code" for p in passages], np.int64),
+        }
+        return cls(corpus.documents, arrays, list(sections))
+
     def __len__(self) -> int:
-        return len(self._doc)
+        return len(self.arrays["doc"])
 
     def _make(self, i: int) -> Passage:
         doc = self._docs[self._doc[i]]
@@ -116,7 +136,7 @@ class PassageTable(Sequence[Passage]):
             start,
             end,
             doc.text[start:end],
-            "code" if self._code[i] else "text",
+            "code" if self.is_code[i] else "text",
         )
 
     @overload
@@ -246,7 +266,7 @@ class PassageIndex:
         )
         self.documents: dict[str, Document] = {d.id: d for d in corpus.documents}
         if isinstance(self.passages, PassageTable):
-            self.is_code = np.array(self.passages._code, dtype=bool)
+            self.is_code = self.passages.is_code
         else:
             self.is_code = np.array([p.kind == "code" for p in self.passages], dtype=bool)
         self.tokenizer = tokenizer
@@ -292,58 +312,23 @@ class PassageIndex:
         progress: Callable[[int, int], None] | None = None,
         encoder: Encoder | None = None,
         reuse: PassageIndex | Known | None = None,
+        workers: int | None = None,
     ) -> PassageIndex:
-        """Split, tokenize and index every document of ``corpus`` (and embed its sentences
-        and passages with ``encoder``, when given; texts that ``reuse``, an earlier index,
-        already embedded keep their vectors, so a reload encodes only what is new)."""
-        passages: list[Passage] = []
-        for doc in corpus.documents:
-            passages.extend(split_passages(doc, first_id=len(passages)))
-        # acronyms and name variants are learned from prose: code's names are not the corpus's
-        prose = [p.text for p in passages if p.kind != "code"]
-        headings_seen = dict.fromkeys(p.section for p in passages if p.section)
-        tokenizer = Tokenizer(Lexicon.learn([*prose, *headings_seen]))
-        headings: dict[tuple[str, str | None], list[str]] = {}
-        rows: list[list[str]] = []
-        sentence_rows: list[list[str]] = []
-        spans: list[tuple[int, int]] = []
-        first = [0]
-        words: Counter[str] = Counter()
-        capitalised: Counter[str] = Counter()
-        in_text: Counter[str] = Counter()  # as words, but not counting headings (title case)
-        intern = sys.intern
-        for n, passage in enumerate(passages):
-            key = (passage.doc_id, passage.section)
-            if key not in headings:
-                head_tokens = tokenizer.tokens(_heading_text(passage))
-                headings[key] = [intern(t.term) for t in head_tokens]
-                words.update(t.word for t in head_tokens)
-            tokens = tokenizer.tokens(passage.text)
-            terms = [intern(t.term) for t in tokens]
-            rows.append(terms + headings[key])
-            words.update(t.word for t in tokens)
-            if passage.kind != "code":  # names are learned from prose only
-                in_text.update(t.word for t in tokens)
-                capitalised.update(t.word for t in tokens if passage.text[t.start].isupper())
-            cuts = sentence_spans(passage.text) or [(0, len(passage.text))]
-            j = 0
-            for s, e in cuts:
-                row = []
-                while j < len(tokens) and tokens[j].start < e:
-                    if tokens[j].start >= s:
-                        row.append(terms[j])
-                    j += 1
-                sentence_rows.append(row)
-            spans.extend(cuts)
-            first.append(len(spans))
-            if progress is not None and n % 1000 == 999:
-                progress(n + 1, len(passages))
-        bm25 = BM25Index(rows)
-        sentence_bm25 = BM25Index(sentence_rows)
-        del rows, sentence_rows
-        names = frozenset(w for w, n in capitalised.items() if n >= 0.8 * in_text[w])
-        span_array = np.array(spans, dtype=np.int64).reshape(-1, 2)
-        first_array = np.array(first, dtype=np.int64)
+        """Split, tokenize and index every document of ``corpus`` (:mod:`briefbot.build`,
+        a large corpus in ``workers`` processes), and embed its sentences and passages with
+        ``encoder`` when given and the index is small enough
+        (``params.EMBED_AT_BUILD_SENTENCES``); texts that ``reuse``, an earlier index,
+        already embedded keep their vectors, so a reload encodes only what is new."""
+        built = build_arrays(corpus, progress, workers)
+        bm25 = BM25Index.from_ids(built.ids, built.lengths, built.terms)
+        sentence_bm25 = BM25Index.from_ids(
+            built.sentence_ids, built.sentence_lengths, built.sentence_terms
+        )
+        passages = PassageTable(corpus.documents, built.passages, built.sections)
+        tokenizer = Tokenizer(built.lexicon)
+        words, names = built.words, built.names
+        span_array, first_array = built.spans, built.first_sentence
+        del built
         embeddings = passage_embeddings = None
         if encoder is not None and not embeds_at_build(len(span_array)):
             encoder = None  # too many to encode now: questions encode their candidates'
@@ -355,8 +340,6 @@ class PassageIndex:
             embeddings, sentence_keys = _encode(encoder, texts, old_sentences)
             passage_texts = [p.text[:PASSAGE_ENCODE_CHARS] for p in passages]
             passage_embeddings, passage_keys = _encode(encoder, passage_texts, old_passages)
-        if progress is not None:
-            progress(len(passages), len(passages))
         index = cls(
             corpus,
             passages,
@@ -391,28 +374,14 @@ class PassageIndex:
                 np.save(tmp / "sentence_keys.npy", sentence_keys)
                 np.save(tmp / "passage_keys.npy", passage_keys)
             lexicon = self.tokenizer.lexicon
-            sections: dict[str, int] = {}
-            doc_number = {doc.id: i for i, doc in enumerate(self.corpus.documents)}
-            ps = self.passages
-            np.savez(
-                tmp / "passages.npz",
-                doc=np.array([doc_number[p.doc_id] for p in ps], dtype=np.int32),
-                start=np.array([p.start for p in ps], dtype=np.int64),
-                end=np.array([p.end for p in ps], dtype=np.int64),
-                paragraph=np.array([p.paragraph for p in ps], dtype=np.int32),
-                section=np.array(
-                    [
-                        -1 if p.section is None else sections.setdefault(p.section, len(sections))
-                        for p in ps
-                    ],
-                    dtype=np.int32,
-                ),
-                code=np.array([p.kind == "code" for p in ps], dtype=np.int8),
-            )
+            table = self.passages
+            if not isinstance(table, PassageTable):
+                table = PassageTable.of(self.corpus, table)
+            np.savez(tmp / "passages.npz", **table.arrays)
             meta = {
                 "key": key,
                 "passages": len(self.passages),
-                "sections": list(sections),
+                "sections": table.sections,
                 "acronyms": {a: list(e) for a, e in lexicon.acronyms.items()},
                 "aliases": lexicon.aliases,
                 "word_counts": dict(self.word_counts),

@@ -129,6 +129,7 @@ class Lexicon:
     # the same, looked up by a phrase's last term, and acronym term -> expansion terms
     _ending: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict, repr=False)
     _expansions: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _triggers: frozenset[str] = field(default=frozenset(), repr=False)  # either's keys
 
     def compile(self, tokenizer: Tokenizer) -> None:
         self._phrases = {}
@@ -141,29 +142,56 @@ class Lexicon:
                 self._phrases[terms] = term
                 self._ending.setdefault(terms[-1], []).append((terms, term))
                 self._expansions[term] = terms
+        self._triggers = frozenset(self._ending) | frozenset(self._expansions)
 
     @classmethod
     def learn(cls, texts: Iterable[str]) -> Lexicon:
-        """Find acronyms with their expansions and same-length spelling variants of names.
-
-        One pass over the words: every run of capitalised words (with connectors such as
-        "of") records the initials of its prefixes, and an all-capitals word whose letters
-        were recorded somewhere in the corpus gets that expansion."""
-        candidates: set[str] = set()
-        initials: dict[str, tuple[str, ...]] = {}
-        capitalised: Counter[str] = Counter()
+        """Find acronyms with their expansions and same-length spelling variants of names
+        (:class:`LexiconCounts` over ``texts``, in order)."""
+        counts = LexiconCounts()
         for text in texts:
-            candidates.update(_ACRONYM.findall(text))
-            for word in _LONG_WORD.findall(text):
-                if word[0].isupper() and word[1:].islower():
-                    capitalised[fold(word)] += 1
-            for run in _CAPITALISED_RUN.finditer(text):
-                words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(run.group())]
-                for i, (word, _, _) in enumerate(words):
-                    if word[0].isupper() and not _is_acronym(word):
-                        _record_initials(words, i, run.group(), initials)
-        acronyms = {a: initials[a] for a in sorted(candidates) if a in initials}
-        return cls(aliases=_spelling_variants(capitalised), acronyms=acronyms)
+            counts.add(text)
+        return counts.lexicon()
+
+
+@dataclass
+class LexiconCounts:
+    """What a :class:`Lexicon` is learned from, counted over texts: the all-capitals words,
+    the initials of every run of capitalised words, and how often each capitalised word
+    occurs. Counts of several parts of a corpus merge (in the corpus's order) into the
+    counts of the whole, so workers can count a corpus in parts."""
+
+    candidates: set[str] = field(default_factory=set)
+    initials: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the first seen
+    capitalised: Counter[str] = field(default_factory=Counter)
+
+    def add(self, text: str) -> None:
+        """One pass over the words: every run of capitalised words (with connectors such as
+        "of") records the initials of its prefixes."""
+        self.candidates.update(_ACRONYM.findall(text))
+        capitalised, initials = self.capitalised, self.initials
+        for word in _LONG_WORD.findall(text):
+            if word[0].isupper() and word[1:].islower():
+                capitalised[fold(word)] += 1
+        for run in _CAPITALISED_RUN.finditer(text):
+            words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(run.group())]
+            for i, (word, _, _) in enumerate(words):
+                if word[0].isupper() and not _is_acronym(word):
+                    _record_initials(words, i, run.group(), initials)
+
+    def merge(self, later: LexiconCounts) -> None:
+        """Add the counts of the texts that follow these."""
+        self.candidates |= later.candidates
+        for letters, words in later.initials.items():
+            self.initials.setdefault(letters, words)
+        self.capitalised.update(later.capitalised)
+
+    def lexicon(self) -> Lexicon:
+        """An all-capitals word whose letters were recorded somewhere gets that expansion;
+        names written two ways with one vowel changed become one."""
+        initials = self.initials
+        acronyms = {a: initials[a] for a in sorted(self.candidates) if a in initials}
+        return Lexicon(aliases=_spelling_variants(self.capitalised), acronyms=acronyms)
 
 
 _ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
@@ -233,12 +261,18 @@ def _spelling_variants(capitalised: Counter[str]) -> dict[str, str]:
     return aliases
 
 
+_SKIP = object()  # a surface token that is one stopword
+_COMPLEX = object()  # one that stands for several words, or a negation
+_new_token = tuple.__new__  # Token(...) without the generated __new__'s extra call
+
+
 class Tokenizer:
     """Turns text into index terms, keeping where each came from."""
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon or Lexicon()
         self._analysed: dict[str, tuple[tuple[str, str, bool], ...]] = {}
+        self._plain: dict[str, tuple[str, str] | object] = {}  # raw -> _classify's answer
         self.lexicon.compile(self)
 
     def _analyse(self, raw: str) -> tuple[tuple[str, str, bool], ...]:
@@ -270,48 +304,96 @@ class Tokenizer:
         lowercase ("who runs the csto?"); in a document only capitals are an acronym
         ("COST" is expanded, "cost" is the word)."""
         out: list[Token] = []
+        append = out.append
         scope, last_end = 0, 0
-        analyse = self._analyse
+        analyse, plain = self._analyse, self._plain
+        triggers = self.lexicon._triggers if expand else frozenset()
+        found: list[int] = []  # positions in out of terms that may start an expansion
         for match in WORD.finditer(text):
+            raw = match.group()
+            fast = plain.get(raw)
+            if fast is None:
+                fast = self._classify(raw)
+            if not scope:  # the common case: one word, no negation in force
+                if fast is _SKIP:
+                    if not keep_stopwords:
+                        continue
+                elif fast is not _COMPLEX:
+                    start, end = match.span()
+                    if fast[0] in triggers:
+                        found.append(len(out))
+                    append(_new_token(Token, (fast[0], start, end, fast[1])))
+                    continue
             start, end = match.span()
             if scope and _SCOPE_END.search(text, last_end, start):
                 scope = 0
             last_end = end
-            for word, term, stop in analyse(match.group()):
+            for word, term, stop in analyse(raw):
                 if word in NEGATIONS:
                     scope = NEGATION_SCOPE
                 if stop and not keep_stopwords:
                     continue
-                out.append(Token(term, start, end, word))
+                if term in triggers:
+                    found.append(len(out))
+                append(Token(term, start, end, word))
                 if scope and word not in NEGATIONS:
                     scope -= 1
-                    out.append(Token(NEGATED + term, start, end, word))
-        lex = self.lexicon
-        if expand and lex._phrases:
-            ending, expansions = lex._ending, lex._expansions
-            if any(t.term in ending or t.term in expansions for t in out):
-                out = self._expand_phrases(out, None if query else text)
+                    if NEGATED + term in triggers:  # an expansion may hold a negation
+                        found.append(len(out))
+                    append(Token(NEGATED + term, start, end, word))
+        if found:
+            out = self._expand_phrases(out, None if query else text, found)
         return out
+
+    def _classify(self, raw: str) -> tuple[str, str] | object:
+        """How :meth:`tokens` handles a surface token: skipped (one stopword), as one
+        (term, word), or word by word (contractions, negations); remembered."""
+        entries = self._analyse(raw)
+        kind: tuple[str, str] | object = _COMPLEX
+        if len(entries) == 1 and entries[0][0] not in NEGATIONS:
+            word, term, stop = entries[0]
+            kind = _SKIP if stop else (term, word)
+        if len(self._plain) < MAX_REMEMBERED:
+            self._plain[raw] = kind
+        return kind
 
     def terms(self, text: str, *, query: bool = False) -> list[str]:
         return [t.term for t in self.tokens(text, query=query)]
 
-    def _expand_phrases(self, tokens: list[Token], text: str | None) -> list[Token]:
+    def _expand_phrases(
+        self, tokens: list[Token], text: str | None, positions: list[int]
+    ) -> list[Token]:
         """Add the acronym's term after its written-out expansion, and the reverse: the
         expansion after the acronym, where ``text`` (None for a question) writes it in
-        capitals."""
-        ending = self.lexicon._ending
-        by_acronym = self.lexicon._expansions
-        out: list[Token] = []
-        terms = [t.term for t in tokens]
-        for i, token in enumerate(tokens):
-            out.append(token)
+        capitals. ``positions``: the tokens whose term ends an expansion or is an acronym,
+        in order. The tokens themselves when nothing is added."""
+        lexicon = self.lexicon
+        ending, by_acronym = lexicon._ending, lexicon._expansions
+        inserts: list[tuple[int, list[Token]]] = []
+        for i in positions:
+            token = tokens[i]
+            added = []
             for phrase, acronym in ending.get(token.term, ()):
-                n = len(phrase)
-                if i + 1 >= n and tuple(terms[i + 1 - n : i + 1]) == phrase:
-                    first = tokens[i + 1 - n]
-                    out.append(Token(acronym, first.start, token.end, token.word))
+                lo = i + 1 - len(phrase)
+                if lo < 0:
+                    continue
+                k = 0  # the phrase's last term is this token's: compare the ones before
+                while k < len(phrase) - 1 and tokens[lo + k][0] == phrase[k]:
+                    k += 1
+                if k == len(phrase) - 1:
+                    added.append(Token(acronym, tokens[lo].start, token.end, token.word))
             expansion = by_acronym.get(token.term)
             if expansion is not None and (text is None or _capitals(text, token)):
-                out.extend(Token(t, token.start, token.end, token.word) for t in expansion)
+                added.extend(Token(t, token.start, token.end, token.word) for t in expansion)
+            if added:
+                inserts.append((i, added))
+        if not inserts:
+            return tokens
+        out: list[Token] = []
+        done = 0
+        for i, added in inserts:
+            out.extend(tokens[done : i + 1])
+            out.extend(added)
+            done = i + 1
+        out.extend(tokens[done:])
         return out

@@ -1,0 +1,371 @@
+"""Building an index's arrays: documents split into passages and sentences, and tokenized.
+
+Two passes over the corpus, each over parts of whole documents, in order:
+
+1. *survey*: each document split into passages (:mod:`briefbot.passages`) and the prose
+   counted for the lexicon (:class:`briefbot.text.LexiconCounts`); the parts' counts merge
+   into the corpus's, and the lexicon (acronyms, name variants) is learned from them.
+2. *tokenize*: each passage tokenized once with that lexicon, into integer term ids of
+   its part, with its sentences' spans and rows, and the word counts the index keeps.
+
+A large corpus is worked through by worker processes (both passes, ``workers`` of them),
+a small one in this process; the result is the same to the last bit either way (the
+parts are merged in the corpus's order, term ids numbered in the order terms first
+occur, as rank-bm25 numbers them). What comes back is arrays, not a Python object per
+passage or per token.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+
+import numpy as np
+
+from .corpus import Corpus, Document
+from .passages import split_passages
+from .sentences import sentence_spans
+from .text import Lexicon, LexiconCounts, Tokenizer
+
+# A corpus with fewer characters than this is built in this process: starting workers
+# and sending their results back costs more than it saves (measured, benchmarks/README.md:
+# the break-even is near 2 MB of text on the 2-core machine).
+PARALLEL_CHARS = 4_000_000
+PARTS_PER_WORKER = 4  # parts of about equal size per worker, so none waits long at the end
+
+PASSAGE_FIELDS = ("doc", "start", "end", "paragraph", "section", "code")
+
+
+@dataclass
+class Survey:
+    """Pass 1 over some documents: their passages as arrays, and the prose's counts."""
+
+    passages: dict[str, np.ndarray]  # PASSAGE_FIELDS; "doc" numbers the corpus's documents
+    sections: list[str]  # the sections' names; "section" indexes this list (-1: none)
+    counts: LexiconCounts
+
+
+@dataclass
+class Tokenized:
+    """Pass 2 over some passages: term ids (numbered per part, in first-seen order)."""
+
+    terms: list[str]  # passage index terms, by id
+    ids: np.ndarray  # int32: each passage's terms and its heading's, passage after passage
+    lengths: np.ndarray  # int64: terms per passage
+    sentence_terms: list[str]  # the sentence index's terms, by id
+    sentence_ids: np.ndarray
+    sentence_lengths: np.ndarray
+    spans: np.ndarray  # (n_sentences, 2) int64, relative to the passage
+    per_passage: np.ndarray  # int64: sentences per passage
+    words: Counter[str] = field(default_factory=Counter)
+    capitalised: Counter[str] = field(default_factory=Counter)
+    in_text: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class Built:
+    """A corpus's arrays, ready for :class:`briefbot.index.PassageIndex`."""
+
+    passages: dict[str, np.ndarray]
+    sections: list[str]
+    lexicon: Lexicon
+    terms: list[str]
+    ids: np.ndarray
+    lengths: np.ndarray
+    sentence_terms: list[str]
+    sentence_ids: np.ndarray
+    sentence_lengths: np.ndarray
+    spans: np.ndarray
+    first_sentence: np.ndarray
+    words: Counter[str]
+    names: frozenset[str]
+
+
+def heading_text(doc: Document, section: str | None) -> str:
+    """The heading a passage is indexed with: its section, or for the lead the title."""
+    if section is not None:
+        return section
+    return " ".join(x for x in (doc.title, doc.subtitle) if x)
+
+
+# -- the two passes over one part ----------------------------------------------------------
+
+_DOCUMENTS: Sequence[Document] = ()  # the corpus being built (workers inherit it by fork)
+
+
+def survey(first: int, last: int) -> Survey:
+    """Pass 1 over documents ``first .. last - 1``."""
+    fields: dict[str, list[int]] = {name: [] for name in PASSAGE_FIELDS}
+    sections: dict[str, int] = {}
+    counts = LexiconCounts()
+    for d in range(first, last):
+        for p in split_passages(_DOCUMENTS[d]):
+            fields["doc"].append(d)
+            fields["start"].append(p.start)
+            fields["end"].append(p.end)
+            fields["paragraph"].append(p.paragraph)
+            fields["section"].append(
+                -1 if p.section is None else sections.setdefault(p.section, len(sections))
+            )
+            fields["code"].append(p.kind == "code")
+            # acronyms and name variants are learned from prose: code's names are not the
+            # corpus's
+            if p.kind != "code":
+                counts.add(p.text)
+    arrays = {k: np.array(v, dtype=np.int64) for k, v in fields.items()}
+    return Survey(arrays, list(sections), counts)
+
+
+def tokenize(
+    lexicon: Lexicon, passages: dict[str, np.ndarray], sections: list[str]
+) -> Tokenized:
+    """Pass 2 over the passages given as arrays (``section`` indexing ``sections``)."""
+    tokenizer = Tokenizer(lexicon)
+    vocab: dict[str, int] = {}
+    sentence_vocab: dict[str, int] = {}
+    ids: list[int] = []
+    lengths: list[int] = []
+    sentence_ids: list[int] = []
+    sentence_lengths: list[int] = []
+    spans: list[tuple[int, int]] = []
+    per_passage: list[int] = []
+    words: Counter[str] = Counter()
+    capitalised: Counter[str] = Counter()
+    in_text: Counter[str] = Counter()
+    headings: dict[tuple[int, int], list[str]] = {}
+    columns = [passages[k].tolist() for k in ("doc", "start", "end", "section", "code")]
+    for d, start, end, section, code in zip(*columns, strict=True):
+        doc = _DOCUMENTS[d]
+        key = (d, section)
+        if key not in headings:
+            heading = heading_text(doc, None if section < 0 else sections[section])
+            head_tokens = tokenizer.tokens(heading)
+            headings[key] = [t.term for t in head_tokens]
+            words.update(t.word for t in head_tokens)
+        text = doc.text[start:end]
+        tokens = tokenizer.tokens(text)
+        terms = [t.term for t in tokens]
+        row = terms + headings[key]
+        ids.extend([vocab.setdefault(t, len(vocab)) for t in row])
+        lengths.append(len(row))
+        seen = [t.word for t in tokens]
+        words.update(seen)
+        if not code:  # names are learned from prose only
+            in_text.update(seen)
+            capitalised.update([t.word for t in tokens if text[t.start].isupper()])
+        cuts = sentence_spans(text) or [(0, len(text))]
+        j = 0
+        for s, e in cuts:
+            n = 0
+            while j < len(tokens) and tokens[j].start < e:
+                if tokens[j].start >= s:
+                    sentence_ids.append(sentence_vocab.setdefault(terms[j], len(sentence_vocab)))
+                    n += 1
+                j += 1
+            sentence_lengths.append(n)
+        spans.extend(cuts)
+        per_passage.append(len(cuts))
+    return Tokenized(
+        list(vocab),
+        np.array(ids, dtype=np.int32),
+        np.array(lengths, dtype=np.int64),
+        list(sentence_vocab),
+        np.array(sentence_ids, dtype=np.int32),
+        np.array(sentence_lengths, dtype=np.int64),
+        np.array(spans, dtype=np.int64).reshape(-1, 2),
+        np.array(per_passage, dtype=np.int64),
+        words,
+        capitalised,
+        in_text,
+    )
+
+
+def _survey_part(part: tuple[int, int]) -> Survey:
+    return survey(*part)
+
+
+def _tokenize_part(work: tuple[Lexicon, dict[str, np.ndarray], list[str]]) -> Tokenized:
+    return tokenize(*work)
+
+
+# -- the whole corpus -------------------------------------------------------------------
+
+
+def workers_for(corpus: Corpus, workers: int | None) -> int:
+    """How many worker processes to build with: none (0) for a small corpus or where
+    processes cannot be forked safely (another thread is running), else ``workers``
+    (default: the CPUs this process may use)."""
+    if workers is None:
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    chars = sum(len(d.text) for d in corpus.documents)
+    if workers < 2 or chars < PARALLEL_CHARS or len(corpus.documents) < 2:
+        return 0
+    if "fork" not in _start_methods() or threading.active_count() > 1:
+        return 0
+    return workers
+
+
+def _start_methods() -> list[str]:
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()
+
+
+def _parts(documents: Sequence[Document], n: int) -> list[tuple[int, int]]:
+    """``n`` runs of whole documents of about equal text size, in order."""
+    sizes = np.cumsum([len(d.text) for d in documents])
+    total = int(sizes[-1]) if len(sizes) else 0
+    cuts = [0]
+    for k in range(1, n):
+        cut = int(np.searchsorted(sizes, total * k / n)) + 1
+        if cuts[-1] < cut < len(documents):
+            cuts.append(cut)
+    cuts.append(len(documents))
+    return list(zip(cuts[:-1], cuts[1:], strict=True))
+
+
+def build_arrays(
+    corpus: Corpus,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+) -> Built:
+    """Both passes over ``corpus`` (see the module docstring); ``progress(done, total)``
+    hears of the passages tokenized so far."""
+    global _DOCUMENTS
+    documents = corpus.documents
+    n_workers = workers_for(corpus, workers)
+    _DOCUMENTS = documents
+    try:
+        if n_workers:
+            parts = _parts(documents, n_workers * PARTS_PER_WORKER)
+            with ProcessPoolExecutor(n_workers, mp_context=get_context("fork")) as pool:
+                surveys = list(pool.map(_survey_part, parts))
+                size = min(TOKENIZE_CHUNK, max(1, _passages(surveys) // len(parts)))
+                passages, sections, lexicon, chunks = _after_survey(corpus, surveys, size)
+                done = _merge(
+                    pool.map(_tokenize_part, [(lexicon, c, sections) for c in chunks]),
+                    passages,
+                    sections,
+                    lexicon,
+                    progress,
+                )
+        else:
+            surveys = [survey(0, len(documents))]
+            passages, sections, lexicon, chunks = _after_survey(corpus, surveys)
+            tokenized = (tokenize(lexicon, c, sections) for c in chunks)
+            done = _merge(tokenized, passages, sections, lexicon, progress)
+    finally:
+        _DOCUMENTS = ()
+    return done
+
+
+def _passages(surveys: list[Survey]) -> int:
+    return sum(len(s.passages["doc"]) for s in surveys)
+
+
+TOKENIZE_CHUNK = 20_000  # passages tokenized at a time, in whole documents (progress is told after each)
+
+
+def _after_survey(
+    corpus: Corpus, surveys: list[Survey], chunk: int = TOKENIZE_CHUNK
+) -> tuple[dict[str, np.ndarray], list[str], Lexicon, list[dict[str, np.ndarray]]]:
+    """The parts' passages joined (sections renumbered for the corpus), the lexicon, and
+    the passages cut into chunks for pass 2."""
+    sections: dict[str, int] = {}
+    columns: dict[str, list[np.ndarray]] = {k: [] for k in PASSAGE_FIELDS}
+    counts = LexiconCounts()
+    for part in surveys:
+        remap = np.array(
+            [sections.setdefault(s, len(sections)) for s in part.sections] + [-1], np.int64
+        )
+        for k in PASSAGE_FIELDS:
+            column = part.passages[k]
+            columns[k].append(remap[column] if k == "section" else column)
+        counts.merge(part.counts)
+    passages = {
+        k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in columns.items()
+    }
+    # the headings are learned from after all the prose, each once
+    for name in sections:
+        counts.add(name)
+    lexicon = counts.lexicon()
+    # chunks of whole documents (a heading's words are counted once, where it is first
+    # met), each about TOKENIZE_CHUNK passages
+    doc = passages["doc"]
+    starts = np.flatnonzero(np.diff(doc, prepend=-1)).tolist() + [len(doc)]
+    cuts = [0]
+    for s in starts[1:]:
+        if s - cuts[-1] >= chunk or s == len(doc):
+            cuts.append(s)
+    chunks = [
+        {k: v[lo:hi] for k, v in passages.items()}
+        for lo, hi in zip(cuts[:-1], cuts[1:], strict=True)
+        if hi > lo
+    ]
+    return passages, list(sections), lexicon, chunks
+
+
+def _merge(
+    parts: object,
+    passages: dict[str, np.ndarray],
+    sections: list[str],
+    lexicon: Lexicon,
+    progress: Callable[[int, int], None] | None,
+) -> Built:
+    """The tokenized chunks joined, their term ids renumbered for the whole corpus in the
+    order terms first occur."""
+    total = len(passages["doc"])
+    vocab: dict[str, int] = {}
+    sentence_vocab: dict[str, int] = {}
+    ids, lengths, sentence_ids, sentence_lengths, spans, per_passage = [], [], [], [], [], []
+    words: Counter[str] = Counter()
+    capitalised: Counter[str] = Counter()
+    in_text: Counter[str] = Counter()
+    done = 0
+    for part in parts:  # type: ignore[attr-defined]
+        assert isinstance(part, Tokenized)
+        remap = np.array([vocab.setdefault(t, len(vocab)) for t in part.terms], np.int32)
+        ids.append(remap[part.ids] if len(part.ids) else part.ids)
+        remap = np.array(
+            [sentence_vocab.setdefault(t, len(sentence_vocab)) for t in part.sentence_terms],
+            np.int32,
+        )
+        sentence_ids.append(remap[part.sentence_ids] if len(part.sentence_ids) else part.sentence_ids)
+        lengths.append(part.lengths)
+        sentence_lengths.append(part.sentence_lengths)
+        spans.append(part.spans)
+        per_passage.append(part.per_passage)
+        words.update(part.words)
+        capitalised.update(part.capitalised)
+        in_text.update(part.in_text)
+        done += len(part.lengths)
+        if progress is not None:
+            progress(done, total)
+
+    def joined(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
+        return np.concatenate(arrays) if arrays else np.zeros(0, dtype)
+
+    counts = joined(per_passage, np.int64)
+    first = np.zeros(len(counts) + 1, np.int64)
+    np.cumsum(counts, out=first[1:])
+    names = frozenset(w for w, n in capitalised.items() if n >= 0.8 * in_text[w])
+    return Built(
+        passages,
+        sections,
+        lexicon,
+        list(vocab),
+        joined(ids, np.int32),
+        joined(lengths, np.int64),
+        list(sentence_vocab),
+        joined(sentence_ids, np.int32),
+        joined(sentence_lengths, np.int64),
+        np.concatenate(spans) if spans else np.zeros((0, 2), np.int64),
+        first,
+        words,
+        names,
+    )

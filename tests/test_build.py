@@ -1,0 +1,102 @@
+"""Building an index in worker processes gives the same index as building it in-process."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pytest
+
+from briefbot import build
+from briefbot.corpus import load_corpus
+from briefbot.index import PassageIndex
+from briefbot.text import Lexicon, Tokenizer
+
+from .helpers import write
+
+TOPICS = [
+    ("The Collective Security Treaty Organization (CSTO)", "The CSTO did not send troops."),
+    ("Application Binary Interface", "An ABI is not a source interface; the ABI changed."),
+    ("No Applications Policy", "The No Applications rule (NA) means no new applications."),
+    ("Kassym and Kassim", "Kassym wrote it. Kassim is another spelling of Kassym."),
+]
+
+
+def _corpus(folder, n_docs: int = 9):
+    for d in range(n_docs):
+        name, line = TOPICS[d % len(TOPICS)]
+        body = "\n\n".join(
+            f"{line} Paragraph {p} of document {d} isn't short, and it's never the last."
+            for p in range(5)
+        )
+        if d % 2:
+            text = f"---\ntitle: Doc {d}\n---\n\n# {name}\n\n{body}\n\n## More on {name}\n\n{body}\n"
+            write(folder, f"d{d:02d}.md", text)
+        else:
+            write(folder, f"d{d:02d}.txt", f"{name}\n\n{body}\n")
+    return load_corpus(folder)
+
+
+def _same(a: PassageIndex, b: PassageIndex) -> None:
+    assert list(a.passages) == list(b.passages)
+    assert [p.text for p in a.passages] == [p.text for p in b.passages]
+    np.testing.assert_array_equal(a.sentence_spans, b.sentence_spans)
+    np.testing.assert_array_equal(a.first_sentence, b.first_sentence)
+    assert list(a.word_counts.items()) == list(b.word_counts.items())  # same counts, same order
+    assert a.names == b.names
+    assert a.tokenizer.lexicon.acronyms == b.tokenizer.lexicon.acronyms
+    assert a.tokenizer.lexicon.aliases == b.tokenizer.lexicon.aliases
+    for x, y in ((a.bm25, b.bm25), (a.sentence_bm25, b.sentence_bm25)):
+        assert list(x._vocab.items()) == list(y._vocab.items())  # terms in first-seen order
+        for arr in ("_idf", "_indptr", "_docs", "_weights"):
+            np.testing.assert_array_equal(getattr(x, arr), getattr(y, arr))
+        assert x.average_idf == y.average_idf
+
+
+def test_workers_build_the_same_index(tmp_path, monkeypatch):
+    corpus = _corpus(tmp_path)
+    alone = PassageIndex.build(corpus, workers=1)
+    monkeypatch.setattr(build, "PARALLEL_CHARS", 0)  # this small corpus goes to workers too
+    assert build.workers_for(corpus, 2) == 2
+    pools = []
+
+    class Pool(ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            pools.append(args)
+
+    monkeypatch.setattr(build, "ProcessPoolExecutor", Pool)
+    shared = PassageIndex.build(corpus, workers=2)
+    assert pools == [(2,)]  # built by two worker processes
+    _same(alone, shared)
+    assert alone.tokenizer.lexicon.acronyms  # the corpus taught the lexicon something
+
+
+def test_small_chunks_count_each_heading_once(tmp_path, monkeypatch):
+    corpus = _corpus(tmp_path)
+    whole = PassageIndex.build(corpus, workers=1)
+    monkeypatch.setattr(build, "TOKENIZE_CHUNK", 3)  # a chunk ends only between documents
+    _same(whole, PassageIndex.build(corpus, workers=1))
+
+
+def test_small_corpus_is_built_in_process(tmp_path):
+    corpus = _corpus(tmp_path, 2)
+    assert build.workers_for(corpus, 2) == 0
+    assert build.workers_for(corpus, 1) == 0
+
+
+@pytest.mark.parametrize("n", [1, 3, 9])
+def test_parts_are_runs_of_whole_documents(tmp_path, n):
+    corpus = _corpus(tmp_path)
+    parts = build._parts(corpus.documents, n)
+    assert parts[0][0] == 0 and parts[-1][1] == len(corpus.documents)
+    assert all(a < b for a, b in parts)
+    assert all(x[1] == y[0] for x, y in zip(parts, parts[1:], strict=False))
+    assert len(parts) <= n
+
+
+def test_an_expansion_holding_a_negation_is_still_found():
+    text = "The No Applications rule (NA) was written down. No Applications were filed."
+    tokenizer = Tokenizer(Lexicon.learn([text]))
+    assert "NA" in tokenizer.lexicon.acronyms
+    assert tokenizer.term("NA") in tokenizer.terms("No Applications were filed.")
