@@ -100,3 +100,11 @@ def test_an_expansion_holding_a_negation_is_still_found():
     tokenizer = Tokenizer(Lexicon.learn([text]))
     assert "NA" in tokenizer.lexicon.acronyms
     assert tokenizer.term("NA") in tokenizer.terms("No Applications were filed.")
+
+
+def test_a_document_changed_during_the_build_is_built_as_read(tmp_path, monkeypatch):
+    corpus = _corpus(tmp_path)
+    alone = PassageIndex.build(corpus, workers=1)
+    monkeypatch.setattr(build, "PARALLEL_CHARS", 0)
+    write(tmp_path, "d03.md", "# Changed\n\nSomething else entirely.\n")  # after reading
+    _same(alone, PassageIndex.build(corpus, workers=2))  # the corpus as it was read

@@ -12,7 +12,10 @@ A large corpus is worked through by worker processes (both passes, ``workers`` o
 a small one in this process; the result is the same to the last bit either way (the
 parts are merged in the corpus's order, term ids numbered in the order terms first
 occur, as rank-bm25 numbers them). What comes back is arrays, not a Python object per
-passage or per token.
+passage or per token. Workers are forked, so they share the documents this process read
+without reading or copying them, and only from a process with no other thread running
+(forking one that has threads can deadlock the child); elsewhere (a bot answering in
+threads) the corpus is built in this process.
 """
 
 from __future__ import annotations
