@@ -826,16 +826,20 @@ def _find_topics(
     compounds = _compounds(index, passages)
     for display, where in compounds.items():
         candidates[display] = max(candidates.get(display, 0), len(where))
-    for term, st in stats.items():  # a word used mostly inside compounds is one of them
-        within: set[int] = set()
-        for display, where in compounds.items():
-            if term in {index.tokenizer.term(p) for p in display.split("-")}:
-                within |= where
+    # a word used mostly inside compounds is one of them
+    inside: dict[str, set[int]] = defaultdict(set)  # term -> passages of compounds holding it
+    for display, where in compounds.items():
+        for term in {index.tokenizer.term(p) for p in display.split("-")}:
+            inside[term] |= where
+    plain: dict[str, list[str]] = defaultdict(list)  # term -> the candidates shown for it
+    for display in candidates:
+        if "-" not in display:
+            plain[index.tokenizer.term(display)].append(display)
+    for term, st in stats.items():
+        within = inside.get(term)
         if within and len(st.passages & within) >= PHRASE_SHARE * len(st.passages):
-            for display in [
-                c for c in candidates if "-" not in c and index.tokenizer.term(c) == term
-            ]:
-                del candidates[display]
+            for display in plain.get(term, ()):
+                candidates.pop(display, None)
 
     # a name shown as a longer phrase that holds a more discussed topic is that topic
     # ("Kassim-Jomart Tokayev" is Tokayev)
