@@ -538,3 +538,32 @@ def test_a_one_sentence_corpus(tmp_path):
 def test_a_misspelt_topic_is_shown_with_the_articles_spelling(bot):
     summary = bot.summarize("tokayv", max_sentences=2)
     assert summary.found and summary.topic == "tokayv" and summary.title == "Tokayev"
+
+
+def test_an_index_too_large_to_sum_up_whole_goes_document_by_document(tmp_path, monkeypatch):
+    from briefbot import summaries
+    from briefbot.corpus import load_corpus
+    from briefbot.index import PassageIndex
+
+    from .helpers import write
+
+    for name, animal in (("seals", "Seals"), ("walrus", "Walruses")):
+        write(
+            tmp_path,
+            f"{name}.md",
+            f"# {animal}\n\n## Food\n\n{animal} eat fish and clams every day.\n\n"
+            f"{animal} dive deep for food.\n\n## Travel\n\n{animal} migrate north in spring.\n",
+        )
+    whole = PassageIndex.build(load_corpus(tmp_path))
+    sections = [t for t in summaries.topics(whole) if t.kind == "section"]
+    monkeypatch.setattr(summaries, "WHOLE_CORPUS_SENTENCES", 0)
+    large = PassageIndex.build(load_corpus(tmp_path))
+    assert not summaries.summed_whole(large)
+    assert summaries.topics(large) == tuple(sections)  # the sections, counted the same
+    refused = summaries.summarize(large, "food")
+    assert not refused.found and "name one document" in refused.reason
+    one = summaries.summarize(large, "food", document="walrus")
+    assert one.found and all(s.passage.doc_id == "walrus" for s in one.sentences)
+    assert summaries.topics(large, "seals")  # a document's own topics
+    brief = summaries.summarize(large, None, 2, document="seals")
+    assert brief.found and {s.passage.doc_id for s in brief.sentences} == {"seals"}

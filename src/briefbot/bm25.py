@@ -40,6 +40,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .storage import load_npz
+
 __all__ = ["BM25Index"]
 
 _MAGIC = b"briefbot.bm25-index"
@@ -393,29 +395,28 @@ class BM25Index:
         Raises ``ValueError`` if the file is not such an index (corrupt, truncated, foreign,
         another format version); ``OSError`` if it cannot be opened at all.
         """
-        with open(path, "rb") as f:
-            try:
-                return cls._read(f)
-            except (
-                ValueError,
-                EOFError,
-                KeyError,
-                OSError,
-                MemoryError,
-                RuntimeError,  # zipfile: "encrypted", "compression method not supported"
-                struct.error,
-                zipfile.BadZipFile,
-                zlib.error,
-            ) as exc:
-                raise ValueError(f"{os.fspath(path)!s} is not a usable BM25 index: {exc}") from exc
+        with open(path, "rb"):
+            pass  # OSError when it cannot be opened at all
+        try:
+            return cls._read(path)
+        except (
+            ValueError,
+            EOFError,
+            KeyError,
+            OSError,
+            MemoryError,
+            RuntimeError,  # zipfile: "encrypted", "compression method not supported"
+            struct.error,
+            zipfile.BadZipFile,
+            zlib.error,
+        ) as exc:
+            raise ValueError(f"{os.fspath(path)!s} is not a usable BM25 index: {exc}") from exc
 
     @classmethod
-    def _read(cls, f: Any) -> BM25Index:
-        data = np.load(f, allow_pickle=False)
-        if not isinstance(data, np.lib.npyio.NpzFile):
-            raise ValueError("not an .npz archive")
-        with data:
-            arrays = {name: data[name] for name in _EXPECTED if name in data.files}
+    def _read(cls, path: str | os.PathLike[str]) -> BM25Index:
+        # the postings are mapped, not read: a question touches only its terms' pages
+        found = load_npz(path)
+        arrays = {name: found[name] for name in _EXPECTED if name in found}
         for name, (dtype, size) in _EXPECTED.items():
             a = arrays.get(name)
             if a is None:

@@ -48,10 +48,15 @@ class Document:
     title_in_body: bool = False  # plain text: the first line is the title, not a passage
     problems: tuple[str, ...] = field(default=(), repr=False, compare=False)  # fields left out
 
+    digest: str | None = field(default=None, repr=False, compare=False)  # of the file read
+
     @cached_property
     def content_hash(self) -> str:
-        """SHA-256 of the text: finds duplicates and keys the saved index (computed once)."""
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        """SHA-256 of the text's UTF-8 bytes: finds duplicates and keys the saved index
+        (taken from the file's bytes when it was read, which are those bytes)."""
+        if self.digest is not None:
+            return self.digest
+        return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
 
     @property
     def markdown(self) -> bool:
@@ -182,6 +187,7 @@ def load_document(path: Path, root: Path | None = None) -> Document:
         id=doc_id,
         path=path,
         text=text,
+        digest=hashlib.sha256(data).hexdigest(),
         body_start=body_start,
         title_in_body=title_in_body,
         problems=tuple(problems),

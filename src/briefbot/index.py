@@ -32,6 +32,7 @@ from .corpus import Corpus, Document
 from .errors import InputError
 from .passages import Passage
 from .retriever import LocalRetriever, Retriever
+from .storage import load_npz
 from .text import Lexicon, Token, Tokenizer
 
 if TYPE_CHECKING:
@@ -85,7 +86,8 @@ class PassageTable(Sequence[Passage]):
         # read one passage at a time through memoryviews: a fraction of the cost of numpy
         # scalar indexing, and no Python object per passage until one is asked for
         self._doc, self._start, self._end, self._paragraph, self._section = (
-            memoryview(self.arrays[k]) for k in ("doc", "start", "end", "paragraph", "section")
+            memoryview(np.ascontiguousarray(self.arrays[k])).cast("B").cast("q")
+            for k in ("doc", "start", "end", "paragraph", "section")
         )
         self.ranges = {
             self._docs[d].id: (int(np.searchsorted(doc, d)), int(np.searchsorted(doc, d, "right")))
@@ -95,8 +97,8 @@ class PassageTable(Sequence[Passage]):
     @classmethod
     def load(cls, corpus: Corpus, path: Path, sections: list[str]) -> PassageTable:
         try:
-            with open(path, "rb") as f, np.load(f, allow_pickle=False) as data:
-                arrays = {k: np.asarray(data[k], dtype=np.int64) for k in cls._FIELDS}
+            data = load_npz(path)
+            arrays = {k: np.asarray(data[k], dtype=np.int64) for k in cls._FIELDS}
         except UNREADABLE as exc:
             raise ValueError(f"unreadable passages file ({exc!r})") from None
         return cls(corpus.documents, arrays, sections)
@@ -414,8 +416,8 @@ class PassageIndex:
         bm25 = BM25Index.load(folder / "bm25.npz")
         sentence_bm25 = BM25Index.load(folder / "sentence_bm25.npz")
         try:
-            with open(folder / "sentences.npz", "rb") as f, np.load(f) as data:
-                spans, first = data["spans"], data["first"]
+            data = load_npz(folder / "sentences.npz")
+            spans, first = data["spans"], data["first"]
             embeddings = None
             # mapped, not read: the pages come in as questions use them, and are shared
             # by every process that opens the same index

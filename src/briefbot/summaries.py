@@ -46,9 +46,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from .errors import InputError
 from .generality import everyday, listed_rank
-from .index import PassageIndex
+from .index import PassageIndex, PassageTable
 from .passages import Passage
 from .question import check_topic, correct
 from .stopwords import STOPWORDS
@@ -74,6 +76,11 @@ HEADING_MIN_PASSAGES = 3  # ... a word of a section heading (not of the title) n
 PHRASE_SHARE = 0.75  # a name is shown as the phrase it stands in this often ("United States")
 WINDOW = 3  # words each side of a topic's mention that say what the sentence says of it
 MAX_SUGGESTIONS = 3
+# An index of more than this many sentences is summed up one document at a time: its
+# sentence vectors and topics across every document would take minutes and gigabytes
+# (measured at 284k sentences: 45 s and 730 MB for the vectors, 59 s for the topics; the
+# cost grows with the corpus). Across the whole of it, the topics are its sections.
+WHOLE_CORPUS_SENTENCES = 100_000
 MIN_SUGGESTION_SCORE = 75.0  # rapidfuzz WRatio of a 'did you mean' topic
 
 # Words that, opening a sentence, continue the sentence before it: pronouns that refer back
@@ -166,7 +173,11 @@ def _summarize(
         )
     if document is not None:
         index.document_range(document)  # an unknown document: InputError
-    data = _data(index)
+    elif not summed_whole(index):
+        if len(index.documents) > 1:
+            return _too_large(index, topic)
+        document = next(iter(index.documents))
+    data = _data(index, document)
 
     def within(relevance: dict[int, float]) -> dict[int, float]:
         if document is None:
@@ -223,12 +234,27 @@ def _shown_topic(index: PassageIndex, text: str) -> str:
     return _WORDS.sub(fix, text)
 
 
+def summed_whole(index: PassageIndex) -> bool:
+    """Whether the index is small enough to be summed up across all its documents."""
+    return len(index.sentence_spans) <= WHOLE_CORPUS_SENTENCES
+
+
+def _too_large(index: PassageIndex, topic: str | None) -> Summary:
+    text = None if topic is None else clean_topic(topic)
+    reason = (
+        f"The documents hold {len(index):,} passages, too many to sum up together: "
+        "name one document."
+    )
+    return Summary(text, False, reason, ())
+
+
 def topics(index: PassageIndex, document: str | None = None) -> tuple[Topic, ...]:
     """The corpus's topics: section headings first (in order), then names and concepts
     (most discussed first). Found once per index, kept in it (and saved with it). With
-    ``document``: that document's own (found when first asked for, then kept)."""
+    ``document``: that document's own (found when first asked for, then kept). Across an
+    index too large to sum up whole (:func:`summed_whole`): its section headings."""
     if document is not None and len(index.documents) > 1:
-        data = _data(index)
+        data = _data(index, document)
         with _LOCK:
             found_in = data.document_topics.get(document)
             if found_in is None:
@@ -241,6 +267,9 @@ def topics(index: PassageIndex, document: str | None = None) -> tuple[Topic, ...
     if found is None:
         if index.topics is None:
             with _LOCK:
+                if index.topics is None and not summed_whole(index):
+                    found_now = _section_topics(index)
+                    index.topics = tuple((t.name, t.kind, t.passages) for t in found_now)
                 if index.topics is None:
                     found_now = _find_topics(index, _data(index).sentences)
                     index.topics = tuple((t.name, t.kind, t.passages) for t in found_now)
@@ -310,11 +339,29 @@ class _Sentence:
 
 
 _CACHE: weakref.WeakKeyDictionary[PassageIndex, _SummaryData] = weakref.WeakKeyDictionary()
+_BY_DOCUMENT: weakref.WeakKeyDictionary[PassageIndex, dict[str, _SummaryData]] = (
+    weakref.WeakKeyDictionary()
+)
 _TOPICS: weakref.WeakKeyDictionary[PassageIndex, tuple[Topic, ...]] = weakref.WeakKeyDictionary()
 _LOCK = threading.RLock()
 
 
-def _data(index: PassageIndex) -> _SummaryData:
+_DOCUMENTS_KEPT = 8  # one-document summary data kept per index too large to sum up whole
+
+
+def _data(index: PassageIndex, document: str | None = None) -> _SummaryData:
+    """The index's summary data; of ``document`` alone when the index is too large to sum
+    up whole (the last few documents' kept)."""
+    if not summed_whole(index) and document is not None:
+        with _LOCK:
+            kept = _BY_DOCUMENT.setdefault(index, {})
+            data = kept.pop(document, None)
+            if data is None:
+                data = _SummaryData(index, index.document_range(document))
+            kept[document] = data  # the most recent last
+            while len(kept) > _DOCUMENTS_KEPT:
+                del kept[next(iter(kept))]
+        return data
     data = _CACHE.get(index)
     if data is None:
         with _LOCK:
@@ -324,15 +371,42 @@ def _data(index: PassageIndex) -> _SummaryData:
     return data
 
 
+def _section_topics(index: PassageIndex) -> tuple[Topic, ...]:
+    """Each section heading with the passages under it, in order, one topic a name,
+    counted from the passage table without making a passage."""
+    table = index.passages
+    sections: list[str]
+    if isinstance(table, PassageTable):
+        doc, section, sections = table.arrays["doc"], table.arrays["section"], table.sections
+    else:
+        names: dict[str, int] = {}
+        doc = np.array([0 for _ in table], np.int64)
+        section = np.array(
+            [-1 if p.section is None else names.setdefault(p.section, len(names)) for p in table],
+            np.int64,
+        )
+        sections = list(names)
+    named = section >= 0
+    counts: dict[str, int] = {}
+    if named.any():
+        pairs = doc[named] * (len(sections) + 1) + section[named]
+        keys, first, n = np.unique(pairs, return_index=True, return_counts=True)
+        for k in np.argsort(first, kind="stable").tolist():  # first met first
+            name = sections[int(keys[k] % (len(sections) + 1))]
+            counts.setdefault(name, int(n[k]))
+    return tuple(Topic(name, "section", n) for name, n in counts.items())
+
+
 class _SummaryData:
     """Sentence vectors and topics of one index, built once."""
 
-    def __init__(self, index: PassageIndex) -> None:
+    def __init__(self, index: PassageIndex, scope: tuple[int, int] | None = None) -> None:
+        passages = index.passages if scope is None else index.passages[scope[0] : scope[1]]
         self.sentences: list[_Sentence] = []
         self.prev: list[int] = []  # the sentence before, same document and section, or -1
         self.seq: list[tuple[str, ...]] = []  # each sentence's terms in order, one per word
         counts: list[Counter[str]] = []
-        for passage in index.passages:
+        for passage in passages:
             if passage.kind == "code":  # summaries and topics are the prose's
                 continue
             tokens = [t for t in index.tokens(passage) if not t.term.startswith(NEGATED)]
@@ -385,9 +459,7 @@ class _SummaryData:
             doc = index.documents[key[0]]
             heading = key[1] or " ".join(x for x in (doc.title, doc.subtitle) if x)
             self.heading_terms[key] = frozenset(index.tokenizer.terms(heading))
-        self.headings = {
-            _squash(p.section): (p.doc_id, p.section) for p in index.passages if p.section
-        }
+        self.headings = {_squash(p.section): (p.doc_id, p.section) for p in passages if p.section}
         # a nested section is also named by its own heading ("FAQ" for "Docs › FAQ")
         self.last_headings = {
             _squash(section.rsplit(" › ", 1)[-1]): key
