@@ -215,3 +215,26 @@ def test_a_new_process_after_a_change_encodes_only_the_new_text(folder, monkeypa
     assert encoded == ["Seals sleep on the ice floes."] * 2  # its sentence, then its passage
     fresh = Briefbot.from_folder(folder, save=False, cache_dir=folder / "elsewhere")
     assert np.allclose(again.index.embeddings, fresh.index.embeddings, atol=1e-6)
+
+
+def test_a_saved_lexical_index_gets_vectors_without_a_rebuild(folder, monkeypatch):
+    from briefbot.encoder import Encoder
+
+    Briefbot.from_folder(folder, save=True, semantic=False)
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("rebuilt although only the vectors were missing")
+
+    monkeypatch.setattr(PassageIndex, "build", no_build)
+    bot = Briefbot.from_folder(folder)
+    assert bot.index.embeddings is not None and len(bot.index.embeddings) > 0
+
+    def no_encoding(*args, **kwargs):
+        raise AssertionError("encoded again although the vectors were saved")
+
+    monkeypatch.setattr(Encoder, "encode", no_encoding)
+    again = Briefbot.from_folder(folder)
+    assert again.index.embeddings is not None
+    assert (again.index.embeddings == bot.index.embeddings).all()
+    lexical = Briefbot.from_folder(folder, semantic=False)  # the same saved index
+    assert lexical.ask("where does the walrus migrate").answered

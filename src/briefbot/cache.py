@@ -15,27 +15,28 @@ from pathlib import Path
 
 from .bm25 import BM25Index
 from .corpus import Corpus
-from .encoder import WEIGHTS_SHA256, Encoder
-from .index import Known, PassageIndex, saved_vectors
+from .encoder import Encoder
+from .index import Known, PassageIndex, embeds_at_build, saved_vectors
 from .params import EMBED_AT_BUILD_SENTENCES
 from .summaries import topics
 from .text import TOKENIZER_VERSION
 
 # 8: topics saved with the index; 9: code passages marked; 10: topics by specificity;
 # 11: identifiers from headings shown as written ("setImmediate"), titles before names
-# ("Deputy Director …") dropped; 12: each vector saved with the digest of what it embeds
-INDEX_FORMAT = "12"
+# ("Deputy Director …") dropped; 12: each vector saved with the digest of what it embeds;
+# 13: vectors saved with their encoder's weights digest, passages as int64 arrays
+INDEX_FORMAT = "13"
 CACHE_FOLDER = ".briefbot-index"
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file
 
 
-def corpus_key(corpus: Corpus, embedded: bool = False) -> str:
-    """A hash of everything the index depends on (the encoder's weights, when the index
-    holds vectors made by it)."""
+def corpus_key(corpus: Corpus) -> str:
+    """A hash of everything the index's words and passages depend on. Its vectors are
+    saved with the encoder they came from (:data:`briefbot.encoder.WEIGHTS_SHA256`), and
+    used only when that is the encoder loaded."""
     h = hashlib.sha256()
     h.update(f"format {INDEX_FORMAT}; tokenizer {TOKENIZER_VERSION}\n".encode())
-    model = f"{WEIGHTS_SHA256} up to {EMBED_AT_BUILD_SENTENCES}" if embedded else "none"
-    h.update(f"bm25 {BM25Index.__module__}; encoder {model}\n".encode())
+    h.update(f"bm25 {BM25Index.__module__}; vectors up to {EMBED_AT_BUILD_SENTENCES}\n".encode())
     for doc in corpus.documents:
         h.update(f"{doc.id}\0{doc.content_hash}\n".encode())
     return h.hexdigest()
@@ -63,15 +64,20 @@ def open_index(
     second. ``warn`` receives one line for each problem with the cache.
     """
     folder = (cache_dir if cache_dir is not None else default_cache_dir(corpus)) / "index"
-    found = _load(corpus, folder, corpus_key(corpus, encoder is not None), warn)
+    key = corpus_key(corpus)
+    found = _load(corpus, folder, key, warn)
     if found is not None:
+        # saved without vectors (the model was missing, or semantic matching was off) but
+        # small enough to hold them: add them, and save it again
+        wanted = encoder is not None and found.embeddings is None
+        if wanted and embeds_at_build(len(found.sentence_spans)):
+            model = encoder()  # type: ignore[misc]
+            if model is not None:
+                found.embed(model, reuse if reuse is not None else saved_vectors(folder))
+                if save is not False:
+                    _save(found, folder, key, warn)
         return found
     model = encoder() if encoder is not None else None
-    key = corpus_key(corpus, model is not None)
-    if model is None and encoder is not None:  # no model after all: a lexical index may be saved
-        found = _load(corpus, folder, key, warn)
-        if found is not None:
-            return found
     known: PassageIndex | Known | None = reuse
     if known is None and model is not None:
         known = saved_vectors(folder)  # a stale index's vectors: only new text is encoded
@@ -81,15 +87,18 @@ def open_index(
     took = time.perf_counter() - started
     index.key = key
     if save or (save is None and took > SAVE_AFTER_SECONDS):
-        try:
-            index.save(folder, key)
-        except OSError as exc:
-            if warn:
-                warn(
-                    f"{folder}: cannot save the index ({exc.strerror or exc}); "
-                    "it is rebuilt next time"
-                )
+        _save(index, folder, key, warn)
     return index
+
+
+def _save(
+    index: PassageIndex, folder: Path, key: str, warn: Callable[[str], None] | None
+) -> None:
+    try:
+        index.save(folder, key)
+    except OSError as exc:
+        if warn:
+            warn(f"{folder}: cannot save the index ({exc.strerror or exc}); it is rebuilt next time")
 
 
 def _load(

@@ -35,6 +35,8 @@ from .retriever import LocalRetriever, Retriever
 from .storage import load_npz
 from .text import Lexicon, Token, Tokenizer
 
+from .encoder import WEIGHTS_SHA256
+
 if TYPE_CHECKING:
     from .encoder import Encoder
 
@@ -331,17 +333,6 @@ class PassageIndex:
         words, names = built.words, built.names
         span_array, first_array = built.spans, built.first_sentence
         del built
-        embeddings = passage_embeddings = None
-        if encoder is not None and not embeds_at_build(len(span_array)):
-            encoder = None  # too many to encode now: questions encode their candidates'
-        if encoder is not None:
-            texts = _sentence_texts(passages, span_array, first_array)
-            old_sentences, old_passages = (
-                reuse if isinstance(reuse, tuple) else _known_vectors(reuse)
-            )
-            embeddings, sentence_keys = _encode(encoder, texts, old_sentences)
-            passage_texts = [p.text[:PASSAGE_ENCODE_CHARS] for p in passages]
-            passage_embeddings, passage_keys = _encode(encoder, passage_texts, old_passages)
         index = cls(
             corpus,
             passages,
@@ -352,12 +343,22 @@ class PassageIndex:
             span_array,
             first_array,
             sentence_bm25,
-            embeddings,
-            passage_embeddings,
         )
-        if encoder is not None:
-            index._vector_keys = (sentence_keys, passage_keys)
+        if encoder is not None and embeds_at_build(len(span_array)):
+            index.embed(encoder, reuse)  # else too many to encode now: questions encode theirs
         return index
+
+    def embed(self, encoder: Encoder, reuse: PassageIndex | Known | None = None) -> None:
+        """Give the index its sentence and passage vectors (texts that ``reuse``, an earlier
+        index or its saved vectors, already embedded keep their vectors)."""
+        texts = _sentence_texts(self.passages, self.sentence_spans, self.first_sentence)
+        old_sentences, old_passages = reuse if isinstance(reuse, tuple) else _known_vectors(reuse)
+        embeddings, sentence_keys = _encode(encoder, texts, old_sentences)
+        passage_texts = [p.text[:PASSAGE_ENCODE_CHARS] for p in self.passages]
+        passage_embeddings, passage_keys = _encode(encoder, passage_texts, old_passages)
+        self.embeddings, self.passage_embeddings = embeddings, passage_embeddings
+        self._vector_keys = (sentence_keys, passage_keys)
+        self.vector_cache = {}
 
     def save(self, folder: Path, key: str) -> None:
         """Write the index into ``folder`` (created; replaced atomically)."""
@@ -388,6 +389,8 @@ class PassageIndex:
                 "aliases": lexicon.aliases,
                 "word_counts": dict(self.word_counts),
                 "names": sorted(self.names),
+                # the encoder the vectors came from: used only with the same weights
+                "encoder": WEIGHTS_SHA256 if self.embeddings is not None else None,
             }
             if self.topics is not None:
                 meta["topics"] = [list(t) for t in self.topics]
@@ -418,13 +421,13 @@ class PassageIndex:
         try:
             data = load_npz(folder / "sentences.npz")
             spans, first = data["spans"], data["first"]
-            embeddings = None
+            embeddings = passage_embeddings = None
             # mapped, not read: the pages come in as questions use them, and are shared
-            # by every process that opens the same index
-            if (folder / "embeddings.npy").exists():
+            # by every process that opens the same index; only the encoder's own vectors
+            same = meta.get("encoder") == WEIGHTS_SHA256
+            if same and (folder / "embeddings.npy").exists():
                 embeddings = np.load(folder / "embeddings.npy", mmap_mode="r")
-            passage_embeddings = None
-            if (folder / "passage_embeddings.npy").exists():
+            if same and (folder / "passage_embeddings.npy").exists():
                 passage_embeddings = np.load(folder / "passage_embeddings.npy", mmap_mode="r")
             passages = PassageTable.load(corpus, folder / "passages.npz", meta["sections"])
             lexicon = Lexicon(
