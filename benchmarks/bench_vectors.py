@@ -30,6 +30,7 @@ from pathlib import Path
 
 import evalsets
 
+from briefbot import params
 from briefbot.evaluate import evaluate
 
 
@@ -48,17 +49,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", default="train,dev")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--caps", default="20,10,5", help="candidates encoded when asked")
     args = parser.parse_args()
     parts = args.parts.split(",")
     rows = {}
     print(f"questions: {' + '.join(parts)}; hit@1 / hit@3 / quote@1 / unanswerable refused /")
     print("answerable refused, at build → when asked\n")
-    print("| document | questions | at build | when asked |")
-    print("|---|---|---|---|")
+    print("| document | questions | at build | " + " | ".join(f"when asked, {c} candidates" for c in args.caps.split(",")) + " |")
+    print("|---|---|---|" + "---|" * len(args.caps.split(",")))
+    caps = [int(c) for c in args.caps.split(",")]
     for doc, cases in evalsets.by_document(*parts).items():
         bot = evalsets.bot(doc)
         got = []
-        for variant in (bot, without_vectors(bot, keep_cache=True)):
+        for cap in [None, *caps]:
+            variant = bot if cap is None else without_vectors(bot, keep_cache=True)
+            params.ENCODED_CANDIDATES = cap or params.ENCODED_CANDIDATES
             r = evaluate(variant, cases)
             t = r.total
             got.append(
@@ -67,18 +72,22 @@ def main() -> None:
             )
         rows[doc] = got
         cells = [" / ".join(f"{v:.2f}" for v in g) for g in got]
-        print(f"| {doc} | {len(cases)} | {cells[0]} | {cells[1]} |", flush=True)
-    means = [[statistics.mean(r[i][j] for r in rows.values()) for j in range(5)] for i in (0, 1)]
+        print(f"| {doc} | {len(cases)} | " + " | ".join(cells) + " |", flush=True)
+    n = len(caps) + 1
+    means = [[statistics.mean(r[i][j] for r in rows.values()) for j in range(5)] for i in range(n)]
     cells = [" / ".join(f"{v:.3f}" for v in m) for m in means]
-    print(f"| mean | | {cells[0]} | {cells[1]} |")
+    print("| mean | | " + " | ".join(cells) + " |")
 
     bot = evalsets.bot("article")
     questions = [c.question for c in evalsets.by_document("dev")["article"]]
     timing = {}
-    for name, variant in (("at build", bot), ("when asked, nothing cached", None)):
+    runs = [("at build", None)] + [(f"when asked, {c} candidates, nothing cached", c) for c in caps]
+    for name, cap in runs:
         lat = []
+        if cap is not None:
+            params.ENCODED_CANDIDATES = cap
         for q in questions:
-            target = variant or without_vectors(bot, keep_cache=False)  # cold for each
+            target = bot if cap is None else without_vectors(bot, keep_cache=False)
             t = time.perf_counter()
             target.ask(q)
             lat.append(time.perf_counter() - t)

@@ -156,7 +156,13 @@ def collect(semantic: bool, parts=TRAINING, old=True, by_doc=None):
                     q = ranked.question
                     lex = lexical(index, q, params.LEXICAL_CANDIDATES, None)
                     sem = sem_of(index, encoder, q.text, None)
-                    feats = sentence_features(index, lex, sem, expected_type(q.text), c.passage_id)
+                    best = max(
+                        float(lex.sentence_scores(*index.sentence_range(o.passage_id)).max(initial=0.0))
+                        for o in ranked.scored
+                    )
+                    feats = sentence_features(
+                        index, lex, sem, expected_type(q.text), c.passage_id, best
+                    )
                     for (s, e), f in zip(index.sentences(passage), feats, strict=True):
                         sent_x.append(f)
                         sent_y.append(

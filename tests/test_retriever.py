@@ -63,13 +63,6 @@ class RankBM25Retriever:
         scores = np.asarray(self._sentences.get_scores(list(terms)), dtype=np.float64)
         return scores[np.asarray(sentences, dtype=np.int64)]
 
-    def best_sentence(self, terms: Sequence[str], document: tuple[int, int] | None = None) -> float:
-        scores = np.asarray(self._sentences.get_scores(list(terms)), dtype=np.float64)
-        if document is not None:
-            lo, hi = self._index.sentences_of(document)
-            scores = scores[lo:hi]
-        return float(scores.max(initial=0.0))
-
     def idf(self, term: str) -> float:
         return float(self._passages.idf.get(term, 0.0))
 

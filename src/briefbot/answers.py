@@ -113,6 +113,8 @@ def rank(
     elif index.is_code.any():  # a code block is found by the prose that introduces it too
         ids = union(ids, code_introduced(index, ids))
     if sem is not None and encoder is not None:  # an index without vectors: encode these
+        if sem.dense is None:
+            ids = ids[: params.ENCODED_CANDIDATES]
         leads = [q for q in (lead_in(index, p) for p in ids) if q is not None]
         sem.prepare(encoder, ids + leads)
     kind = expected_type(question.text)

@@ -35,9 +35,10 @@ from .passages import split_passages
 from .sentences import sentence_spans
 from .text import Lexicon, LexiconCounts, Tokenizer
 
-# A corpus with fewer characters than this is built in this process: starting workers
-# and sending their results back costs more than it saves (measured, benchmarks/README.md:
-# the break-even is near 2 MB of text on the 2-core machine).
+# A corpus with fewer characters than this is built in this process. Hand-set: 4 million
+# characters take about 10 s to build in one process on the project's 2-core machine
+# (100k passages, 36 MB: 19-25 s alone, 11-12 s with two workers), so below it the
+# workers could save a few seconds at most, against forking and sending results back.
 PARALLEL_CHARS = 4_000_000
 PARTS_PER_WORKER = 4  # parts of about equal size per worker, so none waits long at the end
 

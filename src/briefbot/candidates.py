@@ -3,8 +3,8 @@
 BM25 (rank-bm25's BM25Okapi, through the index's fast top-k path) over passages and over
 sentences proposes passages; the semantic stage adds the passages whose sentences mean
 what the question asks. For each candidate this stage measures the lexical signals the
-fusion weighs: its BM25 score and its best sentence's, relative to the best in the corpus,
-and how much of the question's idf weight it contains.
+fusion weighs: its sentences' BM25 scores, and how much of the question's idf weight it
+contains.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ class Lexical:
 
     passages: dict[int, float]  # passage id -> BM25 score (the best ones only)
     best: float  # the best passage score (0 when nothing matched)
-    best_sentence: float  # the best sentence score in scope: the scale of sentence scores
     idf: dict[str, float]  # each question term's idf (unknown terms: the corpus's highest)
     known: dict[str, bool]  # whether the corpus uses the term
     allowed: np.ndarray | None  # passages of the document asked about
@@ -58,7 +57,6 @@ def lexical(index: PassageIndex, question: Question, k: int, document: str | Non
     return Lexical(
         passages=dict(top),
         best=top[0][1] if top else 0.0,
-        best_sentence=float(retriever.best_sentence(terms, scope)),
         idf=idf,
         known=known,
         allowed=allowed,

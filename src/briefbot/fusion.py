@@ -45,11 +45,13 @@ def sentence_features(
     sem: Semantic | None,
     kind: str | None,
     passage_id: int,
+    best: float,
 ) -> list[tuple[float, float, float]]:
-    """(sentence BM25 relative to the corpus's best, cosine, typed miss) per sentence."""
+    """(sentence BM25 relative to ``best``, the best candidate sentence's, cosine, typed
+    miss) per sentence."""
     lo, hi = index.sentence_range(passage_id)
     text = index.passages[passage_id].text
-    best = lex.best_sentence or 1.0
+    best = best or 1.0
     bm25 = lex.sentence_scores(lo, hi)
     cosines = sem.cosines(lo, hi) if sem is not None else None
     out = []
@@ -77,8 +79,11 @@ def features(
     """Per candidate: (passage features in params.FEATURES order, sentence scores)."""
     unknown = _unknown_share(question, lex)
     out: list[tuple[tuple[float, ...], tuple[float, ...]]] = []
+    # the scale of sentence scores: the best among the candidates' sentences (it needs no
+    # pass over the corpus, and is the corpus's best whenever a candidate holds that)
+    best = max((float(lex.sentence_scores(*index.sentence_range(p)).max(initial=0.0)) for p in ids), default=0.0)
     for pid in ids:
-        sents = sentence_features(index, lex, sem, kind, pid)
+        sents = sentence_features(index, lex, sem, kind, pid, best)
         scores = tuple(sentence_score(f) for f in sents)
         top2 = sorted(range(len(scores)), key=lambda i: (-scores[i], i))[:2]
         typed_miss = 1.0 if kind is not None and all(sents[i][2] for i in top2) else 0.0

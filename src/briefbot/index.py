@@ -284,7 +284,7 @@ class PassageIndex:
         )
         self.sentence_bm25 = sentence_bm25
         # what the answer pipeline searches through (briefbot.retriever: the one seam)
-        self.retriever: Retriever = LocalRetriever(bm25, sentence_bm25, self.sentences_of)
+        self.retriever: Retriever = LocalRetriever(bm25, sentence_bm25)
         self.embeddings = embeddings  # (n_sentences, 384) float32 unit vectors, or None
         self.passage_embeddings = passage_embeddings  # (n_passages, 384): each passage whole
         # an index without vectors (too large to embed at build): the sentence vectors that
@@ -540,10 +540,6 @@ class PassageIndex:
         if key not in self._heading_terms:
             self._heading_terms[key] = self.tokenizer.terms(_heading_text(passage))
         return self._heading_terms[key]
-
-    def sentences_of(self, passages: tuple[int, int]) -> tuple[int, int]:
-        """The sentence ids of the passages ``passages[0] .. passages[1] - 1``."""
-        return int(self.first_sentence[passages[0]]), int(self.first_sentence[passages[1]])
 
     def document_range(self, document: str) -> tuple[int, int]:
         if document not in self._doc_ranges:

@@ -31,6 +31,12 @@ SEMANTIC_CANDIDATES = 20  # ... and best passages by their best sentence's cosin
 # (benchmarks/README.md, "Semantic vectors at scale"): the numpy encoder takes 12-22 ms a
 # sentence, so 20,000 sentences (about 7,000 passages) are 4-7 minutes, once per index.
 EMBED_AT_BUILD_SENTENCES = 20_000
+# In an index without vectors, the best lexical candidates whose sentences a question
+# encodes (the others are not candidates): each costs about 3.5 sentences of encoding.
+# benchmarks/bench_vectors.py on the train + dev questions, hit@1 / hit@3: 20 candidates
+# 0.754 / 0.865, 10 0.747 / 0.833, 5 0.732 / 0.816 (vectors at build: 0.788 / 0.911);
+# 10 halves the encoding of 20 for one question in 150 lost.
+ENCODED_CANDIDATES = 10
 
 # -- quote stage -------------------------------------------------------------------------
 SHORT_PASSAGE_CHARS = 450  # a passage this short, or of at most SHORT_PASSAGE_SENTENCES

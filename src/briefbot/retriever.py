@@ -1,9 +1,8 @@
 """The seam between the answer pipeline and wherever BM25 runs: a :class:`Retriever`.
 
 The candidates stage asks a retriever a few things about a question's index terms (already
-tokenized by :mod:`briefbot.text`): the best passages by BM25 with their scores, the best
-sentence score and the scores of the candidates' sentences, each term's idf, and whether
-the corpus uses a term. No call scores every sentence or passage of the corpus. It never
+tokenized by :mod:`briefbot.text`): the best passages by BM25 with their scores, the scores of
+the candidates' sentences, each term's idf, and whether the corpus uses a term. No call scores every sentence or passage of the corpus. It never
 reaches into an index's arrays, so another implementation can stand behind the same calls.
 
 :class:`LocalRetriever` is today's: the in-process postings of :mod:`briefbot.bm25`, whose
@@ -14,7 +13,7 @@ when a deployment should switch to it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -46,11 +45,6 @@ class Retriever(Protocol):
         scored as its own small document among all the corpus's sentences."""
         ...
 
-    def best_sentence(self, terms: Sequence[str], document: Range | None = None) -> float:
-        """The best sentence score in the corpus (in ``document``'s passages when given),
-        0 when no sentence has a term: the scale sentence scores are read on."""
-        ...
-
     def idf(self, term: str) -> float:
         """The term's idf among the passages (BM25Okapi's, epsilon floor included)."""
         ...
@@ -63,15 +57,9 @@ class Retriever(Protocol):
 class LocalRetriever:
     """The in-process implementation: postings over passages and over sentences."""
 
-    def __init__(
-        self,
-        passages: BM25Index,
-        sentences: BM25Index,
-        sentence_range: Callable[[Range], Range],
-    ) -> None:
+    def __init__(self, passages: BM25Index, sentences: BM25Index) -> None:
         self._passages = passages
         self._sentences = sentences
-        self._sentence_range = sentence_range  # passage id range -> sentence id range
 
     @property
     def passage_count(self) -> int:
@@ -88,15 +76,6 @@ class LocalRetriever:
 
     def sentence_scores(self, terms: Sequence[str], sentences: NDArray) -> NDArray:
         return self._sentences.scores_of(terms, sentences)
-
-    def best_sentence(self, terms: Sequence[str], document: Range | None = None) -> float:
-        # one dense pass; top_k(terms, 1) costs about the same, since the question's
-        # common terms touch most sentences (benchmarks/bench_sentence_scores.py)
-        scores = self._sentences.get_scores(terms)
-        if document is not None:
-            lo, hi = self._sentence_range(document)
-            scores = scores[lo:hi]
-        return float(scores.max(initial=0.0))
 
     def idf(self, term: str) -> float:
         return self._passages.idf(term)
