@@ -19,7 +19,8 @@ bench_scale.py: man pages, info manuals, licences; no Python documentation), par
   and tantivy (its default English tokenizer; one writer, 2 threads): build, peak memory,
   size on disk, load, and the top 10 for the same questions' words.
 
-Peak memory is each process's own high-water mark (``VmHWM``). Costs are also given as the exponent of their growth from the smallest size to
+Peak memory is each process's own high-water mark (``VmHWM``). Costs are also given
+as the exponent of their growth from the smallest size to
 the largest (cost ~ N^k).
 """
 
@@ -57,7 +58,9 @@ def rss_mb():
     return float("nan")
 """
 
-ASK = PEAK + r"""
+ASK = (
+    PEAK
+    + r"""
 import json, os, random, sys, time
 from pathlib import Path
 from briefbot import Briefbot
@@ -74,11 +77,15 @@ for q in questions:
     t = time.perf_counter(); bot.ask(q); lat.append(time.perf_counter() - t)
 lat.sort()
 print(json.dumps({"load_s": load, "rss_after_load_mb": rss,
-                  "p50_ms": lat[len(lat) // 2] * 1000, "p99_ms": lat[max(0, int(len(lat) * .99) - 1)] * 1000,
+                  "p50_ms": lat[len(lat) // 2] * 1000,
+                  "p99_ms": lat[max(0, int(len(lat) * .99) - 1)] * 1000,
                   "passages": len(bot.index)}))
 """
+)
 
-OTHERS = PEAK + r"""
+OTHERS = (
+    PEAK
+    + r"""
 import json, sys, time
 from pathlib import Path
 engine, folder, out, qfile = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
@@ -101,7 +108,8 @@ if engine == "tantivy":
     if mode == "build":
         texts = list(passages())
         t = time.perf_counter()
-        schema = tantivy.SchemaBuilder().add_text_field("body", stored=False, tokenizer_name="en_stem").build()
+        schema = tantivy.SchemaBuilder().add_text_field(
+            "body", stored=False, tokenizer_name="en_stem").build()
         out.mkdir(parents=True, exist_ok=True)
         index = tantivy.Index(schema, path=str(out))
         writer = index.writer(heap_size=300_000_000, num_threads=2)
@@ -111,7 +119,8 @@ if engine == "tantivy":
         result["build_s"] = time.perf_counter() - t
     else:
         t = time.perf_counter()
-        schema = tantivy.SchemaBuilder().add_text_field("body", stored=False, tokenizer_name="en_stem").build()
+        schema = tantivy.SchemaBuilder().add_text_field(
+            "body", stored=False, tokenizer_name="en_stem").build()
         index = tantivy.Index(schema, path=str(out)); index.reload(); searcher = index.searcher()
         result["load_s"] = time.perf_counter() - t
         def run(q):
@@ -155,6 +164,7 @@ elif engine == "rank-bm25":
 result["peak_mb"] = peak_mb()
 print(json.dumps(result))
 """
+)
 
 
 def write_corpus(folder: Path, passages: int, docs: int) -> None:
@@ -231,7 +241,9 @@ def measure(n: int, docs: int) -> dict:
         row["briefbot"] = json.loads(out)
         row["briefbot"]["size_mb"] = size_mb(work / "cache")
         for mode, count in (("lexical", QUESTIONS), ("semantic", SEMANTIC_QUESTIONS)):
-            _, out = run([sys.executable, "-c", ASK, str(folder), mode, str(count), str(qfile)], env)
+            _, out = run(
+                [sys.executable, "-c", ASK, str(folder), mode, str(count), str(qfile)], env
+            )
             row["briefbot"][mode] = json.loads(out)
         cold = []
         for _ in range(3):
@@ -240,16 +252,49 @@ def measure(n: int, docs: int) -> dict:
         row["briefbot"]["cold_ask_s"] = sorted(cold)[1]
         for engine in ("tantivy", "bm25s"):
             out_dir = work / engine
-            _, out = run([sys.executable, "-c", OTHERS, engine, str(folder), str(out_dir), str(qfile), "build"])
+            _, out = run(
+                [
+                    sys.executable,
+                    "-c",
+                    OTHERS,
+                    engine,
+                    str(folder),
+                    str(out_dir),
+                    str(qfile),
+                    "build",
+                ]
+            )
             row[engine] = json.loads(out)
             row[engine]["size_mb"] = size_mb(out_dir)
-            _, out = run([sys.executable, "-c", OTHERS, engine, str(folder), str(out_dir), str(qfile), "query"])
+            _, out = run(
+                [
+                    sys.executable,
+                    "-c",
+                    OTHERS,
+                    engine,
+                    str(folder),
+                    str(out_dir),
+                    str(qfile),
+                    "query",
+                ]
+            )
             q = json.loads(out)
             row[engine].update({k: q[k] for k in ("load_s", "p50_ms", "p99_ms")})
             row[engine]["query_peak_mb"] = q["peak_mb"]
         if n <= 1_000_000:
             count = QUESTIONS if n <= 100_000 else 20
-            _, out = run([sys.executable, "-c", OTHERS, "rank-bm25", str(folder), "-", str(qfile), str(count)])
+            _, out = run(
+                [
+                    sys.executable,
+                    "-c",
+                    OTHERS,
+                    "rank-bm25",
+                    str(folder),
+                    "-",
+                    str(qfile),
+                    str(count),
+                ]
+            )
             row["rank-bm25"] = json.loads(out) | {"questions": count}
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -279,7 +324,10 @@ def main() -> None:
 
 
 def print_tables(rows: list[dict]) -> None:
-    print("\n| passages | build | memory | on disk | load | ask p50 / p99 lexical | ask p50 / p99 semantic | cold `briefbot ask` |")
+    print(
+        "\n| passages | build | memory | on disk | load | ask p50 / p99 lexical "
+        "| ask p50 / p99 semantic | cold `briefbot ask` |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         b = r["briefbot"]
@@ -288,7 +336,8 @@ def print_tables(rows: list[dict]) -> None:
             f"{b['peak_mb']:.0f} MB build; {b['lexical']['rss_after_load_mb']:.0f} MB after load | "
             f"{b['size_mb']:.0f} MB | {b['lexical']['load_s']:.2f} s | "
             f"{b['lexical']['p50_ms']:.1f} / {b['lexical']['p99_ms']:.1f} ms | "
-            f"{b['semantic']['p50_ms']:.0f} / {b['semantic']['p99_ms']:.0f} ms | {b['cold_ask_s']:.2f} s |"
+            f"{b['semantic']['p50_ms']:.0f} / {b['semantic']['p99_ms']:.0f} ms | "
+            f"{b['cold_ask_s']:.2f} s |"
         )
     print("\n| passages | engine | build | peak | on disk | load | top-10 p50 / p99 |")
     print("|---|---|---|---|---|---|---|")
@@ -299,7 +348,8 @@ def print_tables(rows: list[dict]) -> None:
             e = r[engine]
             print(
                 f"| {r['passages']:,} | {engine} | {e['build_s']:.1f} s | {e['peak_mb']:.0f} MB | "
-                f"{e.get('size_mb', float('nan')):.0f} MB | {e.get('load_s', float('nan')):.2f} s | "
+                f"{e.get('size_mb', float('nan')):.0f} MB | "
+                f"{e.get('load_s', float('nan')):.2f} s | "
                 f"{e['p50_ms']:.1f} / {e['p99_ms']:.1f} ms |"
             )
     if len(rows) >= 2:

@@ -2,8 +2,9 @@
 
 The passages are real English recombined: sentences from text on this machine
 (/usr/share/common-licenses, /usr/share/doc/*/copyright, English man pages and info
-manuals; Python's own documentation is kept out, as from every corpus here), drawn at random until a passage has 40-60 words. Tokens come
-from briefbot's own Tokenizer (stopwords dropped, Snowball stems) or, with
+manuals; Python's own documentation is kept out, as from every corpus here), drawn at
+random until a passage has 40-60 words. Tokens come from briefbot's own Tokenizer
+(stopwords dropped, Snowball stems) or, with
 ``--tokenizer regex``, from a lowercase ``[a-z0-9]+`` regex that keeps every word.
 
 Every build runs in a fresh subprocess that first generates the corpus, then resets the

@@ -55,7 +55,11 @@ def main() -> None:
     rows = {}
     print(f"questions: {' + '.join(parts)}; hit@1 / hit@3 / quote@1 / unanswerable refused /")
     print("answerable refused, at build → when asked\n")
-    print("| document | questions | at build | " + " | ".join(f"when asked, {c} candidates" for c in args.caps.split(",")) + " |")
+    print(
+        "| document | questions | at build | "
+        + " | ".join(f"when asked, {c} candidates" for c in args.caps.split(","))
+        + " |"
+    )
     print("|---|---|---|" + "---|" * len(args.caps.split(",")))
     caps = [int(c) for c in args.caps.split(",")]
     for doc, cases in evalsets.by_document(*parts).items():
@@ -67,8 +71,13 @@ def main() -> None:
             r = evaluate(variant, cases)
             t = r.total
             got.append(
-                (r.hit_at_1, r.hit_at_3, r.quote_at_1, r.refusal_accuracy,
-                 t.refused_wrong / (t.answerable or 1))
+                (
+                    r.hit_at_1,
+                    r.hit_at_3,
+                    r.quote_at_1,
+                    r.refusal_accuracy,
+                    t.refused_wrong / (t.answerable or 1),
+                )
             )
         rows[doc] = got
         cells = [" / ".join(f"{v:.2f}" for v in g) for g in got]

@@ -157,7 +157,11 @@ def collect(semantic: bool, parts=TRAINING, old=True, by_doc=None):
                     lex = lexical(index, q, params.LEXICAL_CANDIDATES, None)
                     sem = sem_of(index, encoder, q.text, None)
                     best = max(
-                        float(lex.sentence_scores(*index.sentence_range(o.passage_id)).max(initial=0.0))
+                        float(
+                            lex.sentence_scores(*index.sentence_range(o.passage_id)).max(
+                                initial=0.0
+                            )
+                        )
                         for o in ranked.scored
                     )
                     feats = sentence_features(

@@ -30,7 +30,9 @@ def _corpus(folder, n_docs: int = 9):
             for p in range(5)
         )
         if d % 2:
-            text = f"---\ntitle: Doc {d}\n---\n\n# {name}\n\n{body}\n\n## More on {name}\n\n{body}\n"
+            text = (
+                f"---\ntitle: Doc {d}\n---\n\n# {name}\n\n{body}\n\n## More on {name}\n\n{body}\n"
+            )
             write(folder, f"d{d:02d}.md", text)
         else:
             write(folder, f"d{d:02d}.txt", f"{name}\n\n{body}\n")

@@ -490,9 +490,10 @@ def _count_pairs(
     """Term frequency of every (term, passage) pair, sorted by term then passage.
 
     Passages are taken a few million tokens at a time: ``token_ids(passages, tokens,
-    first token)`` gives the term ids of the next ``passages`` (``tokens`` in all), repeats within a passage are counted by sorting
-    ``term * chunk_docs + local_passage`` keys, and the pairs of all chunks are sorted once
-    at the end (each chunk is an already sorted run). Returns (keys, tf, df): keys are
+    first token)`` gives the term ids of the next ``passages`` (``tokens`` in all); repeats
+    within a passage are counted by sorting ``term * chunk_docs + local_passage`` keys, and
+    the pairs of all chunks are sorted once at the end (each chunk is an already sorted
+    run). Returns (keys, tf, df): keys are
     ``term * n_docs + passage``; if ``tf`` is an int ``m`` it is packed in as
     ``key * m + tf`` (one array, one sort), else ``tf`` is a parallel array. ``df`` may be
     shorter than the vocabulary (missing terms have df 0, which cannot happen).

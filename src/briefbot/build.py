@@ -125,9 +125,7 @@ def survey(first: int, last: int) -> Survey:
     return Survey(arrays, list(sections), counts)
 
 
-def tokenize(
-    lexicon: Lexicon, passages: dict[str, np.ndarray], sections: list[str]
-) -> Tokenized:
+def tokenize(lexicon: Lexicon, passages: dict[str, np.ndarray], sections: list[str]) -> Tokenized:
     """Pass 2 over the passages given as arrays (``section`` indexing ``sections``)."""
     tokenizer = Tokenizer(lexicon)
     vocab: dict[str, int] = {}
@@ -272,7 +270,9 @@ def _passages(surveys: list[Survey]) -> int:
     return sum(len(s.passages["doc"]) for s in surveys)
 
 
-TOKENIZE_CHUNK = 20_000  # passages tokenized at a time, in whole documents (progress is told after each)
+TOKENIZE_CHUNK = (
+    20_000  # passages tokenized at a time, in whole documents (progress is told after each)
+)
 
 
 def _after_survey(
@@ -291,9 +291,7 @@ def _after_survey(
             column = part.passages[k]
             columns[k].append(remap[column] if k == "section" else column)
         counts.merge(part.counts)
-    passages = {
-        k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in columns.items()
-    }
+    passages = {k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in columns.items()}
     # the headings are learned from after all the prose, each once
     for name in sections:
         counts.add(name)
@@ -339,7 +337,9 @@ def _merge(
             [sentence_vocab.setdefault(t, len(sentence_vocab)) for t in part.sentence_terms],
             np.int32,
         )
-        sentence_ids.append(remap[part.sentence_ids] if len(part.sentence_ids) else part.sentence_ids)
+        sentence_ids.append(
+            remap[part.sentence_ids] if len(part.sentence_ids) else part.sentence_ids
+        )
         lengths.append(part.lengths)
         sentence_lengths.append(part.sentence_lengths)
         spans.append(part.spans)

@@ -91,14 +91,14 @@ def open_index(
     return index
 
 
-def _save(
-    index: PassageIndex, folder: Path, key: str, warn: Callable[[str], None] | None
-) -> None:
+def _save(index: PassageIndex, folder: Path, key: str, warn: Callable[[str], None] | None) -> None:
     try:
         index.save(folder, key)
     except OSError as exc:
         if warn:
-            warn(f"{folder}: cannot save the index ({exc.strerror or exc}); it is rebuilt next time")
+            warn(
+                f"{folder}: cannot save the index ({exc.strerror or exc}); it is rebuilt next time"
+            )
 
 
 def _load(

@@ -81,7 +81,10 @@ def features(
     out: list[tuple[tuple[float, ...], tuple[float, ...]]] = []
     # the scale of sentence scores: the best among the candidates' sentences (it needs no
     # pass over the corpus, and is the corpus's best whenever a candidate holds that)
-    best = max((float(lex.sentence_scores(*index.sentence_range(p)).max(initial=0.0)) for p in ids), default=0.0)
+    best = max(
+        (float(lex.sentence_scores(*index.sentence_range(p)).max(initial=0.0)) for p in ids),
+        default=0.0,
+    )
     for pid in ids:
         sents = sentence_features(index, lex, sem, kind, pid, best)
         scores = tuple(sentence_score(f) for f in sents)

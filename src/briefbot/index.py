@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import tempfile
 import zipfile
 import zlib
@@ -29,13 +28,12 @@ from . import params
 from .bm25 import BM25Index
 from .build import PASSAGE_FIELDS, build_arrays, heading_text
 from .corpus import Corpus, Document
+from .encoder import WEIGHTS_SHA256
 from .errors import InputError
 from .passages import Passage
 from .retriever import LocalRetriever, Retriever
 from .storage import load_npz
 from .text import Lexicon, Token, Tokenizer
-
-from .encoder import WEIGHTS_SHA256
 
 if TYPE_CHECKING:
     from .encoder import Encoder
@@ -70,7 +68,7 @@ class PassageTable(Sequence[Passage]):
         self._docs = tuple(documents)
         self._sections = [str(x) for x in sections]
         doc, start, end = arrays["doc"], arrays["start"], arrays["end"]
-        section, paragraph = arrays["section"], arrays["paragraph"]
+        section = arrays["section"]
         n = len(doc)
         if any(len(arrays[k]) != n for k in self._FIELDS):
             raise ValueError("passage arrays of different lengths")
@@ -88,7 +86,7 @@ class PassageTable(Sequence[Passage]):
         # read one passage at a time through memoryviews: a fraction of the cost of numpy
         # scalar indexing, and no Python object per passage until one is asked for
         self._doc, self._start, self._end, self._paragraph, self._section = (
-            memoryview(np.ascontiguousarray(self.arrays[k])).cast("B").cast("q")
+            np.ascontiguousarray(self.arrays[k]).data.cast("B").cast("q")
             for k in ("doc", "start", "end", "paragraph", "section")
         )
         self.ranges = {
@@ -380,7 +378,7 @@ class PassageIndex:
             table = self.passages
             if not isinstance(table, PassageTable):
                 table = PassageTable.of(self.corpus, table)
-            np.savez(tmp / "passages.npz", **table.arrays)
+            np.savez(tmp / "passages.npz", **table.arrays)  # type: ignore[arg-type]
             meta = {
                 "key": key,
                 "passages": len(self.passages),

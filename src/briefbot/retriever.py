@@ -1,8 +1,9 @@
 """The seam between the answer pipeline and wherever BM25 runs: a :class:`Retriever`.
 
 The candidates stage asks a retriever a few things about a question's index terms (already
-tokenized by :mod:`briefbot.text`): the best passages by BM25 with their scores, the scores of
-the candidates' sentences, each term's idf, and whether the corpus uses a term. No call scores every sentence or passage of the corpus. It never
+tokenized by :mod:`briefbot.text`): the best passages by BM25 with their scores, the
+scores of the candidates' sentences, each term's idf, and whether the corpus uses a term.
+No call scores every sentence or passage of the corpus. It never
 reaches into an index's arrays, so another implementation can stand behind the same calls.
 
 :class:`LocalRetriever` is today's: the in-process postings of :mod:`briefbot.bm25`, whose

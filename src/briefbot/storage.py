@@ -83,7 +83,7 @@ def load_npz(path: str | os.PathLike[str]) -> dict[str, NDArray[Any]]:
                     ).view(np.ndarray)
                     # the archive's checksum, over the mapped pages (about 4 GB/s): nothing
                     # damaged is trusted
-                    crc = zlib.crc32(array.reshape(-1, order="A").view(np.uint8), crc)
+                    crc = zlib.crc32(array.reshape(-1, order="A").view(np.uint8).data, crc)
                 if crc != info.CRC:
                     raise ValueError(f"member {name!r} is damaged (checksum)")
                 out[name] = array

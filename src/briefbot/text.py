@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import Stemmer
 
@@ -319,10 +319,11 @@ class Tokenizer:
                     if not keep_stopwords:
                         continue
                 elif fast is not _COMPLEX:
+                    pair = cast(tuple[str, str], fast)
                     start, end = match.span()
-                    if fast[0] in triggers:
+                    if pair[0] in triggers:
                         found.append(len(out))
-                    append(_new_token(Token, (fast[0], start, end, fast[1])))
+                    append(_new_token(Token, (pair[0], start, end, pair[1])))
                     continue
             start, end = match.span()
             if scope and _SCOPE_END.search(text, last_end, start):
