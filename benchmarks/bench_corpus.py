@@ -252,33 +252,14 @@ def measure(n: int, docs: int) -> dict:
         row["briefbot"]["cold_ask_s"] = sorted(cold)[1]
         for engine in ("tantivy", "bm25s"):
             out_dir = work / engine
-            _, out = run(
-                [
-                    sys.executable,
-                    "-c",
-                    OTHERS,
-                    engine,
-                    str(folder),
-                    str(out_dir),
-                    str(qfile),
-                    "build",
-                ]
-            )
-            row[engine] = json.loads(out)
+
+            def other(mode: str, engine: str = engine, out_dir: Path = out_dir) -> dict:
+                args = [engine, str(folder), str(out_dir), str(qfile), mode]
+                return json.loads(run([sys.executable, "-c", OTHERS, *args])[1])
+
+            row[engine] = other("build")
             row[engine]["size_mb"] = size_mb(out_dir)
-            _, out = run(
-                [
-                    sys.executable,
-                    "-c",
-                    OTHERS,
-                    engine,
-                    str(folder),
-                    str(out_dir),
-                    str(qfile),
-                    "query",
-                ]
-            )
-            q = json.loads(out)
+            q = other("query")
             row[engine].update({k: q[k] for k in ("load_s", "p50_ms", "p99_ms")})
             row[engine]["query_peak_mb"] = q["peak_mb"]
         if n <= 1_000_000:
