@@ -238,3 +238,134 @@ def test_a_saved_lexical_index_gets_vectors_without_a_rebuild(folder, monkeypatc
     assert (again.index.embeddings == bot.index.embeddings).all()
     lexical = Briefbot.from_folder(folder, semantic=False)  # the same saved index
     assert lexical.ask("where does the walrus migrate").answered
+
+
+# -- documents not read at start (the manifest saved beside the index) ---------------------
+
+OTHER = """---
+title: Narwhal Notes
+authors: [A. Writer]
+---
+Narwhals have long tusks.
+
+They dive deep under the ice in winter.
+"""
+
+
+@pytest.fixture
+def settled(folder, monkeypatch):
+    """A folder whose files were written long enough ago to be trusted by their stat (the
+    racy window shrunk to nothing instead of waiting two seconds)."""
+    import briefbot.corpus
+
+    monkeypatch.setattr(briefbot.corpus, "RACY_STAT_NS", 0)
+    write(folder, "narwhal.md", OTHER)
+    return folder
+
+
+def _reads(monkeypatch):
+    from pathlib import Path
+
+    seen: list[str] = []
+    real = Path.read_bytes
+
+    def counted(self):
+        seen.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    return seen
+
+
+def test_a_saved_index_starts_without_reading_its_documents(settled, monkeypatch):
+    first = Briefbot.from_folder(settled, save=True)
+    assert (settled / ".briefbot-index" / "documents.json").exists()
+    seen = _reads(monkeypatch)
+    again = Briefbot.from_folder(settled)
+    assert seen == []  # nothing read to start
+    assert all(d.loaded is None for d in again.documents)
+    assert [(d.id, d.title, d.authors, d.length) for d in again.documents] == [
+        (d.id, d.title, d.authors, len(d.text)) for d in first.documents
+    ]
+    question = "how deep do narwhals dive"
+    got, want = again.ask(question), first.ask(question)
+    assert [h.excerpt.text for h in got.hits] == [h.excerpt.text for h in want.hits]
+    assert sorted(seen) == ["narwhal.md", "walrus.md"]  # read when the candidates needed them
+    again.ask("where does the walrus migrate")
+    again.ask(question)
+    assert len(seen) == 2  # and kept
+
+
+def test_a_document_changed_after_start_is_reloaded_not_misquoted(settled, monkeypatch):
+    import os
+
+    Briefbot.from_folder(settled, save=True)
+    bot = Briefbot.from_folder(settled)
+    path = settled / "narwhal.md"
+    stat = path.stat()
+    # the same length and times: only the content says it changed
+    changed = OTHER.replace("dive deep under", "swims far below")
+    assert len(changed) == len(OTHER)
+    path.write_text(changed, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    found = bot.ask("do narwhals swim below the ice in winter")
+    assert found.hits[0].excerpt.text == "They swims far below the ice in winter."
+    assert found.hits[0].passage.document.loaded is not None  # read again, by the reload
+
+
+def test_a_file_changed_on_disk_is_read_at_start(settled):
+    from briefbot.cache import known_documents
+
+    Briefbot.from_folder(settled, save=True)
+    write(settled, "narwhal.md", OTHER + "\nTheir tusks are ivory teeth.\n")
+    corpus = load_corpus(settled, known_documents(settled))
+    read = {d.id: d.loaded is not None for d in corpus.documents}
+    assert read == {"narwhal": True, "walrus": False}  # the other one trusted by its stat
+    bot = Briefbot(corpus, save=True)  # a new key: rebuilt
+    assert bot.ask("are the tusks ivory").hits[0].excerpt.text == "Their tusks are ivory teeth."
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        "not json",
+        "[]",
+        '{"version": 1, "documents": [{"path": "walrus.md", "stat": "x"}]}',
+        '{"version": 1, "documents": [{"path": "walrus.md", "stat": [1, 2, 3, 4], '
+        '"chars": "many"}]}',
+        '{"version": 99, "documents": []}',
+    ],
+)
+def test_a_damaged_manifest_means_the_documents_are_read(settled, manifest):
+    Briefbot.from_folder(settled, save=True)
+    (settled / ".briefbot-index" / "documents.json").write_text(manifest, encoding="utf-8")
+    bot = Briefbot.from_folder(settled)
+    assert all(d.loaded is not None for d in bot.documents)
+    assert bot.ask("where does the walrus migrate").answered
+
+
+def test_a_file_just_written_is_not_trusted_by_its_stat(folder):
+    # written less than two seconds before it was read: its stat could not tell a later
+    # change of the same size in the same clock tick, so it is read again next time
+    Briefbot.from_folder(folder, save=True)
+    bot = Briefbot.from_folder(folder)
+    assert all(d.loaded is not None for d in bot.documents)
+
+
+def test_unread_texts_are_kept_within_a_budget(settled, monkeypatch):
+    from briefbot.cache import known_documents
+    from briefbot.corpus import _TextStore
+
+    Briefbot.from_folder(settled, save=True)
+    narwhal, walrus = load_corpus(settled, known_documents(settled)).documents
+    assert (walrus.id, narwhal.id) == ("walrus", "narwhal")
+    seen = _reads(monkeypatch)
+    roomy = _TextStore(budget=10_000)
+    for doc in (walrus, narwhal, walrus, narwhal):
+        assert roomy.read(doc) == doc.path.read_text(encoding="utf-8")
+    assert seen == ["walrus.md", "narwhal.md"]  # each read once
+    seen.clear()
+    tight = _TextStore(budget=1)  # smaller than any document: the last one is kept
+    for doc in (walrus, walrus, narwhal, walrus):
+        tight.read(doc)
+    assert seen == ["walrus.md", "narwhal.md", "walrus.md"]

@@ -9,12 +9,16 @@ Nothing read from the cache is trusted without the key matching.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .bm25 import BM25Index
-from .corpus import Corpus
+from .corpus import Corpus, manifest
 from .encoder import Encoder
 from .index import Known, PassageIndex, embeds_at_build, saved_vectors
 from .params import EMBED_AT_BUILD_SENTENCES
@@ -27,6 +31,7 @@ from .text import TOKENIZER_VERSION
 # 13: vectors saved with their encoder's weights digest, passages as int64 arrays
 INDEX_FORMAT = "13"
 CACHE_FOLDER = ".briefbot-index"
+MANIFEST = "documents.json"  # beside the index: what each document's file was when read
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file
 
 
@@ -44,6 +49,32 @@ def corpus_key(corpus: Corpus) -> str:
 
 def default_cache_dir(corpus: Corpus) -> Path:
     return corpus.root / CACHE_FOLDER
+
+
+def known_documents(root: Path, cache_dir: Path | None = None) -> dict[str, Any] | None:
+    """The manifest saved with the index of the corpus at ``root``
+    (:func:`briefbot.corpus.manifest`), for :func:`briefbot.corpus.load_corpus`; None when
+    there is none or it cannot be read (every document is then read)."""
+    path = (cache_dir if cache_dir is not None else root / CACHE_FOLDER) / MANIFEST
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def _save_manifest(corpus: Corpus, folder: Path) -> None:
+    """Write the manifest of ``corpus`` beside its index ``folder`` (atomically; a
+    failure only means the documents are read at the next start)."""
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".documents-", dir=folder.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(manifest(corpus), out, ensure_ascii=False)
+        os.replace(tmp, folder.parent / MANIFEST)
+    except OSError:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def open_index(
@@ -67,6 +98,8 @@ def open_index(
     key = corpus_key(corpus)
     found = _load(corpus, folder, key, warn)
     if found is not None:
+        if save is not False and any(d.loaded is not None for d in corpus.documents):
+            _save_manifest(corpus, folder)  # some were read: record them for next time
         # saved without vectors (the model was missing, or semantic matching was off) but
         # small enough to hold them: add them, and save it again
         wanted = encoder is not None and found.embeddings is None
@@ -94,6 +127,7 @@ def open_index(
 def _save(index: PassageIndex, folder: Path, key: str, warn: Callable[[str], None] | None) -> None:
     try:
         index.save(folder, key)
+        _save_manifest(index.corpus, folder)
     except OSError as exc:
         if warn:
             warn(

@@ -3,6 +3,13 @@
 A document is either Markdown with YAML front matter (``.md``) or plain text (``.txt``).
 Offsets everywhere in briefbot are character offsets into :attr:`Document.text`, the file's
 full decoded text, so ``doc.text[start:end]`` is always the source's own text.
+
+A saved index keeps a manifest of the documents it was built from (:func:`manifest`): each
+file's size, times and inode when it was read, its digest and its metadata. A file whose
+``stat`` still says the same is not read again at start (:func:`load_corpus` with
+``known``); its text is read when first needed, checked against the digest, and kept in a
+bounded cache (``params.DOCUMENT_TEXT_CACHE_CHARS``). A file that changed in between is
+:class:`DocumentChanged`, never a quote cut from other text.
 """
 
 from __future__ import annotations
@@ -11,28 +18,40 @@ import datetime as _dt
 import hashlib
 import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from .errors import CorpusError
+from .params import DOCUMENT_TEXT_CACHE_CHARS, RACY_STAT_NS
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 SUFFIXES = (*MARKDOWN_SUFFIXES, ".txt")
 MAX_FILE_BYTES = 20_000_000  # a single document larger than this is reported, not indexed
 
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+_FIRST_LINE = re.compile(r"[^\S\n]*(\S[^\n]*)")
+_NOT_BLANK = re.compile(r"\S")
+MANIFEST_VERSION = 1
+
+
+class DocumentChanged(CorpusError):
+    """A document's file no longer holds the text its index was built from."""
 
 
 @dataclass(frozen=True)
 class Document:
-    """One source document and its metadata."""
+    """One source document and its metadata. ``loaded`` is its text when it was read at
+    start; otherwise :attr:`text` reads the file when first asked (see the module)."""
 
     id: str  # path relative to the corpus folder, without suffix, with "/" separators
     path: Path
-    text: str = field(repr=False, compare=False)
+    loaded: str | None = field(repr=False, compare=False)
     body_start: int = field(repr=False, compare=False)
     title: str = ""
     subtitle: str | None = None
@@ -49,6 +68,25 @@ class Document:
     problems: tuple[str, ...] = field(default=(), repr=False, compare=False)  # fields left out
 
     digest: str | None = field(default=None, repr=False, compare=False)  # of the file read
+    chars: int = field(default=-1, repr=False, compare=False)  # len(text), known unread
+    # (size, mtime_ns, ctime_ns, inode) of the file when it was read, and when that was
+    stamp: tuple[int, int, int, int, int] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        """The file's full decoded text (read now if it was not read at start)."""
+        if self.loaded is not None:
+            return self.loaded
+        return _TEXTS.read(self)
+
+    @property
+    def length(self) -> int:
+        """``len(self.text)``, without reading the file."""
+        return len(self.loaded) if self.loaded is not None else self.chars
+
+    def read(self) -> Document:
+        """This document with its text held (for a build, which reads every text)."""
+        return self if self.loaded is not None else replace(self, loaded=self.text)
 
     @cached_property
     def content_hash(self) -> str:
@@ -80,6 +118,54 @@ class Corpus:
     documents: tuple[Document, ...]
     problems: tuple[str, ...] = ()  # one line per file skipped: "path: reason"
 
+    def read(self) -> Corpus:
+        """This corpus with every document's text held."""
+        return replace(self, documents=tuple(d.read() for d in self.documents))
+
+
+class _TextStore:
+    """Texts of documents not read at start: read on first use, checked against the
+    digest they were indexed with, the most recently used kept up to a budget of
+    characters (one document at least)."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._texts: OrderedDict[tuple[str, str | None], str] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def read(self, doc: Document) -> str:
+        key = (str(doc.path), doc.digest)
+        with self._lock:
+            text = self._texts.get(key)
+            if text is not None:
+                self._texts.move_to_end(key)
+                return text
+        changed = f"{doc.path}: changed since it was indexed; reload the corpus"
+        try:
+            data = doc.path.read_bytes()
+        except OSError as exc:
+            raise DocumentChanged(f"{changed} ({exc.strerror or exc})") from None
+        if hashlib.sha256(data).hexdigest() != doc.digest:
+            raise DocumentChanged(changed)
+        text = data.decode("utf-8")
+        with self._lock:
+            if key not in self._texts:
+                self._texts[key] = text
+                self._size += len(text)
+            while self._size > self.budget and len(self._texts) > 1:
+                _, old = self._texts.popitem(last=False)
+                self._size -= len(old)
+        return text
+
+    def clear(self) -> None:
+        with self._lock:
+            self._texts.clear()
+            self._size = 0
+
+
+_TEXTS = _TextStore(DOCUMENT_TEXT_CACHE_CHARS)
+
 
 def default_corpus_dir() -> Path:
     """./corpus when it exists, else the corpus bundled with this checkout."""
@@ -89,11 +175,13 @@ def default_corpus_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "corpus"
 
 
-def load_corpus(root: str | Path) -> Corpus:
+def load_corpus(root: str | Path, known: Mapping[str, Any] | None = None) -> Corpus:
     """Load every document under ``root`` (sub-folders included), sorted by path.
 
     Unusable files are reported in :attr:`Corpus.problems` and skipped; duplicates (same
-    text) are reported and indexed once. Raises :class:`CorpusError` when nothing usable is left.
+    text) are reported and indexed once. Raises :class:`CorpusError` when nothing usable is
+    left. ``known``: a saved index's :func:`manifest`; its files that are unchanged on disk
+    are not read now.
     """
     root = Path(root)
     if not root.exists():
@@ -122,9 +210,10 @@ def load_corpus(root: str | Path) -> Corpus:
         raise CorpusError(f"{root}: no documents (.md or .txt files) in the corpus folder")
     documents: list[Document] = []
     seen: dict[str, Document] = {}
+    entries = _entries(known)
     for path in files:
         try:
-            doc = load_document(path, root)
+            doc = _known(path, root, entries) or load_document(path, root)
         except CorpusError as exc:
             problems.append(str(exc))
             continue
@@ -147,7 +236,9 @@ def load_corpus(root: str | Path) -> Corpus:
 def load_document(path: Path, root: Path | None = None) -> Document:
     """Read one document; raise :class:`CorpusError` naming the file and the problem."""
     try:
-        size = path.stat().st_size
+        read_at = time.time_ns()
+        st = path.stat()
+        size = st.st_size
         if size > MAX_FILE_BYTES:
             raise CorpusError(
                 f"{path}: file too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})"
@@ -186,16 +277,100 @@ def load_document(path: Path, root: Path | None = None) -> Document:
     doc = Document(
         id=doc_id,
         path=path,
-        text=text,
+        loaded=text,
         digest=hashlib.sha256(data).hexdigest(),
         body_start=body_start,
         title_in_body=title_in_body,
         problems=tuple(problems),
+        chars=len(text),
+        stamp=(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, read_at),
         **values,
     )
-    if not text[body_start:].strip():
+    if not _NOT_BLANK.search(text, body_start):
         raise CorpusError(f"{path}: empty document, no paragraphs")
     return doc
+
+
+def manifest(corpus: Corpus) -> dict[str, Any]:
+    """What a saved index records of its documents so that a later start need not read
+    them: each file's stamp, digest, length and metadata. A file changed less than
+    ``params.RACY_STAT_NS`` before it was read is left out (its times could not tell a
+    later change of the same size), and is read at the next start."""
+    entries = []
+    for doc in corpus.documents:
+        if doc.stamp is None or doc.digest is None:
+            continue
+        size, mtime, ctime, inode, read_at = doc.stamp
+        if max(mtime, ctime) >= read_at - RACY_STAT_NS:
+            continue
+        try:
+            path = doc.path.relative_to(corpus.root).as_posix()
+        except ValueError:
+            continue
+        meta = {name: getattr(doc, name) for name in FIELDS}
+        entries.append(
+            {
+                "path": path,
+                "stat": [size, mtime, ctime, inode],
+                "read_at": read_at,
+                "digest": doc.digest,
+                "chars": doc.length,
+                "body_start": doc.body_start,
+                "title_in_body": doc.title_in_body,
+                "problems": list(doc.problems),
+                "meta": {k: list(v) if isinstance(v, tuple) else v for k, v in meta.items()},
+            }
+        )
+    return {"version": MANIFEST_VERSION, "documents": entries}
+
+
+def _entries(known: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
+    if not isinstance(known, Mapping) or known.get("version") != MANIFEST_VERSION:
+        return {}
+    entries = known.get("documents")
+    if not isinstance(entries, list):
+        return {}
+    return {
+        e["path"]: e for e in entries if isinstance(e, Mapping) and isinstance(e.get("path"), str)
+    }
+
+
+def _known(path: Path, root: Path, entries: dict[str, Mapping[str, Any]]) -> Document | None:
+    """The document at ``path`` from the manifest, unread, when its file is unchanged;
+    None when it must be read (not in the manifest, changed, or an entry that does not
+    make sense)."""
+    entry = entries.get(path.relative_to(root).as_posix()) if entries else None
+    if entry is None:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    stat = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    try:
+        if entry["stat"] != stat:
+            return None
+        meta = entry["meta"]
+        values = {name: FIELDS[name](v) for name, v in meta.items() if v is not None}
+        chars, body_start = int(entry["chars"]), int(entry["body_start"])
+        digest, read_at = str(entry["digest"]), int(entry["read_at"])
+        problems = tuple(str(p) for p in entry["problems"])
+        if not 0 <= body_start < chars or len(digest) != 64:
+            return None
+        return Document(
+            id=path.relative_to(root).with_suffix("").as_posix(),
+            path=path,
+            loaded=None,
+            body_start=body_start,
+            title_in_body=bool(entry["title_in_body"]),
+            problems=problems,
+            digest=digest,
+            chars=chars,
+            stamp=(*stat, read_at),  # type: ignore[arg-type]
+            **values,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def _parse_front_matter(path: Path, raw: str) -> dict[str, Any]:
@@ -294,7 +469,5 @@ FIELDS: dict[str, Callable[[Any], Any]] = {
 
 
 def _first_line(text: str, start: int) -> str:
-    for line in text[start:].splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
+    match = _FIRST_LINE.search(text, start)
+    return match.group(1).strip() if match else ""

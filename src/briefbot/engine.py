@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from .answers import Answer, Excerpt, Hit, answer
-from .cache import open_index
-from .corpus import Corpus, Document, load_corpus
+from .cache import known_documents, open_index
+from .corpus import Corpus, Document, DocumentChanged, load_corpus
 from .encoder import Encoder, EncoderUnavailable, load_encoder
 from .followup import follows_up, with_context
 from .passages import Passage
@@ -20,6 +21,24 @@ from .wording import noun_for, possessive, sentence
 
 GIST_NOTE = "The gist: {whose} most central sentences, in order."
 GIST_DONE = "That was the brief of {what}; ask about a topic for more."
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fresh(method: F) -> F:
+    """A call that finds a document's file changed since the index was built (its text is
+    read only when needed) reloads the corpus and is made again, once: an answer is never
+    cut from text other than what was indexed."""
+
+    @functools.wraps(method)
+    def call(self: Briefbot, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except DocumentChanged:
+            self.reload()
+            return method(self, *args, **kwargs)
+
+    return cast(F, call)
 
 
 class Briefbot:
@@ -83,7 +102,10 @@ class Briefbot:
 
     @classmethod
     def from_folder(cls, folder: str | Path, **options: Any) -> Briefbot:
-        return cls(load_corpus(folder), **options)
+        """The engine of the corpus folder ``folder``; documents unchanged since its index
+        was saved are not read until an answer needs their text."""
+        known = known_documents(Path(folder), options.get("cache_dir"))
+        return cls(load_corpus(folder, known), **options)
 
     @property
     def corpus(self) -> Corpus:
@@ -96,7 +118,8 @@ class Briefbot:
         started with, and the swap is a single assignment. Raises CorpusError (and keeps
         the old index) when the folder has become unusable.
         """
-        corpus = load_corpus(self.corpus.root)
+        root = self.corpus.root
+        corpus = load_corpus(root, known_documents(root, self.cache_dir))
         self.index = open_index(
             corpus,
             self.cache_dir,
@@ -127,6 +150,7 @@ class Briefbot:
     def problems(self) -> tuple[str, ...]:
         return self.corpus.problems
 
+    @_fresh
     def ask(
         self,
         question: str,
@@ -192,6 +216,7 @@ class Briefbot:
         note = GIST_NOTE.format(whose=possessive(self.what()))
         return Answer(question, answered=True, hits=tuple(hits), notes=(note,))
 
+    @_fresh
     def summarize(
         self, topic: str | None = None, max_sentences: int = 5, document: str | None = None
     ) -> Summary:
@@ -199,14 +224,17 @@ class Briefbot:
         ``document``'s when given."""
         return summarize(self.index, topic, max_sentences, document)
 
+    @_fresh
     def topics(self, document: str | None = None) -> tuple[Topic, ...]:
         """Section headings and salient names and concepts, for autocomplete and listings;
         only ``document``'s when given."""
         return topics(self.index, document)
 
+    @_fresh
     def passage(self, passage_id: int) -> Passage:
         return self.index.passages[passage_id]
 
+    @_fresh
     def context(self, passage_id: int, radius: int = 1) -> list[Passage]:
         """The passage with up to ``radius`` neighbours on each side, same document only."""
         index = self.index

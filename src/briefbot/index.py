@@ -76,7 +76,7 @@ class PassageTable(Sequence[Passage]):
             raise ValueError("a passage names no document")
         if n and (np.any(np.diff(doc) < 0) or section.max() >= len(self._sections)):
             raise ValueError("passages out of order or with unknown sections")
-        sizes = np.array([len(d.text) for d in self._docs], dtype=np.int64)
+        sizes = np.array([d.length for d in self._docs], dtype=np.int64)
         bodies = np.array([d.body_start for d in self._docs], dtype=np.int64)
         if n and not np.all((bodies[doc] <= start) & (start < end) & (end <= sizes[doc])):
             raise ValueError("a passage lies outside its document")
@@ -89,9 +89,11 @@ class PassageTable(Sequence[Passage]):
             np.ascontiguousarray(self.arrays[k]).data.cast("B").cast("q")
             for k in ("doc", "start", "end", "paragraph", "section")
         )
+        present = np.unique(doc)
+        los = np.searchsorted(doc, present).tolist()
+        his = np.searchsorted(doc, present, "right").tolist()
         self.ranges = {
-            self._docs[d].id: (int(np.searchsorted(doc, d)), int(np.searchsorted(doc, d, "right")))
-            for d in np.unique(doc).tolist()
+            self._docs[d].id: (lo, hi) for d, lo, hi in zip(present.tolist(), los, his, strict=True)
         }
 
     @classmethod
@@ -321,6 +323,7 @@ class PassageIndex:
         ``encoder`` when given and the index is small enough
         (``params.EMBED_AT_BUILD_SENTENCES``); texts that ``reuse``, an earlier index,
         already embedded keep their vectors, so a reload encodes only what is new."""
+        corpus = corpus.read()  # every text is read: hold them for the passes over them
         built = build_arrays(corpus, progress, workers)
         bm25 = BM25Index.from_ids(built.ids, built.lengths, built.terms)
         sentence_bm25 = BM25Index.from_ids(

@@ -99,3 +99,14 @@ SENTENCE_BIAS = -2.9007
 # ("who wrote the Unicode HOWTO?" names "Unicode HOWTO"): half, so that a title's
 # subtitle-like tail need not be typed. Hand-set; checked by test_documents.
 TITLE_NAMED_SHARE = 0.5
+
+# -- documents at start --------------------------------------------------------------------
+# Texts of documents not read at start (known from a saved index's manifest) are kept after
+# their first use up to this many characters, least recently used dropped first: 64M
+# characters is 64-256 MB of str, a few hundred average documents of the 1M-passage
+# benchmark corpus (356 KB each), so a busy bot rarely reads a file twice. Hand-set.
+DOCUMENT_TEXT_CACHE_CHARS = 64_000_000
+# A file whose modification or status-change time is this close to the moment it was read
+# is not trusted by its stat at the next start (it is read again): two seconds, the
+# coarsest timestamp of a common filesystem (FAT), as git treats "racily clean" entries.
+RACY_STAT_NS = 2_000_000_000

@@ -4,8 +4,9 @@
 passages is hundreds of megabytes of them, most never touched by a question. An ``.npz``
 written by ``numpy.savez`` stores each ``.npy`` member uncompressed at a known offset, so
 each can be memory-mapped in place, read-only, shared by every process that opens the same
-file. Each member's checksum is verified over the mapped pages (one sequential pass at
-memory speed, a tenth of a second for 400 MB), so a damaged file is never trusted. A
+file. Each member's checksum is verified by reading it through the file (one sequential
+pass, a fifth of a second for 400 MB in the page cache), so a damaged file is never
+trusted, and the mapped pages become part of the process only as questions touch them. A
 member that is compressed, or in a format this does not map, is read the ordinary way.
 """
 
@@ -22,6 +23,20 @@ from numpy.typing import NDArray
 
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # a zip entry's local file header
 _LOCAL_SIGNATURE = b"PK\x03\x04"
+_CHUNK = 1 << 22  # bytes read at a time to check a member's checksum
+
+
+def _crc32(f: Any, length: int, buffer: bytearray) -> int:
+    """CRC-32 of the next ``length`` bytes of ``f`` (fewer when the file ends first)."""
+    crc = 0
+    view = memoryview(buffer)
+    while length > 0:
+        got = f.readinto(view[: min(length, len(buffer))])
+        if not got:
+            break
+        crc = zlib.crc32(view[:got], crc)
+        length -= got
+    return crc
 
 
 def load_npz(path: str | os.PathLike[str]) -> dict[str, NDArray[Any]]:
@@ -30,6 +45,7 @@ def load_npz(path: str | os.PathLike[str]) -> dict[str, NDArray[Any]]:
     such an archive or a member lies outside it."""
     out: dict[str, NDArray[Any]] = {}
     size = os.path.getsize(path)
+    chunk = bytearray(_CHUNK)
     with open(path, "rb") as f:
         try:
             archive = zipfile.ZipFile(f)
@@ -73,18 +89,17 @@ def load_npz(path: str | os.PathLike[str]) -> dict[str, NDArray[Any]]:
                     raise ValueError(f"member {name!r} does not fill its entry")
                 if offset + count * dtype.itemsize > size:
                     raise ValueError(f"member {name!r} is cut off")
+                # the archive's checksum, read through the file rather than the mapping
+                # (about 2 GB/s from the page cache): nothing damaged is trusted, and the
+                # mapped pages join this process only when a question touches them
                 f.seek(start)
-                crc = zlib.crc32(f.read(offset - start))
+                if _crc32(f, info.file_size, chunk) != info.CRC:
+                    raise ValueError(f"member {name!r} is damaged (checksum)")
                 if count == 0:
                     array = np.zeros(shape, dtype)
                 else:
                     array = np.memmap(
                         path, dtype, "r", offset, shape, order="F" if fortran else "C"
                     ).view(np.ndarray)
-                    # the archive's checksum, over the mapped pages (about 4 GB/s): nothing
-                    # damaged is trusted
-                    crc = zlib.crc32(array.reshape(-1, order="A").view(np.uint8).data, crc)
-                if crc != info.CRC:
-                    raise ValueError(f"member {name!r} is damaged (checksum)")
                 out[name] = array
     return out
