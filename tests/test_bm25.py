@@ -73,6 +73,17 @@ def test_scores_of_some_passages_are_their_get_scores_to_the_bit(corpus, query, 
 
 
 @fast
+@given(corpora, st.data())
+def test_holds_says_which_passages_hold_a_term(corpus, data):
+    index = BM25Index(corpus)
+    ids = np.array(
+        data.draw(st.lists(st.integers(0, len(corpus) - 1), max_size=2 * len(corpus))), np.int64
+    )
+    for term in WORDS + UNKNOWN:
+        assert index.holds(term, ids).tolist() == [term in corpus[i] for i in ids]
+
+
+@fast
 @given(corpora, st.floats(0.5, 3.0), st.floats(0.0, 0.95), st.floats(0.0, 1.0), queries)
 def test_scores_equal_rank_bm25_other_parameters(corpus, k1, b, epsilon, query):
     # b = 1 is left out: rank-bm25 computes 0/0 (NaN) for empty passages there.

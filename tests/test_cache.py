@@ -290,10 +290,26 @@ def test_a_saved_index_starts_without_reading_its_documents(settled, monkeypatch
     question = "how deep do narwhals dive"
     got, want = again.ask(question), first.ask(question)
     assert [h.excerpt.text for h in got.hits] == [h.excerpt.text for h in want.hits]
-    assert sorted(seen) == ["narwhal.md", "walrus.md"]  # read when the candidates needed them
-    again.ask("where does the walrus migrate")
-    again.ask(question)
-    assert len(seen) == 2  # and kept
+    assert seen == []  # the candidates' passages were read from their bytes alone
+    assert [p.text for p in again.index.passages] == [p.text for p in first.index.passages]
+    assert again.documents[0].text == first.documents[0].text
+    assert seen == ["narwhal.md"]  # the whole text, read when asked for (checked by digest)
+
+
+def test_passages_of_unread_documents_are_exact_in_any_script(settled):
+    text = (
+        "---\ntitle: “Quoted” Notes\n---\nThe café’s naïve walrus — 🦭 — rests.\n\n"
+        "Ωmega and 雪 are next: “snow” falls.\n\nLast, plain ASCII.\n"
+    )
+    write(settled, "unicode.md", text)
+    first = Briefbot.from_folder(settled, save=True)
+    again = Briefbot.from_folder(settled)
+    assert all(d.loaded is None for d in again.documents)
+    got = [p.text for p in again.index.passages]
+    assert got == [p.text for p in first.index.passages]
+    assert "Ωmega and 雪 are next: “snow” falls." in got
+    for p in again.index.passages:
+        assert p.text == p.document.text[p.start : p.end]
 
 
 def test_a_document_changed_after_start_is_reloaded_not_misquoted(settled, monkeypatch):

@@ -43,6 +43,7 @@ class RankBM25Retriever:
         self._passages = BM25Okapi(rows)
         self._sentences = BM25Okapi(sentence_rows)
         self._vocabulary = {t for row in rows for t in row}
+        self._held = [frozenset(row) for row in rows]
         self._index = index
         self.calls = 0
 
@@ -62,6 +63,10 @@ class RankBM25Retriever:
     def sentence_scores(self, terms: Sequence[str], sentences: np.ndarray) -> np.ndarray:
         scores = np.asarray(self._sentences.get_scores(list(terms)), dtype=np.float64)
         return scores[np.asarray(sentences, dtype=np.int64)]
+
+    def holds(self, terms: Sequence[str], passages: np.ndarray) -> np.ndarray:
+        rows = [[t in self._held[int(p)] for t in terms] for p in passages]
+        return np.array(rows, dtype=bool).reshape(len(passages), len(terms))
 
     def idf(self, term: str) -> float:
         return float(self._passages.idf.get(term, 0.0))

@@ -30,7 +30,7 @@ from multiprocessing import get_context
 
 import numpy as np
 
-from .corpus import Corpus, Document
+from .corpus import Corpus, Document, byte_offsets
 from .passages import split_passages
 from .sentences import sentence_spans
 from .text import Lexicon, LexiconCounts, Tokenizer
@@ -42,7 +42,9 @@ from .text import Lexicon, LexiconCounts, Tokenizer
 PARALLEL_CHARS = 4_000_000
 PARTS_PER_WORKER = 4  # parts of about equal size per worker, so none waits long at the end
 
-PASSAGE_FIELDS = ("doc", "start", "end", "paragraph", "section", "code")
+# each passage's document, character offsets into its text, the same as byte offsets into
+# its file (read without decoding the rest), paragraph, section and whether it is code
+PASSAGE_FIELDS = ("doc", "start", "end", "byte_start", "byte_end", "paragraph", "section", "code")
 
 
 @dataclass
@@ -108,6 +110,7 @@ def survey(first: int, last: int) -> Survey:
     sections: dict[str, int] = {}
     counts = LexiconCounts()
     for d in range(first, last):
+        begun = len(fields["start"])
         for p in split_passages(_DOCUMENTS[d]):
             fields["doc"].append(d)
             fields["start"].append(p.start)
@@ -121,6 +124,9 @@ def survey(first: int, last: int) -> Survey:
             # corpus's
             if p.kind != "code":
                 counts.add(p.text)
+        text = _DOCUMENTS[d].text
+        fields["byte_start"].extend(byte_offsets(text, fields["start"][begun:]))
+        fields["byte_end"].extend(byte_offsets(text, fields["end"][begun:]))
     arrays = {k: np.array(v, dtype=np.int64) for k, v in fields.items()}
     return Survey(arrays, list(sections), counts)
 

@@ -28,8 +28,9 @@ from .text import TOKENIZER_VERSION
 # 8: topics saved with the index; 9: code passages marked; 10: topics by specificity;
 # 11: identifiers from headings shown as written ("setImmediate"), titles before names
 # ("Deputy Director …") dropped; 12: each vector saved with the digest of what it embeds;
-# 13: vectors saved with their encoder's weights digest, passages as int64 arrays
-INDEX_FORMAT = "13"
+# 13: vectors saved with their encoder's weights digest, passages as int64 arrays;
+# 14: passages' byte offsets into their files
+INDEX_FORMAT = "14"
 CACHE_FOLDER = ".briefbot-index"
 MANIFEST = "documents.json"  # beside the index: what each document's file was when read
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file

@@ -30,6 +30,23 @@ class Lexical:
     retriever: Retriever
     terms: tuple[str, ...]
     _sentences: dict[int, np.ndarray] = field(default_factory=dict)  # first id -> scores
+    _held: dict[int, frozenset[str]] = field(default_factory=dict)  # passage -> its terms
+
+    def held(self, passages: list[int]) -> None:
+        """Find which question terms each of ``passages`` holds, in one call for all."""
+        wanted = [p for p in dict.fromkeys(passages) if p not in self._held]
+        if not wanted:
+            return
+        terms = list(self.idf)
+        found = self.retriever.holds(terms, np.array(wanted, dtype=np.int64))
+        for p, row in zip(wanted, found.tolist(), strict=True):
+            self._held[p] = frozenset(t for t, yes in zip(terms, row, strict=True) if yes)
+
+    def holds(self, passage: int) -> frozenset[str]:
+        """The question terms passage ``passage`` holds, in its text or its heading."""
+        if passage not in self._held:
+            self.held([passage])
+        return self._held[passage]
 
     def sentence_scores(self, lo: int, hi: int) -> np.ndarray:
         """The BM25 scores of sentences ``lo .. hi - 1`` (one passage's), asked once."""
@@ -75,15 +92,14 @@ def coverage(
     index: PassageIndex, question: Question, lex: Lexical, passage_id: int, also: int | None = None
 ) -> float:
     """Share of the question's idf weight whose terms the passage (or its heading) holds,
-    with passage ``also``'s terms counted too when given."""
+    with passage ``also``'s terms counted too when given (read from the postings: the
+    terms a passage is indexed with are its text's and its heading's)."""
     total = sum(lex.idf.values())
     if total <= 0:
         return 0.0
-    passage = index.passages[passage_id]
-    present = set(t.term for t in index.tokens(passage))
-    present.update(index.heading_terms(passage))
+    present = lex.holds(passage_id)
     if also is not None:
-        present.update(t.term for t in index.tokens(index.passages[also]))
+        present = present | lex.holds(also)
     return sum(w for t, w in lex.idf.items() if t in present) / total
 
 

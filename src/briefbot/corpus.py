@@ -27,6 +27,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .errors import CorpusError
 from .params import DOCUMENT_TEXT_CACHE_CHARS, RACY_STAT_NS
 
@@ -83,6 +85,13 @@ class Document:
     def length(self) -> int:
         """``len(self.text)``, without reading the file."""
         return len(self.loaded) if self.loaded is not None else self.chars
+
+    def excerpt(self, start: int, end: int, byte_start: int, byte_end: int) -> str:
+        """``self.text[start:end]``, given also as byte offsets into the file
+        (:func:`byte_offsets`): a document not read at start has only those bytes read."""
+        if self.loaded is not None:
+            return self.loaded[start:end]
+        return _TEXTS.excerpt(self, start, end, byte_start, byte_end)
 
     def read(self) -> Document:
         """This document with its text held (for a build, which reads every text)."""
@@ -157,6 +166,28 @@ class _TextStore:
                 _, old = self._texts.popitem(last=False)
                 self._size -= len(old)
         return text
+
+    def excerpt(self, doc: Document, start: int, end: int, byte_start: int, byte_end: int) -> str:
+        """Part of a document: from its text when that is held, else the bytes read from
+        the file while its stat is still the one it was indexed with (the same test as
+        at start, see :func:`load_corpus`)."""
+        with self._lock:
+            text = self._texts.get((str(doc.path), doc.digest))
+        if text is not None:
+            return text[start:end]
+        changed = f"{doc.path}: changed since it was indexed; reload the corpus"
+        try:
+            with open(doc.path, "rb") as f:
+                st = os.fstat(f.fileno())
+                if doc.stamp is None or doc.stamp[:4] != _stat(st):
+                    raise DocumentChanged(changed)
+                data = os.pread(f.fileno(), byte_end - byte_start, byte_start)
+            part = data.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DocumentChanged(changed) from exc
+        if len(part) != end - start:
+            raise DocumentChanged(changed)
+        return part
 
     def clear(self) -> None:
         with self._lock:
@@ -283,12 +314,26 @@ def load_document(path: Path, root: Path | None = None) -> Document:
         title_in_body=title_in_body,
         problems=tuple(problems),
         chars=len(text),
-        stamp=(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, read_at),
+        stamp=(*_stat(st), read_at),
         **values,
     )
     if not _NOT_BLANK.search(text, body_start):
         raise CorpusError(f"{path}: empty document, no paragraphs")
     return doc
+
+
+def byte_offsets(text: str, positions: list[int]) -> list[int]:
+    """The UTF-8 byte offset of each character offset in ``positions`` (``len(text)``
+    allowed): where it lies in the file the text was decoded from."""
+    if text.isascii():
+        return list(positions)
+    data = np.frombuffer(text.encode("utf-8", "surrogatepass"), np.uint8)
+    starts = np.append(np.flatnonzero((data & 0xC0) != 0x80), len(data))
+    return starts[np.asarray(positions, dtype=np.int64)].tolist()  # type: ignore[no-any-return]
+
+
+def _stat(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def manifest(corpus: Corpus) -> dict[str, Any]:
@@ -346,9 +391,9 @@ def _known(path: Path, root: Path, entries: dict[str, Mapping[str, Any]]) -> Doc
         st = path.stat()
     except OSError:
         return None
-    stat = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    stat = _stat(st)
     try:
-        if entry["stat"] != stat:
+        if entry["stat"] != list(stat):
             return None
         meta = entry["meta"]
         values = {name: FIELDS[name](v) for name, v in meta.items() if v is not None}

@@ -79,6 +79,7 @@ def features(
     """Per candidate: (passage features in params.FEATURES order, sentence scores)."""
     unknown = _unknown_share(question, lex)
     out: list[tuple[tuple[float, ...], tuple[float, ...]]] = []
+    lex.held(ids + [p for p in (lead_in(index, pid) for pid in ids) if p is not None])
     # the scale of sentence scores: the best among the candidates' sentences (it needs no
     # pass over the corpus, and is the corpus's best whenever a candidate holds that)
     best = max(

@@ -27,7 +27,7 @@ import numpy as np
 from . import params
 from .bm25 import BM25Index
 from .build import PASSAGE_FIELDS, build_arrays, heading_text
-from .corpus import Corpus, Document
+from .corpus import Corpus, Document, byte_offsets
 from .encoder import WEIGHTS_SHA256
 from .errors import InputError
 from .passages import Passage
@@ -80,6 +80,13 @@ class PassageTable(Sequence[Passage]):
         bodies = np.array([d.body_start for d in self._docs], dtype=np.int64)
         if n and not np.all((bodies[doc] <= start) & (start < end) & (end <= sizes[doc])):
             raise ValueError("a passage lies outside its document")
+        files = np.array([d.stamp[0] if d.stamp else -1 for d in self._docs], dtype=np.int64)
+        b_start, b_end = arrays["byte_start"], arrays["byte_end"]
+        known = files[doc] >= 0
+        if n and not np.all(
+            (b_end - b_start >= end - start) & (b_start >= start) & ~(known & (b_end > files[doc]))
+        ):
+            raise ValueError("a passage lies outside its document's file")
         self.arrays = {k: np.asarray(arrays[k], dtype=np.int64) for k in self._FIELDS}
         self.sections = self._sections
         self.is_code = self.arrays["code"].astype(bool)
@@ -88,6 +95,10 @@ class PassageTable(Sequence[Passage]):
         self._doc, self._start, self._end, self._paragraph, self._section = (
             np.ascontiguousarray(self.arrays[k]).data.cast("B").cast("q")
             for k in ("doc", "start", "end", "paragraph", "section")
+        )
+        self._byte_start, self._byte_end = (
+            np.ascontiguousarray(self.arrays[k]).data.cast("B").cast("q")
+            for k in ("byte_start", "byte_end")
         )
         present = np.unique(doc)
         los = np.searchsorted(doc, present).tolist()
@@ -124,6 +135,13 @@ class PassageTable(Sequence[Passage]):
             ),
             "code": np.array([p.kind == "code" for p in passages], np.int64),
         }
+        for name, edge in (("byte_start", "start"), ("byte_end", "end")):
+            column = np.zeros(len(passages), np.int64)
+            for d, doc in enumerate(corpus.documents):
+                where = np.flatnonzero(arrays["doc"] == d)
+                if len(where):
+                    column[where] = byte_offsets(doc.text, arrays[edge][where].tolist())
+            arrays[name] = column
         return cls(corpus.documents, arrays, list(sections))
 
     def __len__(self) -> int:
@@ -139,7 +157,7 @@ class PassageTable(Sequence[Passage]):
             self._paragraph[i],
             start,
             end,
-            doc.text[start:end],
+            doc.excerpt(start, end, self._byte_start[i], self._byte_end[i]),
             "code" if self.is_code[i] else "text",
         )
 

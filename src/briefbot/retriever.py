@@ -2,7 +2,8 @@
 
 The candidates stage asks a retriever a few things about a question's index terms (already
 tokenized by :mod:`briefbot.text`): the best passages by BM25 with their scores, the
-scores of the candidates' sentences, each term's idf, and whether the corpus uses a term.
+scores of the candidates' sentences, which of the terms each candidate holds, each term's
+idf, and whether the corpus uses a term.
 No call scores every sentence or passage of the corpus. It never
 reaches into an index's arrays, so another implementation can stand behind the same calls.
 
@@ -46,6 +47,11 @@ class Retriever(Protocol):
         scored as its own small document among all the corpus's sentences."""
         ...
 
+    def holds(self, terms: Sequence[str], passages: NDArray) -> NDArray:
+        """Whether each passage of ``passages`` (ids) holds each term, in its text or its
+        heading: a boolean array of shape (len(passages), len(terms))."""
+        ...
+
     def idf(self, term: str) -> float:
         """The term's idf among the passages (BM25Okapi's, epsilon floor included)."""
         ...
@@ -77,6 +83,12 @@ class LocalRetriever:
 
     def sentence_scores(self, terms: Sequence[str], sentences: NDArray) -> NDArray:
         return self._sentences.scores_of(terms, sentences)
+
+    def holds(self, terms: Sequence[str], passages: NDArray) -> NDArray:
+        out = np.zeros((len(passages), len(terms)), dtype=bool)
+        for j, term in enumerate(terms):
+            out[:, j] = self._passages.holds(term, passages)
+        return out
 
     def idf(self, term: str) -> float:
         return self._passages.idf(term)
