@@ -22,10 +22,18 @@ def test_embeddings_match_sentence_transformers_recorded_once():
     assert np.abs(vectors @ vectors.T - np.array(REFERENCE["cosines"])).max() < 1e-4
 
 
-def test_a_batch_encodes_each_text_as_alone():
+@pytest.mark.parametrize("tokens", [1, 24, encoder.ENCODE_BATCH_TOKENS, 10_000])
+def test_a_batch_encodes_each_text_as_alone(tokens):
+    # batches of like length, however many tokens each may hold: each row is its text's
     enc = encoder.load_encoder()
-    texts = ["short", "a much longer sentence about the Collective Security Treaty Organization"]
-    together = enc.encode(texts)
+    texts = [
+        "a much longer sentence about the Collective Security Treaty Organization",
+        "short",
+        "two words",
+        "a sentence of middling length here",
+        "short",
+    ]
+    together = enc.encode(texts, tokens=tokens)
     alone = np.vstack([enc.encode([t]) for t in texts])
     assert np.abs(together - alone).max() < 1e-5
 

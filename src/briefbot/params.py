@@ -38,6 +38,13 @@ EMBED_AT_BUILD_SENTENCES = 20_000
 # 10 halves the encoding of 20 for one question in 150 lost.
 ENCODED_CANDIDATES = 10
 
+# Texts encoded together: at most this many tokens a batch, padding included. Measured on
+# the project's 2-core machine (numpy + OpenBLAS; 36 and 200 sentences of the 1M-passage
+# benchmark corpus, 10-154 tokens): one text a batch 377 / 2106 ms, batches of 256 tokens
+# 394 / 2031 ms, 1024 tokens 671 / 2487 ms, 64 texts a batch (before) 1755 ms for the 36:
+# larger batches pad short texts to long ones and fall out of the cache.
+ENCODE_BATCH_TOKENS = 256
+
 # -- quote stage -------------------------------------------------------------------------
 SHORT_PASSAGE_CHARS = 450  # a passage this short, or of at most SHORT_PASSAGE_SENTENCES
 SHORT_PASSAGE_SENTENCES = 2  # sentences, is quoted whole
