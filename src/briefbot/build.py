@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import os
 import threading
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import accumulate
 from multiprocessing import get_context
+from operator import itemgetter
 
 import numpy as np
 
@@ -131,11 +134,22 @@ def survey(first: int, last: int) -> Survey:
     return Survey(arrays, list(sections), counts)
 
 
+_TERM, _START, _WORD = itemgetter(0), itemgetter(1), itemgetter(3)  # of a Token
+
+
+class _Numbering(dict[str, int]):
+    """Terms numbered in the order they are first looked up."""
+
+    def __missing__(self, term: str) -> int:
+        self[term] = number = len(self)
+        return number
+
+
 def tokenize(lexicon: Lexicon, passages: dict[str, np.ndarray], sections: list[str]) -> Tokenized:
     """Pass 2 over the passages given as arrays (``section`` indexing ``sections``)."""
     tokenizer = Tokenizer(lexicon)
-    vocab: dict[str, int] = {}
-    sentence_vocab: dict[str, int] = {}
+    vocab: dict[str, int] = _Numbering()
+    sentence_vocab: dict[str, int] = _Numbering()
     ids: list[int] = []
     lengths: list[int] = []
     sentence_ids: list[int] = []
@@ -157,25 +171,33 @@ def tokenize(lexicon: Lexicon, passages: dict[str, np.ndarray], sections: list[s
             words.update(t.word for t in head_tokens)
         text = doc.text[start:end]
         tokens = tokenizer.tokens(text)
-        terms = [t.term for t in tokens]
+        terms = list(map(_TERM, tokens))
         row = terms + headings[key]
-        ids.extend([vocab.setdefault(t, len(vocab)) for t in row])
+        ids.extend(map(vocab.__getitem__, row))  # a new term gets the next id
         lengths.append(len(row))
-        seen = [t.word for t in tokens]
+        seen = list(map(_WORD, tokens))
         words.update(seen)
+        starts = list(map(_START, tokens))
         if not code:  # names are learned from prose only
             in_text.update(seen)
-            capitalised.update([t.word for t in tokens if text[t.start].isupper()])
+            capitalised.update(
+                [w for w, at in zip(seen, starts, strict=True) if text[at].isupper()]
+            )
         cuts = sentence_spans(text) or [(0, len(text))]
-        j = 0
+        # Each sentence takes, in order, the tokens before the first that starts at or
+        # after its end, and keeps those that start inside it. An acronym added after
+        # its phrase starts where the phrase does, so starts are not always in order:
+        # their running maximum is, and stops where that loop would.
+        reach = list(accumulate(starts, max))
+        lo = 0
         for s, e in cuts:
-            n = 0
-            while j < len(tokens) and tokens[j].start < e:
-                if tokens[j].start >= s:
-                    sentence_ids.append(sentence_vocab.setdefault(terms[j], len(sentence_vocab)))
-                    n += 1
-                j += 1
-            sentence_lengths.append(n)
+            hi = bisect_left(reach, e, lo)
+            part = terms[lo:hi]
+            if part and min(starts[lo:hi]) < s:
+                part = [t for t, at in zip(part, starts[lo:hi], strict=True) if at >= s]
+            sentence_ids.extend(map(sentence_vocab.__getitem__, part))
+            sentence_lengths.append(len(part))
+            lo = hi
         spans.extend(cuts)
         per_passage.append(len(cuts))
     return Tokenized(

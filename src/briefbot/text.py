@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 import Stemmer
 
@@ -130,6 +130,9 @@ class Lexicon:
     _ending: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict, repr=False)
     _expansions: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _triggers: frozenset[str] = field(default=frozenset(), repr=False)  # either's keys
+    # a phrase's last term -> the terms its phrases have just before it: a token ends a
+    # phrase only after one of those (most endings are everyday words: "file", "list")
+    _after: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def compile(self, tokenizer: Tokenizer) -> None:
         self._phrases = {}
@@ -143,6 +146,9 @@ class Lexicon:
                 self._ending.setdefault(terms[-1], []).append((terms, term))
                 self._expansions[term] = terms
         self._triggers = frozenset(self._ending) | frozenset(self._expansions)
+        self._after = {
+            last: frozenset(terms[-2] for terms, _ in found) for last, found in self._ending.items()
+        }
 
     @classmethod
     def learn(cls, texts: Iterable[str]) -> Lexicon:
@@ -308,7 +314,10 @@ class Tokenizer:
         scope, last_end = 0, 0
         analyse, plain = self._analyse, self._plain
         triggers = self.lexicon._triggers if expand else frozenset()
+        acronyms, after = self.lexicon._expansions, self.lexicon._after
         found: list[int] = []  # positions in out of terms that may start an expansion
+        term: str
+        word: str
         for match in WORD.finditer(text):
             raw = match.group()
             fast = plain.get(raw)
@@ -319,11 +328,15 @@ class Tokenizer:
                     if not keep_stopwords:
                         continue
                 elif fast is not _COMPLEX:
-                    pair = cast(tuple[str, str], fast)
+                    term, word = fast  # type: ignore[misc]
                     start, end = match.span()
-                    if pair[0] in triggers:
+                    # a possible acronym, or the end of a phrase whose term before it
+                    # is the one just read (_expand_phrases checks the rest)
+                    if term in triggers and (
+                        term in acronyms or (out and out[-1][0] in after.get(term, ()))
+                    ):
                         found.append(len(out))
-                    append(_new_token(Token, (pair[0], start, end, pair[1])))
+                    append(_new_token(Token, (term, start, end, word)))
                     continue
             start, end = match.span()
             if scope and _SCOPE_END.search(text, last_end, start):
