@@ -110,3 +110,37 @@ def test_a_document_changed_during_the_build_is_built_as_read(tmp_path, monkeypa
     monkeypatch.setattr(build, "PARALLEL_CHARS", 0)
     write(tmp_path, "d03.md", "# Changed\n\nSomething else entirely.\n")  # after reading
     _same(alone, PassageIndex.build(corpus, workers=2))  # the corpus as it was read
+
+
+def test_a_corpus_too_large_to_hold_builds_the_same_index(tmp_path, monkeypatch):
+    import briefbot.corpus
+
+    held = _corpus(tmp_path)
+    alone = PassageIndex.build(held, workers=1)
+    monkeypatch.setattr(briefbot.corpus, "HOLD_TEXTS_CHARS", 0)  # "large": no text kept
+    unheld = load_corpus(tmp_path)
+    assert all(d.loaded is None for d in unheld.documents)
+    assert [d.length for d in unheld.documents] == [len(d.text) for d in held.documents]
+    _same(alone, PassageIndex.build(unheld, workers=1))
+    monkeypatch.setattr(build, "PARALLEL_CHARS", 0)
+    _same(alone, PassageIndex.build(unheld, workers=2))  # each worker reads the files
+
+
+def test_a_file_changed_while_a_large_corpus_is_indexed_is_read_again(tmp_path, monkeypatch):
+    import briefbot.corpus
+    from briefbot import Briefbot
+
+    _corpus(tmp_path)
+    monkeypatch.setattr(briefbot.corpus, "HOLD_TEXTS_CHARS", 0)
+    real = build.survey
+    changed = []
+
+    def survey_after_a_change(first, last):
+        if not changed:  # the file changes after it was loaded, before it is split
+            changed.append(write(tmp_path, "d03.md", "# Changed\n\nSomething else entirely.\n"))
+        return real(first, last)
+
+    monkeypatch.setattr(build, "survey", survey_after_a_change)
+    bot = Briefbot.from_folder(tmp_path, save=False)
+    assert changed
+    assert bot.ask("something else entirely").hits[0].passage.text == "Something else entirely."

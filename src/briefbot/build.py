@@ -156,9 +156,10 @@ def tokenize(lexicon: Lexicon, passages: dict[str, np.ndarray], sections: list[s
     sentence_lengths: list[int] = []
     spans: list[tuple[int, int]] = []
     per_passage: list[int] = []
-    words: Counter[str] = Counter()
-    capitalised: Counter[str] = Counter()
-    in_text: Counter[str] = Counter()
+    # the words met, in order, counted once at the end (a Counter per passage is slower)
+    words: list[str] = []
+    capitalised: list[str] = []
+    in_text: list[str] = []
     headings: dict[tuple[int, int], list[str]] = {}
     columns = [passages[k].tolist() for k in ("doc", "start", "end", "section", "code")]
     for d, start, end, section, code in zip(*columns, strict=True):
@@ -168,7 +169,7 @@ def tokenize(lexicon: Lexicon, passages: dict[str, np.ndarray], sections: list[s
             heading = heading_text(doc, None if section < 0 else sections[section])
             head_tokens = tokenizer.tokens(heading)
             headings[key] = [t.term for t in head_tokens]
-            words.update(t.word for t in head_tokens)
+            words.extend(t.word for t in head_tokens)
         text = doc.text[start:end]
         tokens = tokenizer.tokens(text)
         terms = list(map(_TERM, tokens))
@@ -176,11 +177,11 @@ def tokenize(lexicon: Lexicon, passages: dict[str, np.ndarray], sections: list[s
         ids.extend(map(vocab.__getitem__, row))  # a new term gets the next id
         lengths.append(len(row))
         seen = list(map(_WORD, tokens))
-        words.update(seen)
+        words.extend(seen)
         starts = list(map(_START, tokens))
         if not code:  # names are learned from prose only
-            in_text.update(seen)
-            capitalised.update(
+            in_text.extend(seen)
+            capitalised.extend(
                 [w for w, at in zip(seen, starts, strict=True) if text[at].isupper()]
             )
         cuts = sentence_spans(text) or [(0, len(text))]
@@ -209,9 +210,9 @@ def tokenize(lexicon: Lexicon, passages: dict[str, np.ndarray], sections: list[s
         np.array(sentence_lengths, dtype=np.int64),
         np.array(spans, dtype=np.int64).reshape(-1, 2),
         np.array(per_passage, dtype=np.int64),
-        words,
-        capitalised,
-        in_text,
+        Counter(words),
+        Counter(capitalised),
+        Counter(in_text),
     )
 
 
@@ -232,7 +233,7 @@ def workers_for(corpus: Corpus, workers: int | None) -> int:
     (default: the CPUs this process may use)."""
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    chars = sum(len(d.text) for d in corpus.documents)
+    chars = sum(d.length for d in corpus.documents)
     if workers < 2 or chars < PARALLEL_CHARS or len(corpus.documents) < 2:
         return 0
     if "fork" not in _start_methods() or threading.active_count() > 1:

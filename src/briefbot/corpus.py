@@ -8,7 +8,8 @@ A saved index keeps a manifest of the documents it was built from (:func:`manife
 file's size, times and inode when it was read, its digest and its metadata. A file whose
 ``stat`` still says the same is not read again at start (:func:`load_corpus` with
 ``known``); its text is read when first needed, checked against the digest, and kept in a
-bounded cache (``params.DOCUMENT_TEXT_CACHE_CHARS``). A file that changed in between is
+bounded cache (``params.DOCUMENT_TEXT_CACHE_CHARS``); so is every text of a corpus too
+large to hold (``params.HOLD_TEXTS_CHARS``). A file that changed in between is
 :class:`DocumentChanged`, never a quote cut from other text.
 """
 
@@ -30,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from .errors import CorpusError
-from .params import DOCUMENT_TEXT_CACHE_CHARS, RACY_STAT_NS
+from .params import DOCUMENT_TEXT_CACHE_CHARS, HOLD_TEXTS_CHARS, RACY_STAT_NS
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 SUFFIXES = (*MARKDOWN_SUFFIXES, ".txt")
@@ -93,10 +94,6 @@ class Document:
             return self.loaded[start:end]
         return _TEXTS.excerpt(self, start, end, byte_start, byte_end)
 
-    def read(self) -> Document:
-        """This document with its text held (for a build, which reads every text)."""
-        return self if self.loaded is not None else replace(self, loaded=self.text)
-
     @cached_property
     def content_hash(self) -> str:
         """SHA-256 of the text's UTF-8 bytes: finds duplicates and keys the saved index
@@ -126,10 +123,6 @@ class Corpus:
     root: Path
     documents: tuple[Document, ...]
     problems: tuple[str, ...] = ()  # one line per file skipped: "path: reason"
-
-    def read(self) -> Corpus:
-        """This corpus with every document's text held."""
-        return replace(self, documents=tuple(d.read() for d in self.documents))
 
 
 class _TextStore:
@@ -261,6 +254,9 @@ def load_corpus(root: str | Path, known: Mapping[str, Any] | None = None) -> Cor
             if len(problems) == 1
             else f"{root}: no usable documents; " + "; ".join(problems)
         )
+    if sum(d.length for d in documents) > HOLD_TEXTS_CHARS:
+        # a large corpus holds none of its texts: read again where needed (module doc)
+        documents = [d if d.loaded is None else replace(d, loaded=None) for d in documents]
     return Corpus(root=root, documents=tuple(documents), problems=tuple(problems))
 
 

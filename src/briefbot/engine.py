@@ -104,8 +104,11 @@ class Briefbot:
     def from_folder(cls, folder: str | Path, **options: Any) -> Briefbot:
         """The engine of the corpus folder ``folder``; documents unchanged since its index
         was saved are not read until an answer needs their text."""
-        known = known_documents(Path(folder), options.get("cache_dir"))
-        return cls(load_corpus(folder, known), **options)
+        cache_dir = options.get("cache_dir")
+        try:
+            return cls(load_corpus(folder, known_documents(Path(folder), cache_dir)), **options)
+        except DocumentChanged:  # a file changed while it was being indexed: read it again
+            return cls(load_corpus(folder, known_documents(Path(folder), cache_dir)), **options)
 
     @property
     def corpus(self) -> Corpus:
@@ -119,15 +122,21 @@ class Briefbot:
         the old index) when the folder has become unusable.
         """
         root = self.corpus.root
-        corpus = load_corpus(root, known_documents(root, self.cache_dir))
-        self.index = open_index(
-            corpus,
-            self.cache_dir,
-            save=None,
-            warn=self._warn,
-            encoder=self._load_encoder if self._semantic else None,
-            reuse=self.index,
-        )
+        for attempt in (1, 2):  # a file that changes while it is indexed is read again
+            try:
+                index = open_index(
+                    load_corpus(root, known_documents(root, self.cache_dir)),
+                    self.cache_dir,
+                    save=None,
+                    warn=self._warn,
+                    encoder=self._load_encoder if self._semantic else None,
+                    reuse=self.index,
+                )
+                break
+            except DocumentChanged:
+                if attempt == 2:
+                    raise
+        self.index = index
         return self
 
     def pinned(self) -> Briefbot:

@@ -341,7 +341,6 @@ class PassageIndex:
         ``encoder`` when given and the index is small enough
         (``params.EMBED_AT_BUILD_SENTENCES``); texts that ``reuse``, an earlier index,
         already embedded keep their vectors, so a reload encodes only what is new."""
-        corpus = corpus.read()  # every text is read: hold them for the passes over them
         built = build_arrays(corpus, progress, workers)
         bm25 = BM25Index.from_ids(built.ids, built.lengths, built.terms)
         sentence_bm25 = BM25Index.from_ids(

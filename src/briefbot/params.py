@@ -113,6 +113,11 @@ TITLE_NAMED_SHARE = 0.5
 # characters is 64-256 MB of str, a few hundred average documents of the 1M-passage
 # benchmark corpus (356 KB each), so a busy bot rarely reads a file twice. Hand-set.
 DOCUMENT_TEXT_CACHE_CHARS = 64_000_000
+# A corpus of more characters than this keeps no document's text once it is loaded (each is
+# read again where needed, passages as their own bytes): the same 64M characters, so that
+# what a large corpus holds of its texts is the cache's budget, not all of them (356M
+# characters, 0.4-0.7 GB, in the 1M-passage benchmark corpus). Hand-set, with the cache.
+HOLD_TEXTS_CHARS = 64_000_000
 # A file whose modification or status-change time is this close to the moment it was read
 # is not trusted by its stat at the next start (it is read again): two seconds, the
 # coarsest timestamp of a common filesystem (FAT), as git treats "racily clean" entries.
