@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from briefbot.sentences import sentence_spans
-from briefbot.text import Lexicon, Tokenizer
+from briefbot.text import Lexicon, LexiconCounts, Tokenizer
 
 tok = Tokenizer()
 
@@ -111,3 +111,17 @@ def test_a_lowercase_word_in_a_document_is_not_taken_for_an_acronym() -> None:
     assert expansion <= set(tokenizer.terms("COST's budget"))
     # someone typing a question may write the acronym in lowercase
     assert expansion <= set(tokenizer.terms("what does cost fund?", query=True))
+
+
+def test_lexicon_counts_ascii_text_as_any_text() -> None:
+    # ASCII text is counted by a faster path: the capitalised words must be the same
+    text = (
+        "Kassim met Kassym in Almaty. Hello_world, HelloWorld and Hello1 are not words here; "
+        "Debian, debian and DEBIAN; Abcd, Abcde, Abcdefgh (Quoted) 'Apostrophe's' end."
+    )
+    fast, general = LexiconCounts(), LexiconCounts()
+    fast.add(text)
+    general.add(text + " \u00e9")  # one non-ASCII letter: the general path
+    assert fast.capitalised == general.capitalised
+    assert fast.capitalised["kassim"] == 1 and fast.capitalised["abcde"] == 1
+    assert "abcd" not in fast.capitalised and "helloworld" not in fast.capitalised

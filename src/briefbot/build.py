@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, compress
 from multiprocessing import get_context
 from operator import itemgetter
 
@@ -145,9 +145,20 @@ class _Numbering(dict[str, int]):
         return number
 
 
+_TOKENIZER: list[Tokenizer] = []  # the one tokenize() used last, with what it remembers
+
+
+def _tokenizer(lexicon: Lexicon) -> Tokenizer:
+    """A tokenizer for ``lexicon``: the last one when its lexicon is the same (each chunk of
+    a build would otherwise analyse the corpus's words again)."""
+    if not _TOKENIZER or _TOKENIZER[0].lexicon != lexicon:
+        _TOKENIZER[:] = [Tokenizer(lexicon)]
+    return _TOKENIZER[0]
+
+
 def tokenize(lexicon: Lexicon, passages: dict[str, np.ndarray], sections: list[str]) -> Tokenized:
     """Pass 2 over the passages given as arrays (``section`` indexing ``sections``)."""
-    tokenizer = Tokenizer(lexicon)
+    tokenizer = _tokenizer(lexicon)
     vocab: dict[str, int] = _Numbering()
     sentence_vocab: dict[str, int] = _Numbering()
     ids: list[int] = []
@@ -156,10 +167,11 @@ def tokenize(lexicon: Lexicon, passages: dict[str, np.ndarray], sections: list[s
     sentence_lengths: list[int] = []
     spans: list[tuple[int, int]] = []
     per_passage: list[int] = []
-    # the words met, in order, counted once at the end (a Counter per passage is slower)
+    # the words met, in order, counted once at the end (a Counter per passage is slower);
+    # the prose's words are these less the headings' and the code's
     words: list[str] = []
     capitalised: list[str] = []
-    in_text: list[str] = []
+    not_prose: list[str] = []
     headings: dict[tuple[int, int], list[str]] = {}
     columns = [passages[k].tolist() for k in ("doc", "start", "end", "section", "code")]
     for d, start, end, section, code in zip(*columns, strict=True):
@@ -169,21 +181,23 @@ def tokenize(lexicon: Lexicon, passages: dict[str, np.ndarray], sections: list[s
             heading = heading_text(doc, None if section < 0 else sections[section])
             head_tokens = tokenizer.tokens(heading)
             headings[key] = [t.term for t in head_tokens]
-            words.extend(t.word for t in head_tokens)
+            head_words = [t.word for t in head_tokens]
+            words.extend(head_words)
+            not_prose.extend(head_words)
         text = doc.text[start:end]
         tokens = tokenizer.tokens(text)
-        terms = list(map(_TERM, tokens))
+        if tokens:
+            terms, starts, _, seen = map(list, zip(*tokens, strict=True))
+        else:
+            terms, starts, seen = [], [], []
         row = terms + headings[key]
         ids.extend(map(vocab.__getitem__, row))  # a new term gets the next id
         lengths.append(len(row))
-        seen = list(map(_WORD, tokens))
         words.extend(seen)
-        starts = list(map(_START, tokens))
-        if not code:  # names are learned from prose only
-            in_text.extend(seen)
-            capitalised.extend(
-                [w for w, at in zip(seen, starts, strict=True) if text[at].isupper()]
-            )
+        if code:  # names are learned from prose only
+            not_prose.extend(seen)
+        else:
+            capitalised.extend(compress(seen, map(str.isupper, map(text.__getitem__, starts))))
         cuts = sentence_spans(text) or [(0, len(text))]
         # Each sentence takes, in order, the tokens before the first that starts at or
         # after its end, and keeps those that start inside it. An acronym added after
@@ -201,6 +215,7 @@ def tokenize(lexicon: Lexicon, passages: dict[str, np.ndarray], sections: list[s
             lo = hi
         spans.extend(cuts)
         per_passage.append(len(cuts))
+    counted = Counter(words)
     return Tokenized(
         list(vocab),
         np.array(ids, dtype=np.int32),
@@ -210,9 +225,9 @@ def tokenize(lexicon: Lexicon, passages: dict[str, np.ndarray], sections: list[s
         np.array(sentence_lengths, dtype=np.int64),
         np.array(spans, dtype=np.int64).reshape(-1, 2),
         np.array(per_passage, dtype=np.int64),
-        Counter(words),
+        counted,
         Counter(capitalised),
-        Counter(in_text),
+        counted - Counter(not_prose),
     )
 
 
@@ -292,6 +307,7 @@ def build_arrays(
             done = _merge(tokenized, passages, sections, lexicon, progress)
     finally:
         _DOCUMENTS = ()
+        _TOKENIZER.clear()  # (a worker's goes with it)
     return done
 
 

@@ -176,9 +176,12 @@ class LexiconCounts:
         "of") records the initials of its prefixes."""
         self.candidates.update(_ACRONYM.findall(text))
         capitalised, initials = self.capitalised, self.initials
-        for word in _LONG_WORD.findall(text):
-            if word[0].isupper() and word[1:].islower():
-                capitalised[fold(word)] += 1
+        if text.isascii():  # the same words as below, found by the regex alone (faster)
+            capitalised.update(map(str.lower, _CAPITALISED_ASCII.findall(text)))
+        else:
+            for word in _LONG_WORD.findall(text):
+                if word[0].isupper() and word[1:].islower():
+                    capitalised[fold(word)] += 1
         for run in _CAPITALISED_RUN.finditer(text):
             words = [(m.group(), m.start(), m.end()) for m in WORD.finditer(run.group())]
             for i, (word, _, _) in enumerate(words):
@@ -210,6 +213,7 @@ def _capitals(text: str, token: Token) -> bool:
 
 
 _LONG_WORD = re.compile(r"\b[^\W\d_]{5,}\b")
+_CAPITALISED_ASCII = re.compile(r"\b[A-Z][a-z]{4,}\b")  # in ASCII text: a _LONG_WORD capitalised
 _GAP = r"[ \u00a0,-]{1,3}"
 _CAPITALISED_RUN = re.compile(  # capitalised words, joined by connectors such as "of"
     rf"\b[A-Z][\w’'-]*(?:{_GAP}(?:(?:of|for|and|the|on|in|de|du|la|to){_GAP})*[A-Z][\w’'-]*)+"
@@ -330,10 +334,13 @@ class Tokenizer:
                 elif fast is not _COMPLEX:
                     term, word = fast  # type: ignore[misc]
                     start, end = match.span()
-                    # a possible acronym, or the end of a phrase whose term before it
-                    # is the one just read (_expand_phrases checks the rest)
+                    # a possible acronym (in a document, only one written in capitals:
+                    # the first two letters are enough to pass over "can" and "add"), or
+                    # the end of a phrase whose term before it is the one just read
+                    # (_expand_phrases checks the rest)
                     if term in triggers and (
-                        term in acronyms or (out and out[-1][0] in after.get(term, ()))
+                        (term in acronyms and (query or raw[:2].isupper()))
+                        or (out and out[-1][0] in after.get(term, ()))
                     ):
                         found.append(len(out))
                     append(_new_token(Token, (term, start, end, word)))
