@@ -101,6 +101,8 @@ def _sentences():
                 words = WORD.findall(sentence)
                 letters = sum(c.isalpha() for c in sentence)
                 real = 5 <= len(words) <= 40 and letters >= 0.6 * len(sentence)
+                # no control characters (info manuals' image markers hold NULs)
+                real = real and sentence.isprintable()
                 if real and sentence not in seen:
                     seen.add(sentence)
                     yield sentence, len(words)

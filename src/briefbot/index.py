@@ -343,9 +343,13 @@ class PassageIndex:
         already embedded keep their vectors, so a reload encodes only what is new."""
         built = build_arrays(corpus, progress, workers)
         bm25 = BM25Index.from_ids(built.ids, built.lengths, built.terms)
+        # each array of term ids let go once indexed: the next index is built without it
+        # (at 1M passages each is 170 MB, and the build's peak is the sentence index's)
+        built.ids = np.zeros(0, np.int32)
         sentence_bm25 = BM25Index.from_ids(
             built.sentence_ids, built.sentence_lengths, built.sentence_terms
         )
+        built.sentence_ids = np.zeros(0, np.int32)
         passages = PassageTable(corpus.documents, built.passages, built.sections)
         tokenizer = Tokenizer(built.lexicon)
         words, names = built.words, built.names
