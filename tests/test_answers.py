@@ -228,3 +228,27 @@ def test_tldr_is_answered_with_the_brief_verbatim(bot):
         as_json["answered"]
         and [r["rank"] for r in as_json["results"]] == [1, 2, 3][: len(answer.hits)]
     )
+
+
+def test_copies_of_a_text_are_quoted_once(tmp_path):
+    from briefbot import Briefbot
+    from tests.helpers import write
+
+    wire = "The harbour crane collapsed on Tuesday after the storm, the port authority said."
+    write(tmp_path, "a.md", f"---\ntitle: Port\n---\n{wire}\n\nShips waited outside.\n")
+    write(tmp_path, "b.md", f"---\ntitle: Storm\n---\nRain fell all week.\n\n{wire}\n")
+    write(
+        tmp_path,
+        "c.md",
+        "---\ntitle: Cranes\n---\nA second crane at the harbour was inspected after the "
+        "collapse.\n\nThe crane had been installed in 1998.\n",
+    )
+    bot = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    answer = bot.ask("when did the harbour crane collapse?", top=3)
+    assert answer.answered
+    quotes = [h.excerpt.text for h in answer.hits]
+    assert quotes[0] == wire  # the first copy, once
+    assert len(set(quotes)) == len(quotes) and len(quotes) >= 2
+    assert [h.rank for h in answer.hits] == list(range(1, len(quotes) + 1))
+    more = bot.ask("when did the harbour crane collapse?", top=1, offset=1)
+    assert not more.answered or more.hits[0].excerpt.text != wire

@@ -111,6 +111,27 @@ def test_bad_file_among_good_ones_is_a_warning(capsys, tmp_path):
     assert "warning" in err and "bad.txt" in err
 
 
+def test_many_bad_files_are_named_a_few_at_a_time_and_all_by_sources(capsys, tmp_path):
+    from briefbot.cli import SHOWN_PROBLEMS
+
+    write(tmp_path, "good.txt", "Walrus Notes\n\nThe walrus migrates north.\n\nIce melts.\n")
+    for i in range(SHOWN_PROBLEMS + 3):
+        write(tmp_path, f"bad{i}.txt", b"\xff\xfe broken")
+    code = main(["--corpus", str(tmp_path), "ask", "where does the walrus migrate"])
+    out, err = capsys.readouterr()
+    assert code == 0 and "walrus migrates north" in out
+    lines = err.strip().splitlines()
+    assert len(lines) == SHOWN_PROBLEMS + 1 and "3 more files were not indexed" in lines[-1]
+    assert main(["--corpus", str(tmp_path), "sources"]) == 0
+    out, err = capsys.readouterr()
+    assert not err and all(f"bad{i}.txt" in out for i in range(SHOWN_PROBLEMS + 3))
+    assert "good" in out and "2 paragraphs" in out
+    assert main(["--corpus", str(tmp_path), "sources", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["not_indexed"]) == SHOWN_PROBLEMS + 3
+    assert [d["paragraphs"] for d in data["documents"]] == [2]
+
+
 def test_eval_reports_metrics_and_misses(capsys, tmp_path):
     cases = tmp_path / "set.jsonl"
     cases.write_text(

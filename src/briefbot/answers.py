@@ -182,17 +182,21 @@ def answer(
         # an everyday word the documents do not use is not why they do not answer
         lacking = [w for w in q.unknown if not everyday(w)]
         return replace(base, reason=refusal.reason(lacking, what))
-    page = ranked.scored[offset : offset + top]
-    if not page:
-        return replace(base, reason="No more passages answer this question.")
     # marked in the quote: the user's own words and their forms (same stem, spelling
     # variant, repaired typo), not the acronym expansions or byline names added to search
     own = index.tokenizer.tokens(q.semantic_text, expand=False)
     terms = frozenset(q.terms) & frozenset(t.term for t in own)
-    hits = []
-    for i, c in enumerate(page):
+    hits: list[Hit] = []
+    shown: set[str] = set()  # a quote the same as a better one (copies of a text) is left out
+    for c in ranked.scored:
+        if len(hits) == offset + top:
+            break
         passage = index.passages[c.passage_id]
         tokens = [(t.term, t.start, t.end) for t in index.tokens(passage)]
         ex = cut(passage, index.sentences(passage), c.sentence_scores, q.explains, terms, tokens)
-        hits.append(Hit(rank=offset + i + 1, passage=passage, score=round(c.score, 4), excerpt=ex))
-    return replace(base, answered=True, hits=tuple(hits))
+        if ex.text not in shown:
+            shown.add(ex.text)
+            hits.append(Hit(len(hits) + 1, passage, round(c.score, 4), ex))
+    if not hits[offset:]:
+        return replace(base, reason="No more passages answer this question.")
+    return replace(base, answered=True, hits=tuple(hits[offset:]))

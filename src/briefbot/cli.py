@@ -197,11 +197,19 @@ def _top(value: str) -> int:
     return n
 
 
+SHOWN_PROBLEMS = 5  # files that could not be read, named at each command (sources: all)
+
+
 def load_bot(
-    args: argparse.Namespace, *, save: bool | None = None, settings: CliSettings | None = None
+    args: argparse.Namespace,
+    *,
+    save: bool | None = None,
+    settings: CliSettings | None = None,
+    problems: bool = True,
 ):  # -> Briefbot
     """The engine on the corpus of ``--corpus`` or the settings (read once per command:
-    pass ``settings`` when the command has them already)."""
+    pass ``settings`` when the command has them already). The files it could not read are
+    warned of (the first few, with how many more), unless ``problems`` is False."""
     from .engine import Briefbot
 
     settings = settings or cli_settings()
@@ -215,8 +223,12 @@ def load_bot(
         )
     finally:
         progress.close()
-    for problem in bot.problems:
-        warn(problem)
+    if problems:
+        for problem in bot.problems[:SHOWN_PROBLEMS]:
+            warn(problem)
+        more = len(bot.problems) - SHOWN_PROBLEMS
+        if more > 0:
+            warn(f"{more} more files were not indexed (`{PROG} sources` lists them all)")
     return bot
 
 
@@ -484,10 +496,8 @@ def cmd_topics(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    bot = load_bot(args)
-    counts: dict[str, int] = {}
-    for p in bot.index.passages:
-        counts[p.doc_id] = counts.get(p.doc_id, 0) + 1
+    bot = load_bot(args, problems=False)
+    counts = {d.id: bot.index.passage_count(d.id) for d in bot.documents}
     fields = ("title", "subtitle", "authors", "translator", "publisher", "published", "url")
     if args.json:
         docs = [
@@ -498,7 +508,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
             }
             for d in bot.documents
         ]
-        print(json.dumps({"documents": docs}, ensure_ascii=False))
+        problems = list(bot.problems)
+        print(json.dumps({"documents": docs, "not_indexed": problems}, ensure_ascii=False))
         return 0
     for d in bot.documents:
         print(f"{d.id}  {d.title}")
@@ -509,6 +520,10 @@ def cmd_sources(args: argparse.Namespace) -> int:
         if d.url:
             print(f"    {d.url}")
         print(f"    {counts.get(d.id, 0)} paragraphs")
+    if bot.problems:
+        print(f"Not indexed ({len(bot.problems)}):")
+        for problem in bot.problems:
+            print(f"    {problem}")
     return 0
 
 

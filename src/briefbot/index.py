@@ -563,6 +563,11 @@ class PassageIndex:
             self._heading_terms[key] = self.tokenizer.terms(_heading_text(passage))
         return self._heading_terms[key]
 
+    def passage_count(self, document: str) -> int:
+        """How many passages the document has (0 for one it does not know)."""
+        lo, hi = self._doc_ranges.get(document, (0, 0))
+        return hi - lo
+
     def document_range(self, document: str) -> tuple[int, int]:
         if document not in self._doc_ranges:
             known = ", ".join(sorted(self._doc_ranges)) or "none"
