@@ -135,12 +135,28 @@ def test_a_file_changed_while_a_large_corpus_is_indexed_is_read_again(tmp_path, 
     real = build.survey
     changed = []
 
-    def survey_after_a_change(first, last):
+    def survey_after_a_change(first, last, read=None):
         if not changed:  # the file changes after it was loaded, before it is split
             changed.append(write(tmp_path, "d03.md", "# Changed\n\nSomething else entirely.\n"))
-        return real(first, last)
+        return real(first, last, read)
 
     monkeypatch.setattr(build, "survey", survey_after_a_change)
     bot = Briefbot.from_folder(tmp_path, save=False)
     assert changed
     assert bot.ask("something else entirely").hits[0].passage.text == "Something else entirely."
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_is_told_from_the_first_documents_read_to_the_end(tmp_path, monkeypatch, workers):
+    corpus = _corpus(tmp_path, 12)
+    monkeypatch.setattr(build, "PARALLEL_CHARS", 0)
+    told: list[tuple[int, int]] = []
+    build.build_arrays(corpus, lambda done, total: told.append((done, total)), workers)
+    chars = sum(d.length for d in corpus.documents)
+    total = (build.READ_SHARE + build.TOKENIZE_SHARE) * chars
+    assert {t for _, t in told} == {total}
+    done = [d for d, _ in told]
+    assert done == sorted(done) and done[-1] == total
+    reading = [d for d in done if d <= build.READ_SHARE * chars]
+    assert len(reading) >= 2 and reading[0] < build.READ_SHARE * chars  # heard while reading
+    assert len(done) - len(reading) >= 1

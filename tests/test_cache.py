@@ -385,3 +385,39 @@ def test_unread_texts_are_kept_within_a_budget(settled, monkeypatch):
     for doc in (walrus, walrus, narwhal, walrus):
         tight.read(doc)
     assert seen == ["walrus.md", "narwhal.md", "walrus.md"]
+
+
+def test_too_little_disk_space_is_one_warning_and_nothing_half_written(folder, monkeypatch):
+    import shutil
+
+    import briefbot.index
+
+    usage = shutil.disk_usage(folder)
+    monkeypatch.setattr(briefbot.index.shutil, "disk_usage", lambda _: usage._replace(free=1000))
+    warnings: list[str] = []
+    bot = Briefbot.from_folder(folder, save=True, warn=warnings.append)
+    assert bot.ask("where does the walrus migrate").answered
+    assert len(warnings) == 1 and "not enough disk space" in warnings[0]
+    assert "rebuilt next time" in warnings[0]
+    cache = default_cache_dir(bot.corpus)
+    assert not cache.exists() or not any(p.name != "documents.json" for p in cache.iterdir())
+
+
+def test_a_build_the_memory_cannot_hold_is_refused_before_it_starts(folder, monkeypatch, capsys):
+    from briefbot import ResourceError, build
+
+    monkeypatch.setattr(build, "_available_memory", lambda: 10 * 2**20)
+    with pytest.raises(ResourceError, match=r"takes about .* GB of memory"):
+        Briefbot.from_folder(folder, save=False)
+    code = main(["--corpus", str(folder), "ask", "walrus"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "GB is available" in err
+    monkeypatch.setattr(build, "_available_memory", lambda: None)  # unknown: built
+    assert Briefbot.from_folder(folder, save=False).ask("walrus").answered
+
+
+def test_available_memory_is_read_where_the_system_tells_it():
+    from briefbot import build
+
+    found = build._available_memory()
+    assert found is None or found > 0

@@ -261,3 +261,24 @@ def test_version_has_one_home(capsys):
     from importlib.metadata import version
 
     assert version("briefbot") == briefbot.__version__
+
+
+def test_an_interrupted_build_says_so_and_keeps_the_saved_index(capsys, tmp_path, monkeypatch):
+    import briefbot.index
+
+    write(tmp_path, "walrus.md", "# Walrus Notes\n\nThe walrus migrates north.\n\nIce melts.\n")
+    assert main(["--corpus", str(tmp_path), "index"]) == 0
+    saved = sorted(p.name for p in (tmp_path / ".briefbot-index" / "index").iterdir())
+    write(tmp_path, "more.md", "# Seals\n\nSeals swim south.\n")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(briefbot.index, "build_arrays", interrupted)
+    capsys.readouterr()
+    assert main(["--corpus", str(tmp_path), "index"]) == 130
+    err = capsys.readouterr().err
+    assert err.strip() == "briefbot: interrupted" and "Traceback" not in err
+    assert sorted(p.name for p in (tmp_path / ".briefbot-index" / "index").iterdir()) == saved
+    monkeypatch.undo()
+    assert main(["--corpus", str(tmp_path), "ask", "where does the walrus migrate"]) == 0

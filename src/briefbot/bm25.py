@@ -375,6 +375,13 @@ class BM25Index:
 
     # -- persistence ---------------------------------------------------------------------
 
+    @property
+    def nbytes(self) -> int:
+        """About what :meth:`save` writes, in bytes (its arrays; the vocabulary at most 4
+        bytes a character)."""
+        arrays = (self._idf, self._indptr, self._docs, self._weights)
+        return sum(a.nbytes for a in arrays) + sum(4 * len(t) + 8 for t in self._vocab)
+
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the index to ``path`` as one ``.npz`` (no pickle), replacing it atomically."""
         terms = list(self._vocab)  # insertion order is term-id order

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .bm25 import BM25Index
+from .build import check_memory
 from .corpus import Corpus, manifest
 from .encoder import Encoder
 from .index import Known, PassageIndex, embeds_at_build, saved_vectors
@@ -111,6 +112,7 @@ def open_index(
                 if save is not False:
                     _save(found, folder, key, warn)
         return found
+    check_memory(corpus)  # refused now, with the figures, rather than killed part-way
     model = encoder() if encoder is not None else None
     known: PassageIndex | Known | None = reuse
     if known is None and model is not None:

@@ -249,7 +249,13 @@ class Progress:
                 return
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="passage", desc="indexing", file=sys.stderr)
+            # the build tells its work done in weighted characters: shown as a share
+            self.bar = tqdm(
+                total=total,
+                desc="indexing",
+                file=sys.stderr,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]",
+            )
         self.bar.update(done - self.bar.n)
 
     def close(self) -> None:
@@ -596,8 +602,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BriefbotError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print(file=sys.stderr)
+    except KeyboardInterrupt:  # a saved index is replaced only once whole: nothing is lost
+        print(f"\n{PROG}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

@@ -22,3 +22,7 @@ class InputError(BriefbotError):
     """A question, topic or option the user gave cannot be used as it is."""
 
     exit_code = 2
+
+
+class ResourceError(BriefbotError):
+    """This machine has too little of something a task needs (memory to build an index)."""

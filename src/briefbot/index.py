@@ -9,6 +9,7 @@ when the index is built; the vectors are saved with it, so a question costs one 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -185,6 +186,10 @@ VECTOR_CACHE = 50_000  # sentence vectors kept for an index without them (75 MB)
 
 # Vectors already computed, by the digest of the exact text they embed: sentences, passages.
 Known = tuple[dict[bytes, np.ndarray], dict[bytes, np.ndarray]]
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n / 2**10:,.0f} KB"
 
 
 def _digest(text: str) -> bytes:
@@ -382,9 +387,27 @@ class PassageIndex:
         self._vector_keys = (sentence_keys, passage_keys)
         self.vector_cache = {}
 
+    def nbytes(self) -> int:
+        """About what :meth:`save` writes, in bytes."""
+        arrays = [self.sentence_spans, self.first_sentence]
+        if isinstance(self.passages, PassageTable):
+            arrays.extend(self.passages.arrays.values())
+        if self.embeddings is not None and self.passage_embeddings is not None:
+            arrays.extend((self.embeddings, self.passage_embeddings))
+        words = sum(4 * len(w) + 16 for w in self.word_counts)
+        return self.bm25.nbytes + self.sentence_bm25.nbytes + sum(a.nbytes for a in arrays) + words
+
     def save(self, folder: Path, key: str) -> None:
-        """Write the index into ``folder`` (created; replaced atomically)."""
+        """Write the index into ``folder`` (created; replaced atomically). Raises
+        ``OSError`` (ENOSPC) before writing anything when the disk has too little room."""
         folder.parent.mkdir(parents=True, exist_ok=True)
+        need, free = self.nbytes(), shutil.disk_usage(folder.parent).free
+        if need > free:
+            raise OSError(
+                errno.ENOSPC,
+                f"not enough disk space: the index takes about {_megabytes(need)}, "
+                f"{_megabytes(free)} free",
+            )
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
         try:
             self.bm25.save(tmp / "bm25.npz")

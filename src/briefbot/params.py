@@ -107,6 +107,17 @@ SENTENCE_BIAS = -2.9007
 # subtitle-like tail need not be typed. Hand-set; checked by test_documents.
 TITLE_NAMED_SHARE = 0.5
 
+# -- building --------------------------------------------------------------------------
+# The memory an index build takes, estimated before it starts so that a build the machine
+# cannot hold is refused with the figures rather than killed part-way: this many bytes a
+# character of the corpus, plus BUILD_MEMORY_BASE. Measured on the project's 2-core
+# machine, 1M-passage benchmark corpus (356M characters): the whole machine's memory in use
+# rose by at most 2.09 GB during `briefbot index` (main process 1.96 GiB at its peak, the
+# sentence index being built; the workers are done by then), 5.9 bytes a character; 6
+# rounds it up. The base: the interpreter, numpy and the encoder's weights (about 0.3 GB).
+BUILD_BYTES_PER_CHAR = 6
+BUILD_MEMORY_BASE = 300 * 2**20
+
 # -- documents at start --------------------------------------------------------------------
 # Texts of documents not read at start (known from a saved index's manifest) are kept after
 # their first use up to this many characters, least recently used dropped first: 64M
