@@ -550,6 +550,21 @@ async def test_reload_of_an_unusable_corpus_keeps_the_old_index(
     assert "the first CSTO military units" in assert_verbatim(reply.json, env.engine)[0]
 
 
+async def test_reload_too_large_for_the_memory_keeps_the_old_index(
+    folder_env: Env, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefbot import build
+
+    env = folder_env
+    index = env.engine.index
+    write(corpus_dir, "harbour.md", LIGHTHOUSE)
+    monkeypatch.setattr(build, "_available_memory", lambda: 2**20)
+    body = await reload_as_owner(env)
+    error, kept = body["content"].splitlines()
+    assert "GB of memory" in error and kept.startswith("Nothing changed")
+    assert env.engine.index is index
+
+
 async def test_a_question_in_flight_finishes_on_the_old_index(
     folder_env: Env, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

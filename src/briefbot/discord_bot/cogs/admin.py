@@ -12,7 +12,7 @@ import logging
 from typing import Literal
 
 from ...discord_render import render_error, render_gaps, render_reload_failed, render_reloaded
-from ...errors import CorpusError
+from ...errors import BriefbotError
 from .. import app_commands, commands, discord
 from ..bot import BriefbotBot, send_interaction
 
@@ -69,7 +69,7 @@ class Admin(commands.Cog):
         async with self._reloading:
             try:
                 engine = await self.bot.run_engine(self.bot.reload_now)
-            except CorpusError as exc:
+            except BriefbotError as exc:  # the folder unusable, or too large to build here
                 log.warning("Owner %s reloaded the corpus: %s; kept the old one", itx.user.id, exc)
                 assert self.bot.engine is not None
                 kept = self.bot.engine.pinned()
