@@ -421,3 +421,28 @@ def test_available_memory_is_read_where_the_system_tells_it():
 
     found = build._available_memory()
     assert found is None or found > 0
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_containers_memory_limit_is_what_a_build_may_take(tmp_path, version):
+    from briefbot.build import _cgroup_room
+
+    limit, usage, stat = build_files = {
+        2: ("memory.max", "memory.current", "memory.stat"),
+        1: (
+            "memory/memory.limit_in_bytes",
+            "memory/memory.usage_in_bytes",
+            "memory/memory.stat",
+        ),
+    }[version]
+    inactive = "inactive_file" if version == 2 else "total_inactive_file"
+    for name in build_files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / limit).write_text(f"{2 * 2**30}\n")
+    (tmp_path / usage).write_text(f"{2**30}\n")
+    (tmp_path / stat).write_text(f"anon 123\n{inactive} {2**29}\n")
+    # 2 GiB allowed, 1 GiB used of which 0.5 GiB is page cache it can drop
+    assert _cgroup_room(tmp_path) == 2 * 2**30 - 2**29
+    (tmp_path / limit).write_text("max\n" if version == 2 else f"{2**63 - 4096}\n")
+    assert _cgroup_room(tmp_path) is None  # no limit
+    assert _cgroup_room(tmp_path / "absent") is None

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate, compress
 from multiprocessing import get_context
 from operator import itemgetter
+from pathlib import Path
 
 import numpy as np
 
@@ -263,13 +264,53 @@ def check_memory(corpus: Corpus) -> None:
 
 
 def _available_memory() -> int | None:
-    """Bytes of memory a new allocation can still get (MemAvailable + SwapFree), or None."""
+    """Bytes of memory a new allocation can still get: the system's (MemAvailable +
+    SwapFree), or less where a control group (a container) limits this process; None when
+    unknown."""
     try:
         with open("/proc/meminfo", encoding="ascii") as f:
             fields = dict(line.split(":", 1) for line in f if ":" in line)
-        return (int(fields["MemAvailable"].split()[0]) + int(fields["SwapFree"].split()[0])) * 1024
+        found = (int(fields["MemAvailable"].split()[0]) + int(fields["SwapFree"].split()[0])) * 1024
     except (OSError, KeyError, ValueError, IndexError):
         return None
+    room = _cgroup_room(Path("/sys/fs/cgroup"))
+    return found if room is None else min(found, room)
+
+
+# a control group's limit and usage: version 2 (one hierarchy), then version 1's memory one
+_CGROUP_FILES = (
+    ("memory.max", "memory.current", "memory.stat", "inactive_file"),
+    (
+        "memory/memory.limit_in_bytes",
+        "memory/memory.usage_in_bytes",
+        "memory/memory.stat",
+        "total_inactive_file",
+    ),
+)
+_NO_LIMIT = 2**60  # version 1 writes "no limit" as a number near 2**63
+
+
+def _cgroup_room(root: Path) -> int | None:
+    """What this process's control group may still take (its limit less what it uses, the
+    page cache it can drop not counted), or None when it sets no limit."""
+    for limit_file, usage_file, stat_file, inactive in _CGROUP_FILES:
+        try:
+            limit_text = (root / limit_file).read_text(encoding="ascii").strip()
+            usage = int((root / usage_file).read_text(encoding="ascii").strip())
+        except (OSError, ValueError):
+            continue
+        if limit_text == "max" or not limit_text.isdigit() or int(limit_text) >= _NO_LIMIT:
+            return None
+        dropped = 0
+        try:
+            for line in (root / stat_file).read_text(encoding="ascii").splitlines():
+                name, _, value = line.partition(" ")
+                if name == inactive:
+                    dropped = int(value)
+        except (OSError, ValueError):
+            pass
+        return max(0, int(limit_text) - max(0, usage - dropped))
+    return None
 
 
 def workers_for(corpus: Corpus, workers: int | None) -> int:
