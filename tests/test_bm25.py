@@ -348,3 +348,42 @@ def test_many_chunks_and_long_passages(monkeypatch):
         expected = ref.get_scores(query)
         assert np.allclose(index.get_scores(query), expected, rtol=1e-6, atol=1e-9)
         assert [i for i, _ in index.top_k(query, 10)] == expected_top(expected, 10, 0.0)
+
+
+def _ids_of(corpus: list[list[str]]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    vocab: dict[str, int] = {}
+    ids = [vocab.setdefault(t, len(vocab)) for passage in corpus for t in passage]
+    return np.array(ids, np.int32), np.array([len(p) for p in corpus], np.int64), list(vocab)
+
+
+def _same_index(a: BM25Index, b: BM25Index) -> None:
+    assert list(a._vocab.items()) == list(b._vocab.items())
+    for name in ("_idf", "_indptr", "_docs", "_weights", "_lengths"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    assert (a.n_docs, a.avgdl, a.average_idf) == (b.n_docs, b.avgdl, b.average_idf)
+
+
+@fast
+@given(corpora, corpora, st.booleans(), st.booleans())
+def test_an_extended_index_is_the_index_of_all_its_passages(first, more, unpacked, saved):
+    whole = first + more
+    ids, lengths, terms = _ids_of(whole)
+    with unpacked_build(unpacked):
+        expected = BM25Index.from_ids(ids, lengths, terms)
+        head_ids, head_lengths, head_terms = _ids_of(first)
+        start = BM25Index.from_ids(head_ids, head_lengths, head_terms)
+    if saved:
+        with tempfile.TemporaryDirectory() as tmp:
+            start.save(Path(tmp) / "index.npz")
+            start = BM25Index.load(Path(tmp) / "index.npz")
+    extended = start.extended(ids[len(head_ids) :], lengths[len(first) :], terms)
+    if extended is None:  # a term of idf 0 (in exactly half the passages) hides its counts
+        assert np.any(start._idf == 0)
+        return
+    _same_index(extended, expected)
+
+
+def test_extending_needs_the_index_terms_first():
+    index = BM25Index([["war", "peace"], ["army"]])
+    with pytest.raises(ValueError, match="begin with"):
+        index.extended(np.array([0], np.int32), np.array([1]), ["peace", "war", "army"])

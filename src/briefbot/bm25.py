@@ -45,7 +45,7 @@ from .storage import load_npz
 __all__ = ["BM25Index"]
 
 _MAGIC = b"briefbot.bm25-index"
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2  # 2: passage lengths saved (an index can be extended)
 _INT64_MAX = np.iinfo(np.int64).max
 _BUILD_CHUNK_TOKENS = 1 << 21  # tokens per build step: bounds the temporary arrays
 _WEIGHT_CHUNK = 1 << 20  # postings per step when turning counts into weights
@@ -70,6 +70,7 @@ class BM25Index:
     epsilon: float
     avgdl: float
     _local: threading.local
+    _lengths: NDArray[np.int32]  # terms per passage (an index can be extended)
 
     def __init__(
         self,
@@ -140,6 +141,18 @@ class BM25Index:
         self.avgdl = total / n_docs if n_docs else 0.0
 
         keys, tfs, df = _count_pairs(ids, lengths)
+        self._finish(vocab, keys, tfs, df, lengths)
+
+    def _finish(
+        self,
+        vocab: dict[str, int],
+        keys: NDArray[np.int64],
+        tfs: NDArray[np.int64] | int,
+        df: NDArray[np.int64],
+        lengths: NDArray[np.int64],
+    ) -> None:
+        """idf and weights from the (term, passage) pairs (see :func:`_count_pairs`)."""
+        n_docs = self.n_docs
         self._vocab: dict[str, int] = vocab
         n_terms = len(vocab)
         df = np.pad(df, (0, n_terms - len(df)))
@@ -161,8 +174,71 @@ class BM25Index:
         indptr = np.zeros(n_terms + 1, dtype=np.int64)
         np.cumsum(df, out=indptr[1:])
         self._indptr = indptr
+        self._lengths = lengths.astype(np.int32)
         self._docs, self._weights = self._weigh(keys, tfs, lengths, idf)
         _ready(self)
+
+    def extended(
+        self,
+        term_ids: NDArray[np.integer[Any]],
+        lengths: NDArray[np.integer[Any]],
+        terms: Sequence[str],
+    ) -> BM25Index | None:
+        """This index with passages added after its own, as :meth:`from_ids` of all of them
+        would build it (the same arrays to the last bit): ``term_ids`` and ``lengths`` are
+        the new passages', numbered in ``terms``, which are this index's terms followed by
+        the new ones in the order they first occur. Each posting's term frequency is read
+        back from its weight, and checked: None when one does not give its weight again
+        (a term of idf 0), for the caller to build from scratch."""
+        known = list(self._vocab)
+        if len(terms) < len(known) or list(terms[: len(known)]) != known:
+            raise ValueError("the terms must begin with this index's own, in order")
+        old_docs = self.n_docs
+        docs = np.asarray(self._docs, dtype=np.int64)
+        old_lengths = np.asarray(self._lengths, dtype=np.int64)
+        term = np.repeat(np.arange(len(known), dtype=np.int64), np.diff(self._indptr))
+        k1, b = self.k1, self.b
+        # (no postings when no passage has a term: then the norms are never read)
+        norm = k1 * (1 - b + b * old_lengths / self.avgdl) if self.avgdl else old_lengths * 0.0
+        idf = self._idf[term]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = self._weights / idf
+            tf = np.rint(share * norm[docs] / ((k1 + 1) - share))
+        if not np.all(np.isfinite(tf)) or not np.array_equal(
+            idf * (tf * (k1 + 1) / (tf + norm[docs])), self._weights
+        ):
+            return None
+        new_lengths = np.asarray(lengths, dtype=np.int64)
+        flat = np.asarray(term_ids)
+
+        def ids(nd: int, n_tokens: int, base: int) -> NDArray[np.int64]:
+            return flat[base : base + n_tokens].astype(np.int64)
+
+        new_keys, new_tfs, _ = _count_pairs(ids, new_lengths)
+        n_new = len(new_lengths)
+        n_docs = old_docs + n_new
+        if isinstance(new_tfs, int):
+            new_keys, new_tf = np.divmod(new_keys, new_tfs)
+        else:
+            new_tf = new_tfs
+        new_term, local = np.divmod(new_keys, max(n_new, 1))
+        keys = np.concatenate([term * n_docs + docs, new_term * n_docs + local + old_docs])
+        tfs = np.concatenate([tf.astype(np.int64), new_tf])
+        del term, docs, idf, share, tf, new_keys, new_term, local, new_tf
+        order = np.argsort(keys, kind="stable")  # two sorted runs: merged
+        keys, tfs = keys[order], tfs[order]
+        del order
+        index = type(self).__new__(type(self))
+        index.k1, index.b, index.epsilon = self.k1, self.b, self.epsilon
+        index.n_docs = n_docs
+        all_lengths = np.concatenate([old_lengths, new_lengths])
+        index.avgdl = int(all_lengths.sum()) / n_docs if n_docs else 0.0
+        vocab = {t: i for i, t in enumerate(terms)}
+        if len(vocab) != len(terms):
+            raise ValueError("terms repeat")
+        df = np.bincount(keys // n_docs, minlength=len(vocab)) if n_docs else np.zeros(0, np.int64)
+        index._finish(vocab, keys, tfs, df, all_lengths)
+        return index
 
     # -- building ------------------------------------------------------------------------
 
@@ -379,7 +455,7 @@ class BM25Index:
     def nbytes(self) -> int:
         """About what :meth:`save` writes, in bytes (its arrays; the vocabulary at most 4
         bytes a character)."""
-        arrays = (self._idf, self._indptr, self._docs, self._weights)
+        arrays = (self._idf, self._indptr, self._docs, self._weights, self._lengths)
         return sum(a.nbytes for a in arrays) + sum(4 * len(t) + 8 for t in self._vocab)
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -398,6 +474,7 @@ class BM25Index:
             "indptr": self._indptr,
             "docs": self._docs,
             "weights": self._weights,
+            "lengths": self._lengths,
         }
         target = Path(path)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
@@ -450,6 +527,8 @@ class BM25Index:
         if version != _FORMAT_VERSION:
             raise ValueError(f"index format {version}, expected {_FORMAT_VERSION}")
         idf, indptr, docs, weights = (arrays[n] for n in ("idf", "indptr", "docs", "weights"))
+        if len(arrays["lengths"]) != n_docs:
+            raise ValueError("passage lengths do not match the index")
         lengths = arrays["vocab_lengths"]
         n_terms = len(idf)
         if (
@@ -480,6 +559,7 @@ class BM25Index:
         index.n_docs = n_docs
         index._vocab = vocab
         index._idf, index._indptr, index._docs, index._weights = idf, indptr, docs, weights
+        index._lengths = arrays["lengths"]
         _ready(index)
         return index
 
@@ -494,13 +574,14 @@ _EXPECTED: dict[str, tuple[np.dtype[Any], int | None]] = {
     "indptr": (np.dtype(np.int64), None),
     "docs": (np.dtype(np.int32), None),
     "weights": (np.dtype(np.float64), None),
+    "lengths": (np.dtype(np.int32), None),
 }
 
 
 def _ready(index: BM25Index) -> None:
     """Make the arrays read-only (``term_weights`` hands out views) and give each thread
     its own scratch scores."""
-    for a in (index._idf, index._indptr, index._docs, index._weights):
+    for a in (index._idf, index._indptr, index._docs, index._weights, index._lengths):
         a.setflags(write=False)
     index._local = threading.local()
 
