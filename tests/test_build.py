@@ -160,3 +160,57 @@ def test_progress_is_told_from_the_first_documents_read_to_the_end(tmp_path, mon
     reading = [d for d in done if d <= build.READ_SHARE * chars]
     assert len(reading) >= 2 and reading[0] < build.READ_SHARE * chars  # heard while reading
     assert len(done) - len(reading) >= 1
+
+
+def _opened(folder, cache, monkeypatch, *, extends: bool) -> PassageIndex:
+    """The index open_index gives for ``folder``, made by extending the saved one or not."""
+    import briefbot.index
+    from briefbot.cache import open_index
+
+    calls = []
+    real = briefbot.index.build_arrays
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(briefbot.index, "build_arrays", counted)
+    index = open_index(load_corpus(folder), cache, save=True)
+    monkeypatch.undo()
+    assert bool(calls) is not extends
+    return index
+
+
+def test_documents_added_after_the_others_extend_the_saved_index(tmp_path, monkeypatch):
+    folder, cache = tmp_path / "corpus", tmp_path / "cache"
+    _corpus(folder)
+    _opened(folder, cache, monkeypatch, extends=False)
+    name, line = TOPICS[0]  # words the lexicon knows: it learns nothing new from them
+    write(folder, "z1.md", f"# More on {name}\n\n{line} A new paragraph about it.\n")
+    write(folder, "z2.txt", "Notes\n\nKassim wrote again. It is not the last word.\n")
+    extended = _opened(folder, cache, monkeypatch, extends=True)
+    full = PassageIndex.build(load_corpus(folder))
+    _same(extended, full)
+    assert extended.topics == full.topics or full.topics is None
+    write(folder, "z3.md", "# Last\n\nThe CSTO did not send troops again.\n")
+    again = _opened(folder, cache, monkeypatch, extends=True)  # the extended one extends too
+    _same(again, PassageIndex.build(load_corpus(folder)))
+
+
+def test_documents_that_cannot_extend_the_saved_index_rebuild_it(tmp_path, monkeypatch):
+    folder, cache = tmp_path / "corpus", tmp_path / "cache"
+    _corpus(folder)
+    _opened(folder, cache, monkeypatch, extends=False)
+    write(folder, "a0.md", "# First\n\nA document whose name sorts first.\n")  # not after
+    _same(
+        _opened(folder, cache, monkeypatch, extends=False), PassageIndex.build(load_corpus(folder))
+    )
+    # an acronym only the new document spells out: every document's terms may change
+    write(folder, "z9.md", "# Grain\n\nThe Grain Export Board (GEB) met. The GEB is new.\n")
+    _same(
+        _opened(folder, cache, monkeypatch, extends=False), PassageIndex.build(load_corpus(folder))
+    )
+    (folder / "d00.txt").unlink()  # a document gone
+    _same(
+        _opened(folder, cache, monkeypatch, extends=False), PassageIndex.build(load_corpus(folder))
+    )

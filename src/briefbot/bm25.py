@@ -24,7 +24,9 @@ Where rank-bm25 fails this class does not: an empty corpus (rank-bm25 divides by
 
 from __future__ import annotations
 
+import contextlib
 import math
+import mmap
 import os
 import secrets
 import struct
@@ -147,7 +149,7 @@ class BM25Index:
         self,
         vocab: dict[str, int],
         keys: NDArray[np.int64],
-        tfs: NDArray[np.int64] | int,
+        tfs: NDArray[np.integer[Any]] | int,
         df: NDArray[np.int64],
         lengths: NDArray[np.int64],
     ) -> None:
@@ -193,21 +195,12 @@ class BM25Index:
         known = list(self._vocab)
         if len(terms) < len(known) or list(terms[: len(known)]) != known:
             raise ValueError("the terms must begin with this index's own, in order")
-        old_docs = self.n_docs
-        docs = np.asarray(self._docs, dtype=np.int64)
+        vocab = {t: i for i, t in enumerate(terms)}
+        if len(vocab) != len(terms):
+            raise ValueError("terms repeat")
+        n_terms = len(vocab)
+        old_docs, k1, b = self.n_docs, self.k1, self.b
         old_lengths = np.asarray(self._lengths, dtype=np.int64)
-        term = np.repeat(np.arange(len(known), dtype=np.int64), np.diff(self._indptr))
-        k1, b = self.k1, self.b
-        # (no postings when no passage has a term: then the norms are never read)
-        norm = k1 * (1 - b + b * old_lengths / self.avgdl) if self.avgdl else old_lengths * 0.0
-        idf = self._idf[term]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = self._weights / idf
-            tf = np.rint(share * norm[docs] / ((k1 + 1) - share))
-        if not np.all(np.isfinite(tf)) or not np.array_equal(
-            idf * (tf * (k1 + 1) / (tf + norm[docs])), self._weights
-        ):
-            return None
         new_lengths = np.asarray(lengths, dtype=np.int64)
         flat = np.asarray(term_ids)
 
@@ -221,22 +214,51 @@ class BM25Index:
             new_keys, new_tf = np.divmod(new_keys, new_tfs)
         else:
             new_tf = new_tfs
-        new_term, local = np.divmod(new_keys, max(n_new, 1))
-        keys = np.concatenate([term * n_docs + docs, new_term * n_docs + local + old_docs])
-        tfs = np.concatenate([tf.astype(np.int64), new_tf])
-        del term, docs, idf, share, tf, new_keys, new_term, local, new_tf
-        order = np.argsort(keys, kind="stable")  # two sorted runs: merged
-        keys, tfs = keys[order], tfs[order]
-        del order
+        new_term, new_doc = np.divmod(new_keys, max(n_new, 1))
+        del new_keys
+        old_indptr = np.asarray(self._indptr)
+        old_df = np.pad(np.diff(old_indptr), (0, n_terms - len(known)))
+        new_df = np.bincount(new_term, minlength=n_terms)
+        df = old_df + new_df
+        indptr = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
+        # every posting goes straight to its place in the (term, passage) order: a term's
+        # postings of the old passages first, then of the new ones
+        keys = np.empty(int(indptr[-1]), dtype=np.int64)
+        tfs = np.empty(len(keys), dtype=np.int32)
+        # (no postings when no passage has a term: then the norms are never read)
+        norm = k1 * (1 - b + b * old_lengths / self.avgdl) if self.avgdl else old_lengths * 0.0
+        for start in range(0, len(self._docs), _WEIGHT_CHUNK):
+            stop = min(start + _WEIGHT_CHUNK, len(self._docs))
+            at = np.arange(start, stop, dtype=np.int64)
+            term = np.searchsorted(old_indptr, at, side="right") - 1
+            doc = self._docs[start:stop].astype(np.int64)
+            weight, idf = self._weights[start:stop], self._idf[term]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = weight / idf
+                tf = np.rint(share * norm[doc] / ((k1 + 1) - share))
+            if not np.all(np.isfinite(tf)) or not np.array_equal(
+                idf * (tf * (k1 + 1) / (tf + norm[doc])), weight
+            ):
+                return None
+            to = indptr[term] + (at - old_indptr[term])
+            keys[to] = term * n_docs + doc
+            tfs[to] = tf
+            _let_go(self._docs, self._weights)  # read once: the pages need not stay
+        first_new = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(new_df, out=first_new[1:])
+        for start in range(0, len(new_term), _WEIGHT_CHUNK):
+            at = np.arange(start, min(start + _WEIGHT_CHUNK, len(new_term)), dtype=np.int64)
+            term = new_term[at]
+            to = indptr[term] + old_df[term] + (at - first_new[term])
+            keys[to] = term * n_docs + new_doc[at] + old_docs
+            tfs[to] = new_tf[at]
+        del new_term, new_doc, new_tf
         index = type(self).__new__(type(self))
         index.k1, index.b, index.epsilon = self.k1, self.b, self.epsilon
         index.n_docs = n_docs
         all_lengths = np.concatenate([old_lengths, new_lengths])
         index.avgdl = int(all_lengths.sum()) / n_docs if n_docs else 0.0
-        vocab = {t: i for i, t in enumerate(terms)}
-        if len(vocab) != len(terms):
-            raise ValueError("terms repeat")
-        df = np.bincount(keys // n_docs, minlength=len(vocab)) if n_docs else np.zeros(0, np.int64)
         index._finish(vocab, keys, tfs, df, all_lengths)
         return index
 
@@ -245,7 +267,7 @@ class BM25Index:
     def _weigh(
         self,
         keys: NDArray[np.int64],
-        tfs: NDArray[np.int64] | int,
+        tfs: NDArray[np.integer[Any]] | int,
         lengths: NDArray[np.int64],
         idf: NDArray[np.float64],
     ) -> tuple[NDArray[np.int32], NDArray[np.float64]]:
@@ -452,6 +474,11 @@ class BM25Index:
     # -- persistence ---------------------------------------------------------------------
 
     @property
+    def terms(self) -> list[str]:
+        """The vocabulary, by term id (the order terms first occur)."""
+        return list(self._vocab)
+
+    @property
     def nbytes(self) -> int:
         """About what :meth:`save` writes, in bytes (its arrays; the vocabulary at most 4
         bytes a character)."""
@@ -576,6 +603,20 @@ _EXPECTED: dict[str, tuple[np.dtype[Any], int | None]] = {
     "weights": (np.dtype(np.float64), None),
     "lengths": (np.dtype(np.int32), None),
 }
+
+
+def _let_go(*arrays: NDArray[Any]) -> None:
+    """Drop the pages of memory-mapped arrays from this process (they stay in the page
+    cache; touched again, they come back): reading a saved index through once does not
+    leave it all resident."""
+    for a in arrays:
+        base: Any = a
+        while base is not None and not isinstance(getattr(base, "_mmap", None), mmap.mmap):
+            base = getattr(base, "base", None)  # a view of a numpy.memmap
+        mapped = getattr(base, "_mmap", None)
+        if mapped is not None and hasattr(mmap, "MADV_DONTNEED"):
+            with contextlib.suppress(OSError, ValueError):
+                mapped.madvise(mmap.MADV_DONTNEED)
 
 
 def _ready(index: BM25Index) -> None:

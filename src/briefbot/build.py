@@ -96,6 +96,11 @@ class Built:
     first_sentence: np.ndarray
     words: Counter[str]
     names: frozenset[str]
+    # what later documents' counts are added to (extend_arrays): the prose's lexicon counts
+    # (before the headings'), and per word how often it is written capitalised and in prose
+    counts: LexiconCounts = field(default_factory=LexiconCounts)
+    capitalised: Counter[str] = field(default_factory=Counter)
+    in_text: Counter[str] = field(default_factory=Counter)
 
 
 def heading_text(doc: Document, section: str | None) -> str:
@@ -381,7 +386,7 @@ def build_arrays(
                     done += sum(sizes[lo:hi])
                     read(done)
                 size = min(TOKENIZE_CHUNK, max(1, _passages(surveys) // len(parts)))
-                passages, sections, lexicon, chunks = _after_survey(corpus, surveys, size)
+                passages, sections, lexicon, chunks, prose = _after_survey(corpus, surveys, size)
                 told = _tokenizing(passages, chars, total, progress)
                 built = _merge(
                     pool.map(_tokenize_part, [(lexicon, c, sections) for c in chunks]),
@@ -389,17 +394,42 @@ def build_arrays(
                     sections,
                     lexicon,
                     told,
+                    prose,
                 )
         else:
             surveys = [survey(0, len(documents), read)]
-            passages, sections, lexicon, chunks = _after_survey(corpus, surveys)
+            passages, sections, lexicon, chunks, prose = _after_survey(corpus, surveys)
             tokenized = (tokenize(lexicon, c, sections) for c in chunks)
             told = _tokenizing(passages, chars, total, progress)
-            built = _merge(tokenized, passages, sections, lexicon, told)
+            built = _merge(tokenized, passages, sections, lexicon, told, prose)
     finally:
         _DOCUMENTS = ()
         _TOKENIZER.clear()  # (a worker's goes with it)
     return built
+
+
+def extend_arrays(corpus: Corpus, before: Built, first: int) -> Built | None:
+    """Both passes over documents ``first ..`` of ``corpus`` only, the ones before them
+    being those ``before`` was built from: the corpus's tables (as :func:`build_arrays`
+    gives them) with the term ids of the new passages alone. None when the lexicon learned
+    with the new documents is not the one the others were tokenized with (an acronym or a
+    spelling variant they bring): then every document must be tokenized again."""
+    global _DOCUMENTS
+    documents = corpus.documents
+    _DOCUMENTS = documents
+    try:
+        surveys = [survey(first, len(documents))]
+        passages, sections, lexicon, chunks, prose = _after_survey(corpus, surveys, before=before)
+        if (lexicon.acronyms, lexicon.aliases) != (
+            before.lexicon.acronyms,
+            before.lexicon.aliases,
+        ):
+            return None
+        tokenized = (tokenize(lexicon, c, sections) for c in chunks)
+        return _merge(tokenized, passages, sections, before.lexicon, None, prose, before)
+    finally:
+        _DOCUMENTS = ()
+        _TOKENIZER.clear()
 
 
 def _tokenizing(
@@ -431,13 +461,20 @@ TOKENIZE_CHUNK = (
 
 
 def _after_survey(
-    corpus: Corpus, surveys: list[Survey], chunk: int = TOKENIZE_CHUNK
-) -> tuple[dict[str, np.ndarray], list[str], Lexicon, list[dict[str, np.ndarray]]]:
-    """The parts' passages joined (sections renumbered for the corpus), the lexicon, and
-    the passages cut into chunks for pass 2."""
+    corpus: Corpus,
+    surveys: list[Survey],
+    chunk: int = TOKENIZE_CHUNK,
+    before: Built | None = None,
+) -> tuple[dict[str, np.ndarray], list[str], Lexicon, list[dict[str, np.ndarray]], LexiconCounts]:
+    """The parts' passages joined (sections renumbered for the corpus), the lexicon, the
+    passages cut into chunks for pass 2, and the prose's counts. ``before``: the build of
+    the documents before these, whose sections and counts these come after."""
     sections: dict[str, int] = {}
     columns: dict[str, list[np.ndarray]] = {k: [] for k in PASSAGE_FIELDS}
     counts = LexiconCounts()
+    if before is not None:
+        sections = {name: i for i, name in enumerate(before.sections)}
+        counts.merge(before.counts)
     for part in surveys:
         remap = np.array(
             [sections.setdefault(s, len(sections)) for s in part.sections] + [-1], np.int64
@@ -447,6 +484,7 @@ def _after_survey(
             columns[k].append(remap[column] if k == "section" else column)
         counts.merge(part.counts)
     passages = {k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in columns.items()}
+    prose = counts.copy()
     # the headings are learned from after all the prose, each once
     for name in sections:
         counts.add(name)
@@ -464,7 +502,7 @@ def _after_survey(
         for lo, hi in zip(cuts[:-1], cuts[1:], strict=True)
         if hi > lo
     ]
-    return passages, list(sections), lexicon, chunks
+    return passages, list(sections), lexicon, chunks, prose
 
 
 def _merge(
@@ -473,9 +511,13 @@ def _merge(
     sections: list[str],
     lexicon: Lexicon,
     progress: Callable[[int, int], None] | None,
+    counted: LexiconCounts,
+    before: Built | None = None,
 ) -> Built:
     """The tokenized chunks joined, their term ids renumbered for the whole corpus in the
-    order terms first occur."""
+    order terms first occur. ``before``: the build of the documents before these; the
+    terms continue its numbering, the counts add to its, the spans follow its, and the ids
+    and lengths are those of these passages alone (for :meth:`BM25Index.extended`)."""
     total = len(passages["doc"])
     vocab: dict[str, int] = {}
     sentence_vocab: dict[str, int] = {}
@@ -483,6 +525,14 @@ def _merge(
     words: Counter[str] = Counter()
     capitalised: Counter[str] = Counter()
     in_text: Counter[str] = Counter()
+    if before is not None:
+        vocab = {t: i for i, t in enumerate(before.terms)}
+        sentence_vocab = {t: i for i, t in enumerate(before.sentence_terms)}
+        spans.append(before.spans)
+        per_passage.append(np.diff(before.first_sentence))
+        words.update(before.words)
+        capitalised.update(before.capitalised)
+        in_text.update(before.in_text)
     done = 0
     for part in parts:  # type: ignore[attr-defined]
         assert isinstance(part, Tokenized)
@@ -513,6 +563,8 @@ def _merge(
     first = np.zeros(len(counts) + 1, np.int64)
     np.cumsum(counts, out=first[1:])
     names = frozenset(w for w, n in capitalised.items() if n >= 0.8 * in_text[w])
+    if before is not None:
+        passages = {k: np.concatenate([before.passages[k], v]) for k, v in passages.items()}
     return Built(
         passages,
         sections,
@@ -527,4 +579,7 @@ def _merge(
         first,
         words,
         names,
+        counted,
+        capitalised,
+        in_text,
     )

@@ -37,13 +37,20 @@ MANIFEST = "documents.json"  # beside the index: what each document's file was w
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file
 
 
+def builder_key() -> str:
+    """What an index depends on besides its documents: the formats and versions."""
+    return (
+        f"format {INDEX_FORMAT}; tokenizer {TOKENIZER_VERSION}\n"
+        f"bm25 {BM25Index.__module__}; vectors up to {EMBED_AT_BUILD_SENTENCES}\n"
+    )
+
+
 def corpus_key(corpus: Corpus) -> str:
     """A hash of everything the index's words and passages depend on. Its vectors are
     saved with the encoder they came from (:data:`briefbot.encoder.WEIGHTS_SHA256`), and
     used only when that is the encoder loaded."""
     h = hashlib.sha256()
-    h.update(f"format {INDEX_FORMAT}; tokenizer {TOKENIZER_VERSION}\n".encode())
-    h.update(f"bm25 {BM25Index.__module__}; vectors up to {EMBED_AT_BUILD_SENTENCES}\n".encode())
+    h.update(builder_key().encode())
     for doc in corpus.documents:
         h.update(f"{doc.id}\0{doc.content_hash}\n".encode())
     return h.hexdigest()
@@ -118,13 +125,33 @@ def open_index(
     if known is None and model is not None:
         known = saved_vectors(folder)  # a stale index's vectors: only new text is encoded
     started = time.perf_counter()
-    index = PassageIndex.build(corpus, progress=progress, encoder=model, reuse=known)
+    index = None
+    before = _extendable(corpus, folder)
+    if before is not None:  # documents added after the saved ones: only they are tokenized
+        index = PassageIndex.extended(corpus, before, encoder=model)
+    if index is None:
+        index = PassageIndex.build(corpus, progress=progress, encoder=model, reuse=known)
     topics(index)  # found now, and saved with the index: no request waits for them
     took = time.perf_counter() - started
-    index.key = key
+    index.key, index.builder = key, builder_key()
     if save or (save is None and took > SAVE_AFTER_SECONDS):
         _save(index, folder, key, warn)
     return index
+
+
+def _extendable(corpus: Corpus, folder: Path) -> PassageIndex | None:
+    """The saved index when ``corpus`` is its documents, unchanged and in order, followed by
+    new ones (as when documents are added whose names sort after the others'), and it was
+    built by these versions; else None."""
+    try:
+        saved = PassageIndex.load(corpus, folder, None)
+    except (LookupError, ValueError, OSError):
+        return None
+    now = [[d.id, d.content_hash] for d in corpus.documents]
+    before = saved.built_from
+    if saved.builder != builder_key() or not before or len(before) >= len(now):
+        return None
+    return saved if now[: len(before)] == before else None
 
 
 def _save(index: PassageIndex, folder: Path, key: str, warn: Callable[[str], None] | None) -> None:

@@ -27,14 +27,14 @@ import numpy as np
 
 from . import params
 from .bm25 import BM25Index
-from .build import PASSAGE_FIELDS, build_arrays, heading_text
+from .build import PASSAGE_FIELDS, Built, build_arrays, extend_arrays, heading_text
 from .corpus import Corpus, Document, byte_offsets
 from .encoder import WEIGHTS_SHA256
 from .errors import InputError
 from .passages import Passage
 from .retriever import LocalRetriever, Retriever
 from .storage import load_npz
-from .text import Lexicon, Token, Tokenizer
+from .text import Lexicon, LexiconCounts, Token, Tokenizer
 
 if TYPE_CHECKING:
     from .encoder import Encoder
@@ -331,6 +331,11 @@ class PassageIndex:
         # the corpus's topics as (name, kind, passages), found once (briefbot.summaries)
         # and saved with the index, so no request ever waits for them after a load
         self.topics: tuple[tuple[str, str, int], ...] | None = None
+        # what a later build that adds documents after these continues from
+        # (:meth:`extended`): the prose's lexicon counts, words' capitalised and prose counts
+        self.build_counts: tuple[LexiconCounts, Counter[str], Counter[str]] | None = None
+        self.built_from: list[list[str]] | None = None  # saved: [document id, content hash]
+        self.builder: str | None = None  # saved: what else the index depends on (cache.py)
 
     @classmethod
     def build(
@@ -355,23 +360,85 @@ class PassageIndex:
             built.sentence_ids, built.sentence_lengths, built.sentence_terms
         )
         built.sentence_ids = np.zeros(0, np.int32)
+        return cls._of(corpus, built, bm25, sentence_bm25, encoder, reuse)
+
+    @classmethod
+    def extended(
+        cls, corpus: Corpus, old: PassageIndex, encoder: Encoder | None = None
+    ) -> PassageIndex | None:
+        """The index of ``corpus``, whose first documents are those ``old`` was built from,
+        unchanged, and the rest new: only the new ones are split and tokenized
+        (:func:`briefbot.build.extend_arrays`), the BM25 indexes extended
+        (:meth:`BM25Index.extended`); the same index as :meth:`build` gives, to the last
+        bit. None when it cannot be (the new documents change the lexicon, ``old`` was saved
+        without what extending needs, or a term's counts cannot be read back)."""
+        if (
+            old.build_counts is None
+            or old.built_from is None
+            or not isinstance(old.passages, PassageTable)
+        ):
+            return None
+        counts, capitalised, in_text = old.build_counts
+        table = old.passages
+        before = Built(
+            dict(table.arrays),
+            list(table.sections),
+            old.tokenizer.lexicon,
+            old.bm25.terms,
+            np.zeros(0, np.int32),
+            np.zeros(0, np.int64),
+            old.sentence_bm25.terms,
+            np.zeros(0, np.int32),
+            np.zeros(0, np.int64),
+            old.sentence_spans,
+            old.first_sentence,
+            old.word_counts,
+            old.names,
+            counts,
+            capitalised,
+            in_text,
+        )
+        built = extend_arrays(corpus, before, len(old.built_from))
+        if built is None:
+            return None
+        bm25 = old.bm25.extended(built.ids, built.lengths, built.terms)
+        built.ids = np.zeros(0, np.int32)
+        if bm25 is None:
+            return None
+        sentence_bm25 = old.sentence_bm25.extended(
+            built.sentence_ids, built.sentence_lengths, built.sentence_terms
+        )
+        built.sentence_ids = np.zeros(0, np.int32)
+        if sentence_bm25 is None:
+            return None
+        return cls._of(corpus, built, bm25, sentence_bm25, encoder, old)
+
+    @classmethod
+    def _of(
+        cls,
+        corpus: Corpus,
+        built: Built,
+        bm25: BM25Index,
+        sentence_bm25: BM25Index,
+        encoder: Encoder | None,
+        reuse: PassageIndex | Known | None,
+    ) -> PassageIndex:
+        """The index of a build's tables and its two BM25 indexes (vectors as :meth:`build`
+        says)."""
         passages = PassageTable(corpus.documents, built.passages, built.sections)
-        tokenizer = Tokenizer(built.lexicon)
-        words, names = built.words, built.names
-        span_array, first_array = built.spans, built.first_sentence
-        del built
         index = cls(
             corpus,
             passages,
-            tokenizer,
+            Tokenizer(built.lexicon),
             bm25,
-            words,
-            names,
-            span_array,
-            first_array,
+            built.words,
+            built.names,
+            built.spans,
+            built.first_sentence,
             sentence_bm25,
         )
-        if encoder is not None and embeds_at_build(len(span_array)):
+        index.build_counts = (built.counts, built.capitalised, built.in_text)
+        if encoder is not None and embeds_at_build(len(built.spans)):
             index.embed(encoder, reuse)  # else too many to encode now: questions encode theirs
         return index
 
@@ -439,6 +506,17 @@ class PassageIndex:
             }
             if self.topics is not None:
                 meta["topics"] = [list(t) for t in self.topics]
+            if self.build_counts is not None and self.builder is not None:
+                counts, capitalised, in_text = self.build_counts
+                meta["extend"] = {
+                    "builder": self.builder,
+                    "documents": [[d.id, d.content_hash] for d in self.corpus.documents],
+                    "candidates": sorted(counts.candidates),
+                    "initials": {k: list(v) for k, v in counts.initials.items()},
+                    "counted": dict(counts.capitalised),
+                    "capitalised": dict(capitalised),
+                    "in_text": dict(in_text),
+                }
             (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
             if folder.exists():
                 old = folder.with_name(folder.name + ".old")
@@ -450,16 +528,17 @@ class PassageIndex:
             shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
-    def load(cls, corpus: Corpus, folder: Path, key: str) -> PassageIndex:
+    def load(cls, corpus: Corpus, folder: Path, key: str | None) -> PassageIndex:
         """Read an index written by :meth:`save`. Raises ``LookupError`` when it was built
-        from other content (stale) and ``ValueError`` when it is unreadable (corrupt)."""
+        from other content (stale; ``key`` None: whatever it was built from, for
+        :meth:`extended`) and ``ValueError`` when it is unreadable (corrupt)."""
         try:
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise LookupError("no saved index") from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"unreadable index metadata ({exc})") from None
-        if not isinstance(meta, dict) or meta.get("key") != key:
+        if not isinstance(meta, dict) or (key is not None and meta.get("key") != key):
             raise LookupError("saved index is for other content")
         bm25 = BM25Index.load(folder / "bm25.npz")
         sentence_bm25 = BM25Index.load(folder / "sentence_bm25.npz")
@@ -484,6 +563,20 @@ class PassageIndex:
             topics = None
             if "topics" in meta:
                 topics = tuple((str(n), str(k), int(c)) for n, k, c in meta["topics"])
+            extend = meta.get("extend")
+            build_counts = None
+            if isinstance(extend, dict):
+                build_counts = (
+                    LexiconCounts(
+                        set(map(str, extend["candidates"])),
+                        {str(k): tuple(map(str, v)) for k, v in extend["initials"].items()},
+                        Counter({str(k): int(v) for k, v in extend["counted"].items()}),
+                    ),
+                    Counter({str(k): int(v) for k, v in extend["capitalised"].items()}),
+                    Counter({str(k): int(v) for k, v in extend["in_text"].items()}),
+                )
+                built_from = [[str(i), str(h)] for i, h in extend["documents"]]
+                builder = str(extend["builder"])
         except LOAD_ERRORS as exc:
             raise ValueError(f"unreadable index data ({exc!r})") from None
         n = len(passages)
@@ -509,7 +602,9 @@ class PassageIndex:
             passage_embeddings,
         )
         index.topics = topics
-        index.key = key
+        index.key = meta.get("key")
+        if build_counts is not None:
+            index.build_counts, index.built_from, index.builder = build_counts, built_from, builder
         if embeddings is not None and passage_embeddings is not None:
             try:
                 keys = np.load(folder / "sentence_keys.npy"), np.load(folder / "passage_keys.npy")

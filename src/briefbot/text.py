@@ -188,6 +188,9 @@ class LexiconCounts:
                 if word[0].isupper() and not _is_acronym(word):
                     _record_initials(words, i, run.group(), initials)
 
+    def copy(self) -> LexiconCounts:
+        return LexiconCounts(set(self.candidates), dict(self.initials), Counter(self.capitalised))
+
     def merge(self, later: LexiconCounts) -> None:
         """Add the counts of the texts that follow these."""
         self.candidates |= later.candidates
