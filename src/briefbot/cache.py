@@ -21,6 +21,7 @@ from .bm25 import BM25Index
 from .build import check_memory
 from .corpus import Corpus, manifest
 from .encoder import Encoder
+from .errors import CorpusError
 from .index import Known, PassageIndex, embeds_at_build, saved_vectors
 from .params import EMBED_AT_BUILD_SENTENCES
 from .summaries import topics
@@ -145,7 +146,7 @@ def _extendable(corpus: Corpus, folder: Path) -> PassageIndex | None:
     built by these versions; else None."""
     try:
         saved = PassageIndex.load(corpus, folder, None)
-    except (LookupError, ValueError, OSError):
+    except (LookupError, ValueError, OSError, CorpusError):  # then it is built whole
         return None
     now = [[d.id, d.content_hash] for d in corpus.documents]
     before = saved.built_from
