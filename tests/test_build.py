@@ -195,6 +195,11 @@ def test_documents_added_after_the_others_extend_the_saved_index(tmp_path, monke
     write(folder, "z3.md", "# Last\n\nThe CSTO did not send troops again.\n")
     again = _opened(folder, cache, monkeypatch, extends=True)  # the extended one extends too
     _same(again, PassageIndex.build(load_corpus(folder)))
+    # an acronym whose terms no earlier passage holds cannot change them: it extends too
+    write(folder, "z4.md", "# Grain\n\nThe Grain Export Board (GEB) met. The GEB is new.\n")
+    grain = _opened(folder, cache, monkeypatch, extends=True)
+    assert "GEB" in grain.tokenizer.lexicon.acronyms
+    _same(grain, PassageIndex.build(load_corpus(folder)))
 
 
 def test_documents_that_cannot_extend_the_saved_index_rebuild_it(tmp_path, monkeypatch):
@@ -205,11 +210,12 @@ def test_documents_that_cannot_extend_the_saved_index_rebuild_it(tmp_path, monke
     _same(
         _opened(folder, cache, monkeypatch, extends=False), PassageIndex.build(load_corpus(folder))
     )
-    # an acronym only the new document spells out: every document's terms may change
-    write(folder, "z9.md", "# Grain\n\nThe Grain Export Board (GEB) met. The GEB is new.\n")
-    _same(
-        _opened(folder, cache, monkeypatch, extends=False), PassageIndex.build(load_corpus(folder))
-    )
+    # an acronym first written in a new document, of a name the others spell out: their
+    # passages get its term, so every document is tokenized again
+    write(folder, "z9.md", "# Policy\n\nThe BI was revised.\n")  # "Binary Interface"
+    rebuilt = _opened(folder, cache, monkeypatch, extends=False)
+    assert "BI" in rebuilt.tokenizer.lexicon.acronyms
+    _same(rebuilt, PassageIndex.build(load_corpus(folder)))
     (folder / "d00.txt").unlink()  # a document gone
     _same(
         _opened(folder, cache, monkeypatch, extends=False), PassageIndex.build(load_corpus(folder))

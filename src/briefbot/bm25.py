@@ -359,6 +359,19 @@ class BM25Index:
             out[found] += weights[lo:hi][at[found]]
         return out
 
+    def holds_all(self, terms: Sequence[str]) -> bool:
+        """Whether some passage holds every one of ``terms``."""
+        found: NDArray[np.int32] | None = None
+        for term in dict.fromkeys(terms):
+            i = self._vocab.get(term)
+            if i is None:
+                return False
+            docs = np.asarray(self._docs[self._indptr[i] : self._indptr[i + 1]])
+            found = docs if found is None else np.intersect1d(found, docs, assume_unique=True)
+            if not len(found):
+                return False
+        return found is not None
+
     def holds(self, term: str, ids: NDArray[np.integer[Any]]) -> NDArray[np.bool_]:
         """Whether each passage of ``ids`` holds ``term`` (is in its postings)."""
         ids = np.asarray(ids, dtype=self._docs.dtype)

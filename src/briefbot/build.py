@@ -408,28 +408,57 @@ def build_arrays(
     return built
 
 
-def extend_arrays(corpus: Corpus, before: Built, first: int) -> Built | None:
+def extend_arrays(
+    corpus: Corpus,
+    before: Built,
+    first: int,
+    held: Callable[[Sequence[str]], bool] | None = None,
+) -> Built | None:
     """Both passes over documents ``first ..`` of ``corpus`` only, the ones before them
     being those ``before`` was built from: the corpus's tables (as :func:`build_arrays`
-    gives them) with the term ids of the new passages alone. None when the lexicon learned
-    with the new documents is not the one the others were tokenized with (an acronym or a
-    spelling variant they bring): then every document must be tokenized again."""
+    gives them) with the term ids of the new passages alone. ``held(terms)``: whether some
+    passage of ``before`` holds all of ``terms``. None when the lexicon learned with the new
+    documents would tokenize one of the earlier passages otherwise (see :func:`_unchanged`):
+    then every document must be tokenized again."""
     global _DOCUMENTS
     documents = corpus.documents
     _DOCUMENTS = documents
     try:
         surveys = [survey(first, len(documents))]
         passages, sections, lexicon, chunks, prose = _after_survey(corpus, surveys, before=before)
-        if (lexicon.acronyms, lexicon.aliases) != (
-            before.lexicon.acronyms,
-            before.lexicon.aliases,
-        ):
+        if not _unchanged(before.lexicon, lexicon, held):
             return None
         tokenized = (tokenize(lexicon, c, sections) for c in chunks)
-        return _merge(tokenized, passages, sections, before.lexicon, None, prose, before)
+        return _merge(tokenized, passages, sections, lexicon, None, prose, before)
     finally:
         _DOCUMENTS = ()
         _TOKENIZER.clear()
+
+
+def _unchanged(old: Lexicon, new: Lexicon, held: Callable[[Sequence[str]], bool] | None) -> bool:
+    """Whether every passage tokenized with ``old`` gets the same terms with ``new``: the
+    same lexicon, or one whose new or changed acronyms and spelling variants are of terms no
+    such passage holds (an acronym's own term, or all of its expansion's; a variant's
+    terms), so that none of them can fire there."""
+    if (new.acronyms, new.aliases) == (old.acronyms, old.aliases):
+        return True
+    if held is None:
+        return False
+    tokenizers = (Tokenizer(old), Tokenizer(new))
+    for acronym in sorted(set(old.acronyms) | set(new.acronyms)):
+        if old.acronyms.get(acronym) == new.acronyms.get(acronym):
+            continue
+        for tokenizer in tokenizers:
+            term = tokenizer.term(acronym)
+            phrase = tokenizer.lexicon._expansions.get(term)
+            if held([term]) or (phrase and held(phrase)):
+                return False
+    for variant in sorted(set(old.aliases) | set(new.aliases)):
+        if old.aliases.get(variant) != new.aliases.get(variant):
+            terms = [variant, old.aliases.get(variant, variant), new.aliases.get(variant, variant)]
+            if any(held([t]) for t in terms):
+                return False
+    return True
 
 
 def _tokenizing(

@@ -398,7 +398,7 @@ class PassageIndex:
             capitalised,
             in_text,
         )
-        built = extend_arrays(corpus, before, len(old.built_from))
+        built = extend_arrays(corpus, before, len(old.built_from), old.bm25.holds_all)
         if built is None:
             return None
         bm25 = old.bm25.extended(built.ids, built.lengths, built.terms)
