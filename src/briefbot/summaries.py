@@ -258,7 +258,7 @@ def topics(index: PassageIndex, document: str | None = None) -> tuple[Topic, ...
         with _LOCK:
             found_in = data.document_topics.get(document)
             if found_in is None:
-                found_in = _find_topics(index, data.sentences, document)
+                found_in = _find_topics(index, data, document)
                 data.document_topics[document] = found_in
         return found_in
     if document is not None:
@@ -271,7 +271,7 @@ def topics(index: PassageIndex, document: str | None = None) -> tuple[Topic, ...
                     found_now = _section_topics(index)
                     index.topics = tuple((t.name, t.kind, t.passages) for t in found_now)
                 if index.topics is None:
-                    found_now = _find_topics(index, _data(index).sentences)
+                    found_now = _find_topics(index, _data(index))
                     index.topics = tuple((t.name, t.kind, t.passages) for t in found_now)
         found = _TOPICS[index] = tuple(Topic(*t) for t in index.topics)
     return found
@@ -406,10 +406,21 @@ class _SummaryData:
         self.prev: list[int] = []  # the sentence before, same document and section, or -1
         self.seq: list[tuple[str, ...]] = []  # each sentence's terms in order, one per word
         counts: list[Counter[str]] = []
+        # where each acronym is mentioned (its expansion too), for topics: found here, with
+        # the tokens at hand, rather than by tokenizing every passage again
+        acronym_terms = {index.tokenizer.term(a) for a in index.tokenizer.lexicon.acronyms}
+        self.mentions: dict[str, set[int]] = defaultdict(set)  # acronym term -> passages
+        self.expansions: dict[int, list[tuple[int, int]]] = defaultdict(list)  # phrase spans
         for passage in passages:
             if passage.kind == "code":  # summaries and topics are the prose's
                 continue
-            tokens = [t for t in index.tokens(passage) if not t.term.startswith(NEGATED)]
+            every = index.tokens(passage)
+            for token in every:
+                if token.term in acronym_terms:
+                    self.mentions[token.term].add(passage.id)
+                    if " " in passage.text[token.start : token.end]:
+                        self.expansions[passage.id].append((token.start, token.end))
+            tokens = [t for t in every if not t.term.startswith(NEGATED)]
             for start, end in index.sentences(passage):
                 # one term per word: "Collective Security Treaty Organization" is "csto"
                 inside = _canonical([t for t in tokens if start <= t.start and t.end <= end])
@@ -780,10 +791,11 @@ class _TermStats:
 
 
 def _find_topics(
-    index: PassageIndex, sentences: list[_Sentence], document: str | None = None
+    index: PassageIndex, data: _SummaryData, document: str | None = None
 ) -> tuple[Topic, ...]:
     """Section headings, then names and the title's and headings' concepts (see module doc);
     of one document's passages when ``document`` is given."""
+    sentences = data.sentences
     if document is None:
         passages: Iterable[Passage] = index.passages
     else:
@@ -799,17 +811,10 @@ def _find_topics(
         if heading and all(t.name != heading for t in sections):
             sections.append(Topic(heading, "section", n))
 
-    acronym_terms = {index.tokenizer.term(a) for a in index.tokenizer.lexicon.acronyms}
-    mentions: dict[str, set[int]] = defaultdict(set)  # acronym term -> passages, expansions too
-    expansions: dict[int, list[tuple[int, int]]] = defaultdict(list)  # passage -> phrase spans
-    for passage in passages:
-        if passage.kind == "code":
-            continue
-        for t in index.tokens(passage):
-            if t.term in acronym_terms:
-                mentions[t.term].add(passage.id)
-                if " " in passage.text[t.start : t.end]:
-                    expansions[passage.id].append((t.start, t.end))
+    mentions, expansions = data.mentions, data.expansions  # acronym term -> passages
+    if document is not None:  # of that document's passages only
+        lo, hi = index.document_range(document)
+        mentions = {t: {i for i in found if lo <= i < hi} for t, found in mentions.items()}
 
     stats: dict[str, _TermStats] = defaultdict(_TermStats)
     for s in sentences:
