@@ -210,6 +210,8 @@ class BM25Index:
         new_keys, new_tfs, _ = _count_pairs(ids, new_lengths)
         n_new = len(new_lengths)
         n_docs = old_docs + n_new
+        if n_docs >= 2**31:
+            raise ValueError("at most 2**31 - 1 passages")
         if isinstance(new_tfs, int):
             new_keys, new_tf = np.divmod(new_keys, new_tfs)
         else:
