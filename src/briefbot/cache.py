@@ -144,15 +144,19 @@ def _extendable(corpus: Corpus, folder: Path) -> PassageIndex | None:
     """The saved index when ``corpus`` is its documents, unchanged and in order, followed by
     new ones (as when documents are added whose names sort after the others'), and it was
     built by these versions; else None."""
+    found = PassageIndex.built_by(folder)  # the metadata first: the arrays only if they serve
+    if found is None:
+        return None
+    builder, before = found
+    now = [[d.id, d.content_hash] for d in corpus.documents]
+    if builder != builder_key() or not before or len(before) >= len(now):
+        return None
+    if now[: len(before)] != before:
+        return None
     try:
-        saved = PassageIndex.load(corpus, folder, None)
+        return PassageIndex.load(corpus, folder, None)
     except (LookupError, ValueError, OSError, CorpusError):  # then it is built whole
         return None
-    now = [[d.id, d.content_hash] for d in corpus.documents]
-    before = saved.built_from
-    if saved.builder != builder_key() or not before or len(before) >= len(now):
-        return None
-    return saved if now[: len(before)] == before else None
 
 
 def _save(index: PassageIndex, folder: Path, key: str, warn: Callable[[str], None] | None) -> None:

@@ -527,6 +527,17 @@ class PassageIndex:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    @staticmethod
+    def built_by(folder: Path) -> tuple[str, list[list[str]]] | None:
+        """What the index saved in ``folder`` can be extended from: the versions it was
+        built by and its [document id, content hash] list; None when it cannot be
+        (not saved for it, or unreadable). Reads the metadata alone."""
+        try:
+            extend = json.loads((folder / "meta.json").read_text(encoding="utf-8"))["extend"]
+            return str(extend["builder"]), [[str(i), str(h)] for i, h in extend["documents"]]
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+            return None
+
     @classmethod
     def load(cls, corpus: Corpus, folder: Path, key: str | None) -> PassageIndex:
         """Read an index written by :meth:`save`. Raises ``LookupError`` when it was built

@@ -813,7 +813,6 @@ def _find_topics(
 
     mentions, expansions = data.mentions, data.expansions  # acronym term -> passages
     if document is not None:  # of that document's passages only
-        lo, hi = index.document_range(document)
         mentions = {t: {i for i in found if lo <= i < hi} for t, found in mentions.items()}
 
     stats: dict[str, _TermStats] = defaultdict(_TermStats)
