@@ -32,6 +32,11 @@ CORPORA = {
     "ninja-manual": ROOT / "benchmarks" / "corpora" / "ninja-manual",
     "zlib-usage": ROOT / "benchmarks" / "corpora" / "zlib-usage",
     "users-and-groups": ROOT / "benchmarks" / "corpora" / "users-and-groups",
+    # more web pages imported with `briefbot add`: a tutorial with commands, a server's
+    # configuration guide, an essay (sealed-7)
+    "quilt-guide": ROOT / "benchmarks" / "corpora" / "quilt-guide",
+    "apache-caching": ROOT / "benchmarks" / "corpora" / "apache-caching",
+    "sqlite-appfileformat": ROOT / "benchmarks" / "corpora" / "sqlite-appfileformat",
 }
 # The article's two older sets (tuned on before): training data only.
 OLD_SETS = [ROOT / "tests" / "data" / "devset.jsonl", ROOT / "tests" / "data" / "heldout.jsonl"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -146,3 +147,32 @@ def test_an_old_style_page_keeps_its_bare_prose_and_its_code_as_code(tmp_path, l
         "#include <stdio.h>": "code",
         "#define CHUNK 16384": "code",
     }
+
+
+def test_a_page_without_a_main_container_keeps_its_headings_and_lists(tmp_path, lexical_only):
+    # trafilatura finds no main container here and would keep bare paragraphs only
+    page = read_page((WEB / "sqlite-whentouse.html").read_bytes())
+    md = page.markdown
+    assert re.findall(r"^#+ (.+)$", md, re.M)[:3] == [
+        "Appropriate Uses For SQLite",
+        "Situations Where SQLite Works Well",
+        "Situations Where A Client/Server RDBMS May Work Better",
+    ]
+    assert "- **Embedded devices and the internet of things**" in md  # a list item
+    assert "4. **Otherwise → choose SQLite!**" in md
+    assert not [c for c in ("Small. Fast. Reliable.", "Purchase", "Download") if c in md]
+    save(page, tmp_path)
+    bot = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    sections = {p.section for p in bot.index.passages}
+    assert "Situations Where SQLite Works Well" in sections
+
+
+def test_a_headings_permalink_glyph_is_not_part_of_the_heading():
+    prose = " ".join(["The cache keeps each response it may serve again."] * 6)
+    html = (
+        "<html><body><div class='nav'><a href='/'>Home</a></div><h1>Guide</h1>"
+        f"<h2 id='a'>Introduction <a class='permalink' href='#a'>¶</a></h2><p>{prose}</p>"
+        f"<h2 id='b'>Details <a href='#b'>#</a></h2><p>{prose}</p></body></html>"
+    )
+    md = read_page(html).markdown
+    assert re.findall(r"^#+ (.+)$", md, re.M) == ["Guide", "Introduction", "Details"]

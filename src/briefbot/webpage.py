@@ -10,7 +10,9 @@ Older pages (hand-written HTML documentation) put their prose straight in ``<bod
 between headings and ``<pre>`` blocks, and mark code up as ``<pre><b>``; trafilatura keeps
 only text inside paragraphs and reads a ``<pre>`` as code only when it looks like code. So
 the page is prepared first (:func:`prepare`): bare prose between blocks becomes a paragraph,
-and every ``<pre>`` is code, its bold and other formatting dropped.
+and every ``<pre>`` is code, its bold and other formatting dropped. Where trafilatura
+finds no main container in such a page, it keeps bare paragraphs only, without the page's
+headings and lists; then the whole body is read as the article.
 
 A URL is fetched with a timeout and a size limit, http and https only; every failure is
 an :class:`InputError` of one line naming the source.
@@ -97,15 +99,15 @@ def read_page(html: bytes | str, url: str | None = None, *, source: str = "page"
     tree = trafilatura.load_html(html)  # the page's own encoding, as declared or detected
     if tree is None:
         raise InputError(f"{source}: no article text found in the page")
-    markdown = trafilatura.extract(
-        prepare(tree),
-        url=url,
-        output_format="markdown",
-        include_formatting=True,
-        include_tables=True,
-        include_comments=False,
-        favor_precision=True,
-    )
+    headings = len(tree.xpath("//body//*[self::h1 or self::h2 or self::h3 or self::h4]"))
+    markdown = _extract(prepare(tree), url)
+    if headings >= 2 and not _HEADING.search(markdown or ""):
+        # trafilatura found no main container and kept paragraphs only, without the
+        # page's headings and lists: read the whole body as the article instead (its
+        # menus, footers and sidebars are still left out)
+        whole = _extract(prepare(_body_as_article(trafilatura.load_html(html))), url)
+        if whole and _HEADING.search(whole):
+            markdown = whole
     if not markdown or len(markdown.split()) < MIN_WORDS:
         raise InputError(f"{source}: no article text found in the page")
     meta = trafilatura.extract_metadata(trafilatura.load_html(html), default_url=url)
@@ -125,6 +127,38 @@ def read_page(html: bytes | str, url: str | None = None, *, source: str = "page"
     )
 
 
+_HEADING = re.compile(r"^#{1,6} \S", re.M)
+
+
+def _extract(tree: Any, url: str | None) -> str | None:
+    import trafilatura
+
+    return trafilatura.extract(
+        tree,
+        url=url,
+        output_format="markdown",
+        include_formatting=True,
+        include_tables=True,
+        include_comments=False,
+        favor_precision=True,
+    )
+
+
+def _body_as_article(tree: Any) -> Any:
+    """The page with everything in its ``<body>`` moved into one ``<article>``."""
+    import lxml.html
+
+    body = tree.find(".//body")
+    if body is None:
+        return tree
+    article = lxml.html.Element("article")
+    article.text, body.text = body.text, None
+    for kid in list(body):
+        article.append(kid)  # its tail goes with it
+    body.append(article)
+    return tree
+
+
 # elements that end a run of prose; what is not one of these is part of the run
 _BLOCKS = frozenset(
     "address article aside blockquote center details dd div dl dt fieldset figure footer "
@@ -132,12 +166,14 @@ _BLOCKS = frozenset(
     "section style table tbody td th thead tr ul".split()
 )
 _FORMATTING = frozenset("b big font i em small span strong tt u".split())  # inside <pre>
+_PERMALINK = re.compile(r"\s*[¶§#🔗]?\s*")
 _CONTAINERS = ("body", "center", "blockquote", "td", "dd", "li", "div", "section", "article")
 
 
 def prepare(tree: Any) -> Any:
     """The page's lxml tree, changed in place: prose between blocks wrapped in paragraphs
-    and every ``<pre>`` marked as code (``<pre><code>``); nothing is dropped but comments."""
+    and every ``<pre>`` marked as code (``<pre><code>``); nothing is dropped but comments and
+    the permalink glyphs of headings."""
     import lxml.html
 
     for pre in list(tree.iter("pre")):
@@ -151,6 +187,10 @@ def prepare(tree: Any) -> Any:
         for child in list(pre):
             code.append(child)  # its tail goes with it
         pre.append(code)
+    for heading in list(tree.iter("h1", "h2", "h3", "h4", "h5", "h6")):
+        for link in list(heading.iter("a")):
+            if _PERMALINK.fullmatch(link.text_content()):
+                link.drop_tree()  # a permalink's glyph (¶, §, #) is not the heading's text
     for box in list(tree.iter(*_CONTAINERS)):
         _paragraphs(box, lxml.html.Element)
     return tree
