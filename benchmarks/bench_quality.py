@@ -6,7 +6,7 @@ For each document's questions of the given parts (default: sealed-5) it measures
 - briefbot (the fused pipeline; and with semantic matching off);
 - rank-bm25's BM25Okapi over Snowball stems without stopwords (passages; never refuses);
 - all-MiniLM-L6-v2 alone (a passage's best sentence cosine; never refuses);
-- the engine before the fused pipeline (git tag engine-v1, run from a worktree in a
+- the engine before the fused pipeline (commit ENGINE_V1, run from a worktree in a
   subprocess) unless --no-v1.
 Baselines that cannot refuse are compared on hit@1, hit@3, MRR and (where they have
 excerpts) quote@1 of answerable questions.
@@ -90,6 +90,11 @@ json.dump(out, sys.stdout)
 """
 
 
+# The engine before the fused pipeline: the last commit before it (the question sets were
+# added, the engine unchanged), named by its hash so that any clone finds it.
+ENGINE_V1 = "cdd3b1bf457ce4f53dcee425bd02d428b468fa20"
+
+
 def v1_reports(groups) -> dict[str, Report]:
     root = Path(tempfile.gettempdir()) / "briefbot-engine-v1"
     if not root.exists():
@@ -102,7 +107,7 @@ def v1_reports(groups) -> dict[str, Report]:
                 "add",
                 "--detach",
                 str(root),
-                "engine-v1",
+                ENGINE_V1,
             ],
             check=True,
             capture_output=True,
