@@ -176,3 +176,25 @@ def test_a_headings_permalink_glyph_is_not_part_of_the_heading():
     )
     md = read_page(html).markdown
     assert re.findall(r"^#+ (.+)$", md, re.M) == ["Guide", "Introduction", "Details"]
+
+
+def test_inline_code_across_lines_stays_inline_and_the_prose_after_it_stays_prose(
+    tmp_path, lexical_only
+):
+    prose = " ".join(["Each rule names the command that builds its outputs."] * 5)
+    html = (
+        "<html><body><h1>Manual</h1><h2>Generators</h2>"
+        "<p>The helper module lets you make calls like <code class='literal'>rule(name='cc',\n"
+        "command='gcc')</code> and it writes the syntax for you.</p>"
+        f"<h2>Pools</h2><p>{prose}</p><pre>pool link\n  depth = 4</pre>"
+        f"<p>There is a pool named console with a depth of one. {prose}</p></body></html>"
+    )
+    page = read_page(html)
+    assert "calls like `rule(name='cc', command='gcc')` and it writes" in page.markdown
+    save(page, tmp_path)
+    bot = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    kinds = {p.text.split(".")[0]: (p.kind, p.section) for p in bot.index.passages}
+    assert kinds["There is a pool named console with a depth of one"] == ("text", "Pools")
+    assert [p.text for p in bot.index.passages if p.kind == "code"] == [
+        "```\npool link\n  depth = 4\n```"
+    ]

@@ -187,6 +187,14 @@ def prepare(tree: Any) -> Any:
         for child in list(pre):
             code.append(child)  # its tail goes with it
         pre.append(code)
+    for inline in list(tree.iter("code", "tt", "kbd", "samp")):
+        if next(inline.iterancestors("pre"), None) is None:
+            # inline code's line breaks render as spaces; kept, trafilatura would write a
+            # fence in the middle of a line, and the rest of the page would become code
+            for el in inline.iter():
+                el.text = _collapse(el.text)
+                if el is not inline:
+                    el.tail = _collapse(el.tail)
     for heading in list(tree.iter("h1", "h2", "h3", "h4", "h5", "h6")):
         for link in list(heading.iter("a")):
             if _PERMALINK.fullmatch(link.text_content()):
@@ -194,6 +202,10 @@ def prepare(tree: Any) -> Any:
     for box in list(tree.iter(*_CONTAINERS)):
         _paragraphs(box, lxml.html.Element)
     return tree
+
+
+def _collapse(text: str | None) -> str | None:
+    return None if text is None else re.sub(r"\s+", " ", text)
 
 
 def _is_block(node: Any) -> bool:
