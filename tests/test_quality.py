@@ -1,9 +1,8 @@
-"""Answer quality must not regress (README, "Answer quality"): on the evaluation's eleven
-documents (benchmarks/questions: train, dev and the first five sealed parts, the questions
+"""Answer quality must not regress (README, "Answer quality"): on the evaluation's fourteen
+documents (benchmarks/questions: train, dev and the first six sealed parts, the questions
 the weights are fitted on, each document its own corpus) and on the article's two older
 question sets. The levels are those measured when the weights were last fitted, rounded
-down; raise them as the engine improves. (sealed-6.jsonl and sealed-7.jsonl stay out: each is
-measured once.)"""
+down; raise them as the engine improves. (sealed-7.jsonl stays out: it is measured once.)"""
 
 from __future__ import annotations
 
@@ -22,16 +21,19 @@ import evalsets  # noqa: E402
 # document: (hit@1, hit@3, quote@1, most answerable questions refused)
 LEVELS = {
     "article": (0.67, 0.80, 0.65, 1),
-    "debian-manifesto": (0.75, 0.91, 0.65, 2),
-    "debian-project": (0.72, 0.90, 0.58, 1),
+    "debian-manifesto": (0.75, 0.91, 0.63, 2),
+    "debian-project": (0.72, 0.91, 0.58, 0),
     "developer-duties": (0.76, 0.84, 0.71, 1),
-    "direnv": (0.62, 0.74, 0.62, 2),
+    "direnv": (0.62, 0.74, 0.62, 1),
     "filter-repo": (0.59, 0.88, 0.59, 0),
     "git-lfs-transfers": (0.77, 0.81, 0.51, 2),
     "gitfaq": (0.66, 0.89, 0.58, 1),
+    "ninja-manual": (0.74, 0.85, 0.62, 0),
     "node-security": (0.81, 0.92, 0.81, 0),
     "node-timers": (0.55, 0.66, 0.55, 0),
     "node-writing-tests": (0.66, 0.88, 0.62, 1),
+    "users-and-groups": (0.88, 0.88, 0.70, 3),
+    "zlib-usage": (0.59, 0.77, 0.37, 0),
 }
 OLD = {"devset.jsonl": (0.70, 0.82), "heldout.jsonl": (0.83, 0.90)}
 
@@ -39,7 +41,7 @@ OLD = {"devset.jsonl": (0.70, 0.82), "heldout.jsonl": (0.83, 0.90)}
 @pytest.fixture(scope="module")
 def groups():
     return evalsets.by_document(
-        "train", "dev", "sealed", "sealed-2", "sealed-3", "sealed-4", "sealed-5"
+        "train", "dev", "sealed", "sealed-2", "sealed-3", "sealed-4", "sealed-5", "sealed-6"
     )
 
 

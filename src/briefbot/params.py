@@ -85,21 +85,21 @@ REFUSAL_FEATURES = (
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 962 training questions (23009 candidate
-# passages, 1677 sentences of answering passages); see that script for the procedure.
-WEIGHTS_SEMANTIC = (7.4686, 13.7732, 0.0000, 0.0000, -3.5642)
+# Written by benchmarks/fit.py from 1130 training questions (26710 candidate
+# passages, 3313 sentences of answering passages); see that script for the procedure.
+WEIGHTS_SEMANTIC = (7.5710, 14.2386, 0.0000, 0.0000, -3.6643)
 BIAS_SEMANTIC = 0.0000
-WEIGHTS_LEXICAL = (10.6020, 0.0000, 0.0000, 0.0000, -1.5362)
+WEIGHTS_LEXICAL = (10.7706, 0.0000, 0.0000, 0.0000, -1.5434)
 BIAS_LEXICAL = 0.0000
-REFUSE_BELOW_SEMANTIC = 0.236  # the refusal model's probability
-REFUSE_BELOW_LEXICAL = 0.297
+REFUSE_BELOW_SEMANTIC = 0.243  # the refusal model's probability
+REFUSE_BELOW_LEXICAL = 0.275
 # the refusal weights, in REFUSAL_FEATURES order
-REFUSAL_WEIGHTS_SEMANTIC = (0.0000, 1.3065, 4.7552, 0.0000, -0.5485, -1.9300, -0.4121, 1.8190)
-REFUSAL_BIAS_SEMANTIC = -2.1689
-REFUSAL_WEIGHTS_LEXICAL = (0.0000, 0.0000, 0.0000, 1.0464, -1.4637, -1.5492, -0.7500, 1.2107)
-REFUSAL_BIAS_LEXICAL = 0.8234
-SENTENCE_WEIGHTS = (1.5920, 2.9327, -0.8360)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -2.9007
+REFUSAL_WEIGHTS_SEMANTIC = (0.1316, 3.4031, 2.8252, 0.0000, -0.4130, -1.8641, -0.4363, 2.4376)
+REFUSAL_BIAS_SEMANTIC = -2.4688
+REFUSAL_WEIGHTS_LEXICAL = (0.0000, 0.0000, 0.0000, 0.8595, -1.5351, -1.5044, -0.9783, 1.2610)
+REFUSAL_BIAS_LEXICAL = 0.9569
+SENTENCE_WEIGHTS = (1.8989, 4.4312, -0.6014)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -4.0850
 # FITTED-END
 
 # A question names a document when it has at least this share of the title's words
