@@ -47,15 +47,15 @@ def _refit(groups, drop: str | None) -> None:
     if drop is not None and drop in fit.REFUSAL_COLUMNS:
         rx[:, fit.REFUSAL_COLUMNS.index(drop)] = 0.0
     rw, rb = fit.signed_logistic(rx, ry, params.REFUSAL_SIGNS)
-    params.WEIGHTS_SEMANTIC = tuple(w)
-    params.BIAS_SEMANTIC = 0.0
-    params.REFUSAL_WEIGHTS_SEMANTIC = tuple(rw)
-    params.REFUSAL_BIAS_SEMANTIC = rb
-    params.REFUSE_BELOW_SEMANTIC = fit.best_threshold(rx, ry, rw, rb)
+    # the model the evaluation's small indexes use (each holds its token vectors)
+    params.WEIGHTS = {**params.WEIGHTS, "late": tuple(w)}
+    params.REFUSAL_WEIGHTS = {**params.REFUSAL_WEIGHTS, "late": tuple(rw)}
+    params.REFUSAL_BIAS = {**params.REFUSAL_BIAS, "late": rb}
+    params.REFUSE_BELOW = {**params.REFUSE_BELOW, "late": fit.best_threshold(rx, ry, rw, rb)}
 
 
 def main(argv: list[str]) -> None:
-    parts = ("dev", "sealed", "sealed-2", "sealed-3", "sealed-4", "sealed-5", "train")
+    parts = ("dev", "sealed", "sealed-2", "sealed-3", "sealed-4", "sealed-5", "sealed-6", "train")
     part = next((a for a in argv if a in parts), "sealed-5")
     saved = {k: getattr(params, k) for k in dir(params) if k.isupper()}
     _, _, _, _, groups = fit.collect(semantic=True)

@@ -12,7 +12,9 @@ training questions (benchmarks/ablation.py --cv).
    label = the sentence overlaps the question's gold quote snippet.
 2. Passage model: logistic regression over every candidate passage of every training
    question, label = the passage holds a gold snippet (unanswerable questions: all 0).
-   Fitted twice: with the semantic signals, and without them (the encoder-less fallback).
+   Fitted three times (params.MODELS): with every signal (an index holding its passages'
+   token vectors), without late interaction (a larger index), and without the semantic
+   signals (the encoder-less fallback).
 3. Refusal: a logistic model over the best candidate's fused score and the question-level
    evidence (briefbot.refusal.evidence), label = the question is answerable; its threshold
    is the highest that refuses at most 3% of the answerable training questions when each
@@ -40,8 +42,6 @@ from briefbot.fusion import Scored, sentence_features
 from briefbot.similarity import semantic as sem_of
 
 L2 = 1e-2
-RANKER = "softmax"  # or "pointwise": chosen on the dev questions (see benchmarks/README.md)
-SEMANTIC_ONLY = ("cosine",)
 
 
 def logistic(x: np.ndarray, y: np.ndarray, iters: int = 50) -> tuple[np.ndarray, float]:
@@ -265,6 +265,11 @@ def out_of_fold_threshold(by_doc, keep, lexical: bool) -> float:
     return limit
 
 
+# The features each fitted model leaves out (params.MODELS): an index without token vectors
+# has no late interaction, and without the encoder no cosines either.
+LEFT_OUT = {"late": (), "semantic": ("late",), "lexical": ("cosine", "late")}
+
+
 def main(write: bool) -> None:
     names = params.FEATURES
     by_doc: dict = {}
@@ -272,52 +277,47 @@ def main(write: bool) -> None:
     sx, sy, px, py, groups = collect(semantic=True, by_doc=by_doc)
     sw, sb = logistic(sx, sy)
     print("sentence model", np.round(sw, 3), round(sb, 3), f"({len(sy)} sentences)")
-    ranks = np.array([n not in params.REFUSAL_ONLY for n in names])
-    keep = ranks & np.array([n not in SEMANTIC_ONLY for n in names])
-    if RANKER == "softmax":
-        w_sem = np.zeros(len(names))
-        w_sem[ranks] = conditional_logit(
-            [(n, [(np.asarray(f)[ranks], y) for f, y in rows], u) for n, rows, u in groups]
+    _, _, _, _, lgroups = collect(semantic=False, by_doc=lex_by_doc)
+    weights, refusal_w, refusal_b, thresholds = {}, {}, {}, {}
+    for name in params.MODELS:
+        lexical = name == "lexical"
+        keep = np.array([n not in params.REFUSAL_ONLY and n not in LEFT_OUT[name] for n in names])
+        data = lgroups if lexical else groups
+        w = np.zeros(len(names))
+        w[keep] = conditional_logit(
+            [(n, [(np.asarray(f)[keep], y) for f, y in rows], u) for n, rows, u in data]
         )
-        b_sem = 0.0
-    else:
-        w_sem, b_sem = logistic(px, py)
-    _, _, lx, ly, lgroups = collect(semantic=False, by_doc=lex_by_doc)
-    if RANKER == "softmax":
-        lg = [(n, [(np.asarray(f)[keep], y) for f, y in rows], u) for n, rows, u in lgroups]
-        w_lex, b_lex = conditional_logit(lg), 0.0
-    else:
-        w_lex, b_lex = logistic(lx[:, keep], ly)
-    w_lex_full = np.zeros(len(names))
-    w_lex_full[keep] = w_lex
-    rx, ry = refusal_rows(groups, w_sem, b_sem)
-    rw_sem, rb_sem = signed_logistic(rx, ry, params.REFUSAL_SIGNS)
-    t_sem = out_of_fold_threshold(by_doc, ranks, lexical=False)
-    lrx, lry = refusal_rows(lgroups, w_lex_full, b_lex)
-    lrx[:, 1:3] = 0.0  # no cosines without the encoder
-    rw_lex, rb_lex = signed_logistic(lrx, lry, params.REFUSAL_SIGNS)
-    t_lex = out_of_fold_threshold(lex_by_doc, keep, lexical=True)
-    print("refusal model", np.round(rw_sem, 3), round(rb_sem, 3), "lexical", np.round(rw_lex, 3))
-    for n, a, c in zip(names, w_sem, w_lex_full, strict=True):
-        print(f"  {n:14} semantic {a:+.3f}  lexical {c:+.3f}")
-    print("bias", round(b_sem, 3), round(b_lex, 3), "thresholds", t_sem, t_lex)
+        rx, ry = refusal_rows(data, w, 0.0)
+        if lexical:
+            rx[:, 1:3] = 0.0  # no cosines without the encoder
+        rw, rb = signed_logistic(rx, ry, params.REFUSAL_SIGNS)
+        print(name)
+        t = out_of_fold_threshold(lex_by_doc if lexical else by_doc, keep, lexical=lexical)
+        weights[name], refusal_w[name], refusal_b[name], thresholds[name] = w, rw, rb, t
+        print("  refusal model", np.round(rw, 3), round(rb, 3), "threshold", t)
+    for i, n in enumerate(names):
+        print(f"  {n:14}" + "".join(f" {m} {weights[m][i]:+.3f}" for m in params.MODELS))
     print(f"{len(py)} candidate passages, {int(py.sum())} gold, {len(groups)} questions")
     if write:
         fmt = lambda v: "(" + ", ".join(f"{x:.4f}" for x in v) + ")"  # noqa: E731
+
+        def table(d) -> str:
+            rows = "".join(
+                f'    "{m}": {fmt(d[m]) if not np.isscalar(d[m]) else d[m]},\n'
+                for m in params.MODELS
+            )
+            return "{\n" + rows + "}"
+
+        bias = {m: round(float(refusal_b[m]), 4) for m in params.MODELS}
         block = f"""# FITTED-BEGIN
 # Written by benchmarks/fit.py from {len(groups)} training questions ({len(py)} candidate
 # passages, {len(sy)} sentences of answering passages); see that script for the procedure.
-WEIGHTS_SEMANTIC = {fmt(w_sem)}
-BIAS_SEMANTIC = {b_sem:.4f}
-WEIGHTS_LEXICAL = {fmt(w_lex_full)}
-BIAS_LEXICAL = {b_lex:.4f}
-REFUSE_BELOW_SEMANTIC = {t_sem}  # the refusal model's probability
-REFUSE_BELOW_LEXICAL = {t_lex}
-# the refusal weights, in REFUSAL_FEATURES order
-REFUSAL_WEIGHTS_SEMANTIC = {fmt(rw_sem)}
-REFUSAL_BIAS_SEMANTIC = {rb_sem:.4f}
-REFUSAL_WEIGHTS_LEXICAL = {fmt(rw_lex)}
-REFUSAL_BIAS_LEXICAL = {rb_lex:.4f}
+# The passage models' weights, in FEATURES order, one per model (params.MODELS):
+WEIGHTS = {table(weights)}
+REFUSE_BELOW = {table(thresholds)}  # the refusal model's probability
+# the refusal weights, in REFUSAL_FEATURES order, and biases
+REFUSAL_WEIGHTS = {table(refusal_w)}
+REFUSAL_BIAS = {table(bias)}
 SENTENCE_WEIGHTS = {fmt(sw)}  # sentence_bm25, cosine, typed_miss
 SENTENCE_BIAS = {sb:.4f}
 # FITTED-END"""

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from briefbot import params, refusal
 from briefbot.fusion import Scored
 
@@ -18,16 +20,19 @@ def _scored(share: float, **features: float) -> list[Scored]:
     return [Scored(0, f, share, ())]
 
 
-def test_more_evidence_never_lowers_the_probability_of_an_answer():
-    weak = refusal.answerable(_scored(0.3, cosine=0.2, passage_cosine=0.2), True)
-    strong = refusal.answerable(_scored(0.9, cosine=0.8, passage_cosine=0.8, coverage=1.0), True)
-    assert strong >= weak
-    missing = refusal.answerable(_scored(0.9, cosine=0.8, passage_cosine=0.8, typed_miss=1), True)
+@pytest.mark.parametrize("model", params.MODELS)
+def test_more_evidence_never_lowers_the_probability_of_an_answer(model):
+    weak = refusal.answerable(_scored(0.3, cosine=0.2, coverage=0.2), model)
+    strong = refusal.answerable(_scored(0.9, cosine=0.8, coverage=1.0), model)
+    assert strong > weak
+    missing = refusal.answerable(_scored(0.9, cosine=0.8, coverage=1.0, typed_miss=1), model)
     assert missing < strong
 
 
 def test_signs_of_the_fitted_refusal_weights_are_kept():
-    for weights in (params.REFUSAL_WEIGHTS_SEMANTIC, params.REFUSAL_WEIGHTS_LEXICAL):
+    assert set(params.WEIGHTS) == set(params.REFUSAL_WEIGHTS) == set(params.MODELS)
+    for model, weights in params.REFUSAL_WEIGHTS.items():
+        assert len(params.WEIGHTS[model]) == len(params.FEATURES)
         assert len(weights) == len(params.REFUSAL_FEATURES) == len(params.REFUSAL_SIGNS)
         assert all(w * s >= 0 for w, s in zip(weights, params.REFUSAL_SIGNS, strict=True))
 
@@ -50,7 +55,7 @@ def test_an_everyday_word_the_documents_lack_is_not_named_as_the_reason(bot):
 
 
 def test_no_candidates_means_no_answer():
-    assert refusal.refuses([], True)
+    assert all(refusal.refuses([], model) for model in params.MODELS)
 
 
 _SCRIPT = (

@@ -16,7 +16,7 @@ from . import params, refusal
 from .answertype import expected_type
 from .candidates import code_introduced, lead_in, lexical, union
 from .encoder import Encoder
-from .fusion import Scored, score
+from .fusion import Scored, model, score
 from .generality import everyday
 from .index import PassageIndex
 from .passages import Passage
@@ -66,8 +66,12 @@ class Ranked:
 
     question: Question
     scored: tuple[Scored, ...]
-    semantic: bool
+    model: str  # the fitted model that scored them (params.MODELS)
     clues: refusal.Clues = refusal.Clues()
+
+    @property
+    def semantic(self) -> bool:
+        return self.model != "lexical"
 
 
 def rank(
@@ -128,7 +132,7 @@ def rank(
         if sem is not None and encoder is not None:
             whole = sem.whole(encoder, top.id)
     clues = refusal.Clues(len(question.unknown_names), byline, whole)
-    return Ranked(question, tuple(scored), sem is not None, clues)
+    return Ranked(question, tuple(scored), model(sem), clues)
 
 
 def named_document(index: PassageIndex, terms: tuple[str, ...]) -> str | None:
@@ -178,7 +182,7 @@ def answer(
     base = replace(base, corrections=q.corrections, unknown=q.unknown)
     if not q.terms and (not ranked.semantic or not any(c.isalnum() for c in q.text)):
         return replace(base, reason=refusal.NO_WORDS)
-    if refusal.refuses(ranked.scored, ranked.semantic, ranked.clues):
+    if refusal.refuses(ranked.scored, ranked.model, ranked.clues):
         # an everyday word the documents do not use is not why they do not answer
         lacking = [w for w in q.unknown if not everyday(w)]
         return replace(base, reason=refusal.reason(lacking, what))
@@ -196,7 +200,7 @@ def answer(
         ex = cut(passage, index.sentences(passage), c.sentence_scores, q.explains, terms, tokens)
         if ex.text not in shown:
             shown.add(ex.text)
-            hits.append(Hit(len(hits) + 1, passage, round(c.score, 4), ex))
+            hits.append(Hit(len(hits) + 1, passage, float(f"{c.score:.4g}"), ex))
     if not hits[offset:]:
         return replace(base, reason="No more passages answer this question.")
     return replace(base, answered=True, hits=tuple(hits[offset:]))

@@ -20,6 +20,7 @@ import json
 import os
 import threading
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,12 +140,35 @@ class Encoder:
         """Unit vectors, one row per text (an empty list gives a (0, 384) array). Texts
         of like length go through the model together, at most ``tokens`` tokens a batch
         counting the padding (one text at least)."""
+        out = np.empty((len(texts), DIMENSIONS), np.float32)
+        for chunk, hidden, mask in self._batches(texts, tokens):
+            out[chunk] = _pooled(hidden, mask)
+        return out
+
+    def encode_tokens(self, texts: list[str], tokens: int = ENCODE_BATCH_TOKENS) -> list[Vectors]:
+        """Each text's tokens as unit vectors (the model's last layer, one row per WordPiece
+        token, without [CLS] and [SEP]), for late interaction (:mod:`briefbot.similarity`)."""
+        out: list[Vectors] = [np.zeros((0, DIMENSIONS), np.float32)] * len(texts)
+        for chunk, hidden, mask in self._batches(texts, tokens):
+            for row, i in enumerate(chunk):
+                out[i] = _unit_tokens(hidden[row], int(mask[row].sum()))
+        return out
+
+    def encode_with_tokens(self, text: str) -> tuple[Vectors, Vectors]:
+        """One text's unit vector and its tokens' (:meth:`encode_tokens`), from one pass."""
+        _, hidden, mask = next(self._batches([text], ENCODE_BATCH_TOKENS))
+        return _pooled(hidden, mask)[0], _unit_tokens(hidden[0], int(mask[0].sum()))
+
+    def _batches(
+        self, texts: list[str], tokens: int
+    ) -> Iterator[tuple[list[int], NDArray[np.float32], NDArray[np.float32]]]:
+        """The texts through the model in batches of like length, one batch at a time: (the
+        texts' positions, their last layer (n, length, 384), their token mask (n, length))."""
         if not texts:
-            return np.zeros((0, DIMENSIONS), np.float32)
+            return
         with self._lock:
             encodings = self._tokenizer.encode_batch(texts)
         ids = [e.ids for e in encodings]
-        out = np.empty((len(texts), DIMENSIONS), np.float32)
         order = sorted(range(len(ids)), key=lambda i: (len(ids[i]), i))
         lo = 0
         while lo < len(order):
@@ -152,11 +176,10 @@ class Encoder:
             while hi < len(order) and (hi + 1 - lo) * len(ids[order[hi]]) <= tokens:
                 hi += 1
             chunk = order[lo:hi]
-            out[chunk] = self._forward([ids[i] for i in chunk])
+            yield (chunk, *self._forward([ids[i] for i in chunk]))
             lo = hi
-        return out
 
-    def _forward(self, ids: list[list[int]]) -> Vectors:
+    def _forward(self, ids: list[list[int]]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         n, length = len(ids), max(len(i) for i in ids)
         tokens = np.zeros((n, length), np.int64)
         mask = np.zeros((n, length), np.float32)
@@ -196,10 +219,22 @@ class Encoder:
             y += layer.down_bias
             y += x
             x = _layer_norm(y, *layer.ln2, self._eps)
-        pooled = (x.reshape(n, length, dim) * mask[..., None]).sum(1)
-        pooled /= np.maximum(mask.sum(1, keepdims=True), 1e-9)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return x.reshape(n, length, dim), mask
+
+
+def _pooled(hidden: NDArray[np.float32], mask: NDArray[np.float32]) -> Vectors:
+    """Mean pooling over the real tokens, then unit length, as sentence-transformers does."""
+    pooled = (hidden * mask[..., None]).sum(1)
+    pooled /= np.maximum(mask.sum(1, keepdims=True), 1e-9)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _unit_tokens(hidden: NDArray[np.float32], length: int) -> Vectors:
+    """One text's real tokens but [CLS] and [SEP], each of unit length."""
+    rows = hidden[1 : length - 1] if length > 2 else hidden[:length]
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return (rows / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
 _LOADED: dict[str, Encoder] = {}

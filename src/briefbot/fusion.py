@@ -6,8 +6,9 @@ combined by two models whose few weights were fitted on training questions
 (``benchmarks/fit.py``; the values and their provenance are in :mod:`briefbot.params`).
 Passages: a softmax over the question's candidates (a passage's score is its share of
 it), which ranks them and is the refusal stage's main evidence. A sentence's score ranks
-the sentences of a passage for the quote. Without the encoder, weights fitted without the
-semantic signals are used.
+the sentences of a passage for the quote. Each kind of index has its own fitted weights
+(:func:`model`): with the passages' token vectors (late interaction), with sentence
+vectors only, and without the encoder.
 """
 
 from __future__ import annotations
@@ -101,12 +102,14 @@ def features(
                 cosine = max(cosine, float(sem.cosines(lo, hi).max(initial=-1.0)))
         passage = index.passages[pid]
         asks = 1.0 if passage.text.rstrip().endswith("?") else 0.0
+        late = sem.late(pid) if sem is not None else None
         f = (
             cover,
             cosine,
             typed_miss,
             unknown,
             asks,
+            0.0 if late is None else late,
         )
         out.append((f, scores))
     return out
@@ -120,10 +123,17 @@ def _unknown_share(question: Question, lex: Lexical) -> float:
     return sum(w for t, w in lex.idf.items() if not lex.known[t]) / total
 
 
-def fuse(fs: tuple[float, ...], semantic: bool) -> float:
+def model(sem: Semantic | None) -> str:
+    """Which fitted model (params.MODELS) scores a question: the one for what the index
+    holds and the encoder gives."""
+    if sem is None:
+        return "lexical"
+    return "late" if sem.has_tokens else "semantic"
+
+
+def fuse(fs: tuple[float, ...], name: str) -> float:
     """The fitted passage model's logit (higher: more likely the answer)."""
-    w = params.WEIGHTS_SEMANTIC if semantic else params.WEIGHTS_LEXICAL
-    return sum(a * x for a, x in zip(w, fs, strict=True))
+    return sum(a * x for a, x in zip(params.WEIGHTS[name], fs, strict=True))
 
 
 def score(
@@ -136,7 +146,8 @@ def score(
 ) -> list[Scored]:
     """Candidates scored and ranked best first (ties: the earlier passage)."""
     rows = features(index, question, lex, sem, kind, ids)
-    logits = np.array([fuse(f, sem is not None) for f, _ in rows])
+    name = model(sem)
+    logits = np.array([fuse(f, name) for f, _ in rows])
     shares = np.exp(logits - logits.max()) if len(logits) else logits
     shares = shares / shares.sum() if len(shares) else shares
     order = sorted(range(len(ids)), key=lambda i: (-logits[i], ids[i]))

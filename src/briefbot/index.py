@@ -19,6 +19,7 @@ import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, overload
@@ -184,8 +185,100 @@ PASSAGE_ENCODE_CHARS = 2000  # ... and a passage (the encoder reads 256 tokens a
 VECTOR_CACHE = 50_000  # sentence vectors kept for an index without them (75 MB)
 
 
-# Vectors already computed, by the digest of the exact text they embed: sentences, passages.
-Known = tuple[dict[bytes, np.ndarray], dict[bytes, np.ndarray]]
+# Vectors already computed, by the digest of the exact text they embed: sentences, passages,
+# and passages' token vectors (8-bit rows and their scales).
+Known = tuple[
+    dict[bytes, np.ndarray], dict[bytes, np.ndarray], dict[bytes, tuple[np.ndarray, np.ndarray]]
+]
+TOKEN_FILES = ("token_values.npy", "token_scales.npy", "token_first.npy", "token_keys.npy")
+TOKEN_BATCH = 64  # passages encoded, then quantized, at a time (bounds the float32 rows)
+
+
+@dataclass
+class TokenVectors:
+    """Each passage's token vectors, read with its heading, for late interaction
+    (:meth:`briefbot.similarity.Semantic.late`): passage ``p``'s rows are
+    ``first[p] : first[p + 1]``, each stored in 8 bits with its own scale (a row's largest
+    component is ±127), which keeps every cosine within about 0.01."""
+
+    values: np.ndarray  # (n_tokens, 384) int8
+    scales: np.ndarray  # (n_tokens,) float32
+    first: np.ndarray  # (n_passages + 1,) int64
+    keys: np.ndarray  # (n_passages, 16) uint8: the digest of each passage's text as read
+
+    def of(self, passage_id: int) -> np.ndarray:
+        """Passage ``passage_id``'s token vectors, (its tokens, 384) float32."""
+        a, b = int(self.first[passage_id]), int(self.first[passage_id + 1])
+        return self.values[a:b].astype(np.float32) * self.scales[a:b, None]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(int(a.nbytes) for a in (self.values, self.scales, self.first, self.keys))
+
+    @classmethod
+    def encode(
+        cls, encoder: Encoder, texts: list[str], known: dict[bytes, tuple[np.ndarray, np.ndarray]]
+    ) -> TokenVectors:
+        """The token vectors of ``texts``, one per passage (those ``known`` by their text's
+        digest reused, the rest encoded)."""
+        keys = [_digest(t) for t in texts]
+        found = dict(known)
+        missing = list(dict.fromkeys(k for k in keys if k not in found))
+        by_key = {k: t for t, k in zip(texts, keys, strict=True)}
+        for lo in range(0, len(missing), TOKEN_BATCH):
+            chunk = missing[lo : lo + TOKEN_BATCH]
+            encoded = encoder.encode_tokens([by_key[k] for k in chunk])
+            for k, rows in zip(chunk, encoded, strict=True):
+                found[k] = _quantized(rows)
+        parts = [found[k] for k in keys]
+        sizes = [len(v) for v, _ in parts]
+        first = np.zeros(len(texts) + 1, np.int64)
+        np.cumsum(sizes, out=first[1:])
+        values = np.concatenate([v for v, _ in parts]) if parts else np.zeros((0, 384), np.int8)
+        scales = np.concatenate([c for _, c in parts]) if parts else np.zeros(0, np.float32)
+        return cls(values.reshape(-1, 384), scales, first, _key_array(keys))
+
+    def known(self) -> dict[bytes, tuple[np.ndarray, np.ndarray]]:
+        """Each passage's rows and scales by its text's digest (what a rebuild reuses)."""
+        out = {}
+        for p, row in enumerate(self.keys):
+            a, b = int(self.first[p]), int(self.first[p + 1])
+            out[bytes(row)] = (self.values[a:b], self.scales[a:b])
+        return out
+
+    def save(self, folder: Path) -> None:
+        arrays = (self.values, self.scales, self.first, self.keys)
+        for name, array in zip(TOKEN_FILES, arrays, strict=True):
+            np.save(folder / name, array)
+
+    @classmethod
+    def load(cls, folder: Path, passages: int) -> TokenVectors | None:
+        """The token vectors saved in ``folder`` for an index of ``passages`` passages (the
+        values mapped, not read); None when there are none. Raises ``ValueError`` when the
+        files do not fit together."""
+        if not (folder / TOKEN_FILES[0]).exists():
+            return None
+        values = np.load(folder / TOKEN_FILES[0], mmap_mode="r")
+        scales, first, keys = (np.load(folder / name) for name in TOKEN_FILES[1:])
+        n = int(first[-1]) if len(first) else -1
+        if (
+            values.dtype != np.int8
+            or values.shape != (n, 384)
+            or scales.shape != (n,)
+            or first.shape != (passages + 1,)
+            or first[0] != 0
+            or bool((np.diff(first) < 0).any())
+            or keys.shape != (passages, 16)
+        ):
+            raise ValueError("saved token vectors do not fit the index")
+        return cls(values, scales.astype(np.float32, copy=False), first, keys)
+
+
+def _quantized(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors as 8-bit rows and a scale each (row ≈ values * scale)."""
+    scale = np.abs(rows).max(axis=1, initial=0.0) / 127.0
+    scale = np.where(scale > 0, scale, 1.0).astype(np.float32)
+    return np.rint(rows / scale[:, None]).astype(np.int8), scale
 
 
 def _megabytes(n: int) -> str:
@@ -212,11 +305,12 @@ def _by_digest(vectors: np.ndarray, keys: np.ndarray) -> dict[bytes, np.ndarray]
 def _known_vectors(index: PassageIndex | None) -> Known:
     """The sentence and passage vectors of an earlier index, by the text they embed."""
     if index is None or index.embeddings is None or index.passage_embeddings is None:
-        return {}, {}
+        return {}, {}, {}
     sentence_keys, passage_keys = index.vector_keys
     return (
         _by_digest(index.embeddings, sentence_keys),
         _by_digest(index.passage_embeddings, passage_keys),
+        index.token_vectors.known() if index.token_vectors is not None else {},
     )
 
 
@@ -233,11 +327,19 @@ def saved_vectors(folder: Path) -> Known:
             v = np.load(folder / vectors, mmap_mode="r")
             k = np.load(folder / keys)
             if v.ndim != 2 or v.shape[1] != 384 or k.shape != (len(v), 16) or k.dtype != np.uint8:
-                return {}, {}
+                return {}, {}, {}
             found.append(_by_digest(v, k))
     except LOAD_ERRORS:
-        return {}, {}
-    return found[0], found[1]
+        return {}, {}, {}
+    tokens: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+    try:
+        keys = np.load(folder / TOKEN_FILES[3])
+        saved = TokenVectors.load(folder, len(keys))
+        if saved is not None:
+            tokens = saved.known()
+    except LOAD_ERRORS:
+        pass  # encoded again
+    return found[0], found[1], tokens
 
 
 def _encode(
@@ -286,6 +388,7 @@ class PassageIndex:
         sentence_bm25: BM25Index,
         embeddings: np.ndarray | None = None,
         passage_embeddings: np.ndarray | None = None,
+        token_vectors: TokenVectors | None = None,
     ) -> None:
         self.corpus = corpus
         self.passages: Sequence[Passage] = (
@@ -310,6 +413,7 @@ class PassageIndex:
         self.retriever: Retriever = LocalRetriever(bm25, sentence_bm25)
         self.embeddings = embeddings  # (n_sentences, 384) float32 unit vectors, or None
         self.passage_embeddings = passage_embeddings  # (n_passages, 384): each passage whole
+        self.token_vectors = token_vectors  # each passage's tokens' (a small index), or None
         # an index without vectors (too large to embed at build): the sentence vectors that
         # questions have needed so far, by sentence id, at most VECTOR_CACHE of them
         self.vector_cache: dict[int, np.ndarray] = {}
@@ -446,13 +550,25 @@ class PassageIndex:
         """Give the index its sentence and passage vectors (texts that ``reuse``, an earlier
         index or its saved vectors, already embedded keep their vectors)."""
         texts = _sentence_texts(self.passages, self.sentence_spans, self.first_sentence)
-        old_sentences, old_passages = reuse if isinstance(reuse, tuple) else _known_vectors(reuse)
+        known = reuse if isinstance(reuse, tuple) else _known_vectors(reuse)
+        old_sentences, old_passages, old_tokens = known
         embeddings, sentence_keys = _encode(encoder, texts, old_sentences)
         passage_texts = [p.text[:PASSAGE_ENCODE_CHARS] for p in self.passages]
         passage_embeddings, passage_keys = _encode(encoder, passage_texts, old_passages)
         self.embeddings, self.passage_embeddings = embeddings, passage_embeddings
         self._vector_keys = (sentence_keys, passage_keys)
         self.vector_cache = {}
+        self.token_vectors = None
+        if len(self.passages) <= params.LATE_AT_BUILD_PASSAGES:
+            late = [self.late_text(p) for p in range(len(self.passages))]
+            self.token_vectors = TokenVectors.encode(encoder, late, old_tokens)
+
+    def late_text(self, passage_id: int) -> str:
+        """What the encoder reads of a passage for its token vectors: its section's heading,
+        then its text."""
+        passage = self.passages[passage_id]
+        text = passage.text[:PASSAGE_ENCODE_CHARS]
+        return f"{passage.section}. {text}" if passage.section else text
 
     def nbytes(self) -> int:
         """About what :meth:`save` writes, in bytes."""
@@ -462,7 +578,9 @@ class PassageIndex:
         if self.embeddings is not None and self.passage_embeddings is not None:
             arrays.extend((self.embeddings, self.passage_embeddings))
         words = sum(4 * len(w) + 16 for w in self.word_counts)
-        return self.bm25.nbytes + self.sentence_bm25.nbytes + sum(a.nbytes for a in arrays) + words
+        tokens = self.token_vectors.nbytes if self.token_vectors is not None else 0
+        arrays_bytes = sum(a.nbytes for a in arrays)
+        return self.bm25.nbytes + self.sentence_bm25.nbytes + arrays_bytes + words + tokens
 
     def save(self, folder: Path, key: str) -> None:
         """Write the index into ``folder`` (created; replaced atomically). Raises
@@ -488,6 +606,8 @@ class PassageIndex:
                 sentence_keys, passage_keys = self.vector_keys
                 np.save(tmp / "sentence_keys.npy", sentence_keys)
                 np.save(tmp / "passage_keys.npy", passage_keys)
+                if self.token_vectors is not None:
+                    self.token_vectors.save(tmp)
             lexicon = self.tokenizer.lexicon
             table = self.passages
             if not isinstance(table, PassageTable):
@@ -565,6 +685,9 @@ class PassageIndex:
             if same and (folder / "passage_embeddings.npy").exists():
                 passage_embeddings = np.load(folder / "passage_embeddings.npy", mmap_mode="r")
             passages = PassageTable.load(corpus, folder / "passages.npz", meta["sections"])
+            token_vectors = None
+            if same and embeddings is not None and passage_embeddings is not None:
+                token_vectors = TokenVectors.load(folder, len(passages))
             lexicon = Lexicon(
                 aliases={str(k): str(v) for k, v in meta["aliases"].items()},
                 acronyms={str(k): tuple(map(str, v)) for k, v in meta["acronyms"].items()},
@@ -611,6 +734,7 @@ class PassageIndex:
             sentence_bm25,
             embeddings,
             passage_embeddings,
+            token_vectors,
         )
         index.topics = topics
         index.key = meta.get("key")

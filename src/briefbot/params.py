@@ -38,6 +38,16 @@ EMBED_AT_BUILD_SENTENCES = 20_000
 # 10 halves the encoding of 20 for one question in 150 lost.
 ENCODED_CANDIDATES = 10
 
+# An index of at most this many passages also keeps each passage's token vectors (the
+# encoder's last layer, one per WordPiece token, quantized to 8 bits: about 386 bytes a
+# token, 2.4 MB for the bundled article's 52 passages, ~100 MB at this limit), computed
+# when it is built, for late interaction (briefbot.similarity): each question token's best
+# match in the passage. Leave-one-document-out on the fourteen training documents (mean
+# ranking hit@1): 0.703 without it, 0.746 with it (benchmarks/README.md). Beyond the
+# limit the index holds none and the weights fitted without it are used. Hand-set: the
+# index's size on disk, not the encoding (the same cost as the sentences'), limits it.
+LATE_AT_BUILD_PASSAGES = 2_500
+
 # Texts encoded together: at most this many tokens a batch, padding included. Measured on
 # the project's 2-core machine (numpy + OpenBLAS; 36 and 200 sentences of the 1M-passage
 # benchmark corpus, 10-154 tokens): one text a batch 377 / 2106 ms, batches of 256 tokens
@@ -63,7 +73,11 @@ FEATURES = (
     "typed_miss",
     "unknown",
     "asks",
+    "late",
 )
+# The fitted models, one per kind of index: with the passages' token vectors ("late"),
+# with sentence vectors only ("semantic"), and without the encoder ("lexical").
+MODELS = ("late", "semantic", "lexical")
 # Computed per candidate but evidence for refusal only, never for ranking: "unknown" is
 # the same for every candidate of a question, and the answer-type check ranked no better
 # in cross-validation and worse on the second sealed part (benchmarks/README.md).
@@ -87,17 +101,28 @@ REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) a
 # FITTED-BEGIN
 # Written by benchmarks/fit.py from 1130 training questions (26710 candidate
 # passages, 3313 sentences of answering passages); see that script for the procedure.
-WEIGHTS_SEMANTIC = (7.5710, 14.2386, 0.0000, 0.0000, -3.6643)
-BIAS_SEMANTIC = 0.0000
-WEIGHTS_LEXICAL = (10.7706, 0.0000, 0.0000, 0.0000, -1.5434)
-BIAS_LEXICAL = 0.0000
-REFUSE_BELOW_SEMANTIC = 0.243  # the refusal model's probability
-REFUSE_BELOW_LEXICAL = 0.275
-# the refusal weights, in REFUSAL_FEATURES order
-REFUSAL_WEIGHTS_SEMANTIC = (0.1316, 3.4031, 2.8252, 0.0000, -0.4130, -1.8641, -0.4363, 2.4376)
-REFUSAL_BIAS_SEMANTIC = -2.4688
-REFUSAL_WEIGHTS_LEXICAL = (0.0000, 0.0000, 0.0000, 0.8595, -1.5351, -1.5044, -0.9783, 1.2610)
-REFUSAL_BIAS_LEXICAL = 0.9569
+# The passage models' weights, in FEATURES order, one per model (params.MODELS):
+WEIGHTS = {
+    "late": (4.4554, 6.1661, 0.0000, 0.0000, -3.7420, 19.3112),
+    "semantic": (7.5710, 14.2386, 0.0000, 0.0000, -3.6643, 0.0000),
+    "lexical": (10.7706, 0.0000, 0.0000, 0.0000, -1.5434, 0.0000),
+}
+REFUSE_BELOW = {
+    "late": 0.257,
+    "semantic": 0.247,
+    "lexical": 0.275,
+}  # the refusal model's probability
+# the refusal weights, in REFUSAL_FEATURES order, and biases
+REFUSAL_WEIGHTS = {
+    "late": (0.6892, 3.4117, 2.5200, 0.0000, -0.2482, -2.0384, -0.4201, 2.1740),
+    "semantic": (0.1911, 3.3014, 2.9169, 0.0000, -0.4076, -1.8716, -0.4488, 2.1417),
+    "lexical": (0.0000, 0.0000, 0.0000, 0.8361, -1.5438, -1.4743, -0.9828, 1.2600),
+}
+REFUSAL_BIAS = {
+    "late": -2.7293,
+    "semantic": -2.5106,
+    "lexical": 0.972,
+}
 SENTENCE_WEIGHTS = (1.8989, 4.4312, -0.6014)  # sentence_bm25, cosine, typed_miss
 SENTENCE_BIAS = -4.0850
 # FITTED-END

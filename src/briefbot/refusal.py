@@ -55,19 +55,18 @@ def evidence(scored: Sequence[Scored], clues: Clues) -> tuple[float, ...]:
     )
 
 
-def answerable(scored: Sequence[Scored], semantic: bool, clues: Clues = Clues()) -> float:
-    """The probability that the best candidate answers (0 without candidates)."""
+def answerable(scored: Sequence[Scored], model: str, clues: Clues = Clues()) -> float:
+    """The probability that the best candidate answers (0 without candidates), by the
+    refusal model fitted with the passage model ``model`` (params.MODELS)."""
     if not scored:
         return 0.0
-    w = params.REFUSAL_WEIGHTS_SEMANTIC if semantic else params.REFUSAL_WEIGHTS_LEXICAL
-    b = params.REFUSAL_BIAS_SEMANTIC if semantic else params.REFUSAL_BIAS_LEXICAL
+    w, b = params.REFUSAL_WEIGHTS[model], params.REFUSAL_BIAS[model]
     return sigmoid(sum(a * x for a, x in zip(w, evidence(scored, clues), strict=True)) + b)
 
 
-def refuses(scored: Sequence[Scored], semantic: bool, clues: Clues = Clues()) -> bool:
+def refuses(scored: Sequence[Scored], model: str, clues: Clues = Clues()) -> bool:
     """Whether the documents do not answer: the one decision."""
-    limit = params.REFUSE_BELOW_SEMANTIC if semantic else params.REFUSE_BELOW_LEXICAL
-    return answerable(scored, semantic, clues) < limit
+    return answerable(scored, model, clues) < params.REFUSE_BELOW[model]
 
 
 def reason(unknown: Sequence[str], noun: str) -> str:

@@ -7,7 +7,10 @@ closest sentences join the candidates. A larger index holds no vectors (encoding
 passages would take hours); there the sentences of the question's lexical candidates are
 encoded when first needed, in one batch, and kept for later questions
 (:attr:`PassageIndex.vector_cache`). Either way a passage's semantic score is its best
-sentence's.
+sentence's. A small index also holds each passage's token vectors, read with its heading
+(:class:`briefbot.index.TokenVectors`): its late-interaction score is how well each of the
+question's tokens finds its match in the passage (MaxSim, as ColBERT scores), one matrix
+product per candidate.
 """
 
 from __future__ import annotations
@@ -28,6 +31,23 @@ class Semantic:
     vector: np.ndarray  # the question's unit vector
     dense: np.ndarray | None  # cosine of every sentence (an index with vectors), else None
     allowed: np.ndarray | None  # passages of the document asked about
+    tokens: np.ndarray | None = None  # the question's token vectors (an index with theirs)
+
+    @property
+    def has_tokens(self) -> bool:
+        return self.tokens is not None and self.index.token_vectors is not None
+
+    def late(self, passage_id: int) -> float | None:
+        """Late interaction: the mean, over the question's tokens, of each one's best
+        cosine with a token of the passage (read with its heading); None when the index
+        holds no token vectors."""
+        store = self.index.token_vectors
+        if self.tokens is None or store is None or not len(self.tokens):
+            return None
+        rows = store.of(passage_id)
+        if not len(rows):
+            return 0.0
+        return float((self.tokens @ rows.T).max(axis=1).mean())
 
     def cosines(self, lo: int, hi: int) -> np.ndarray:
         """Cosines of sentences ``lo .. hi - 1`` (prepared first, without vectors)."""
@@ -65,13 +85,17 @@ def semantic(
     vectors), or None without an encoder."""
     if encoder is None or not text.strip():
         return None
-    vector = encoder.encode([text])[0]
+    tokens = None
+    if index.token_vectors is not None:
+        vector, tokens = encoder.encode_with_tokens(text)
+    else:
+        vector = encoder.encode([text])[0]
     dense = None
     if index.embeddings is not None:
         dense = index.embeddings @ vector
         if allowed is not None:
             dense = np.where(allowed[index.sentence_passage], dense, -1.0)
-    return Semantic(index, vector, dense, allowed)
+    return Semantic(index, vector, dense, allowed, tokens)
 
 
 def top_passages(index: PassageIndex, sem: Semantic, k: int) -> list[int]:
