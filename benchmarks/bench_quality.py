@@ -170,6 +170,7 @@ def main(argv: list[str]) -> None:
         "sealed-5",
         "sealed-6",
         "sealed-7",
+        "sealed-8",
     )
     parts = [a for a in argv if a in known] or ["sealed-5"]
     out = argv[argv.index("--json") + 1] if "--json" in argv else None

@@ -37,6 +37,11 @@ CORPORA = {
     "quilt-guide": ROOT / "benchmarks" / "corpora" / "quilt-guide",
     "apache-caching": ROOT / "benchmarks" / "corpora" / "apache-caching",
     "sqlite-appfileformat": ROOT / "benchmarks" / "corpora" / "sqlite-appfileformat",
+    # a FAQ chapter, a project's history, a server's reference page, imported the same way
+    # (sealed-8)
+    "debian-faq-pkgtools": ROOT / "benchmarks" / "corpora" / "debian-faq-pkgtools",
+    "debian-history-detailed": ROOT / "benchmarks" / "corpora" / "debian-history-detailed",
+    "postgresql-pg-hba-conf": ROOT / "benchmarks" / "corpora" / "postgresql-pg-hba-conf",
 }
 # The article's two older sets (tuned on before): training data only.
 OLD_SETS = [ROOT / "tests" / "data" / "devset.jsonl", ROOT / "tests" / "data" / "heldout.jsonl"]
