@@ -9,7 +9,7 @@ from briefbot.cli import main
 from briefbot.corpus import load_corpus
 from briefbot.index import PassageIndex
 
-from .helpers import write
+from .helpers import texts_passed, write
 
 DOC = """---
 title: Walrus Notes
@@ -138,19 +138,9 @@ def test_a_reload_encodes_only_the_new_text(folder):
     bot = Briefbot.from_folder(folder, save=False)
     assert bot.encoder is not None
     before = bot.index.embeddings.copy()
-    encoded: list[str] = []
-    real = bot.encoder.encode
-
-    def counting(texts, *args, **kwargs):
-        encoded.extend(texts)
-        return real(texts, *args, **kwargs)
-
-    bot.encoder.encode = counting  # type: ignore[method-assign]
-    try:
+    with texts_passed(bot.encoder, "encode") as encoded:
         write(folder, "seal.md", "---\ntitle: Seals\n---\nSeals sleep on the ice floes.\n")
         bot.reload()
-    finally:
-        del bot.encoder.encode
     assert encoded == ["Seals sleep on the ice floes."] * 2  # its sentence, then its passage
     old = [p.id for p in bot.index.passages if p.doc_id == "walrus"]
     lo, hi = bot.index.sentence_range(old[0])[0], bot.index.sentence_range(old[-1])[1]

@@ -12,7 +12,7 @@ from briefbot.fusion import model
 from briefbot.index import TokenVectors
 from briefbot.similarity import semantic
 
-from .helpers import write
+from .helpers import texts_passed, write
 
 DOC = """---
 title: Walrus Notes
@@ -95,18 +95,8 @@ def test_damaged_token_vectors_are_rebuilt_with_a_warning(folder):
 
 def test_a_reload_encodes_only_the_new_passages_tokens(folder):
     bot = Briefbot.from_folder(folder, save=False)
-    read: list[str] = []
-    real = bot.encoder.encode_tokens
-
-    def counting(texts, *args, **kwargs):
-        read.extend(texts)
-        return real(texts, *args, **kwargs)
-
-    bot.encoder.encode_tokens = counting  # type: ignore[method-assign]
-    try:
+    with texts_passed(bot.encoder, "encode_tokens") as read:
         write(folder, "seal.md", "---\ntitle: Seals\n---\nSeals sleep on the ice floes.\n")
         bot.reload()
-    finally:
-        del bot.encoder.encode_tokens
     assert read == ["Seals sleep on the ice floes."]
     assert len(bot.index.token_vectors.first) == len(bot.index) + 1
