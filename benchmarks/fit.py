@@ -2,11 +2,11 @@
 
     python benchmarks/fit.py [--write]
 
-Training data: benchmarks/questions/train.jsonl, dev.jsonl, sealed.jsonl, sealed-2.jsonl
-and sealed-3.jsonl (five documents; each sealed part was run once, then became training
-data) and the article's two older sets (tests/data/devset.jsonl, heldout.jsonl). Never
-sealed-4.jsonl. Ideas are compared by leave-one-document-out cross-validation over the
-training questions (benchmarks/ablation.py --cv).
+Training data: benchmarks/questions/train.jsonl, dev.jsonl and sealed.jsonl to
+sealed-6.jsonl (fourteen documents; each sealed part was run once, then became training
+data) and the article's two older sets (tests/data/devset.jsonl, heldout.jsonl). Never a
+sealed part not yet run (sealed-8.jsonl). Ideas are compared by leave-one-document-out
+cross-validation over the training questions (benchmarks/ablation.py --cv).
 
 1. Sentence model: logistic regression over the sentences of each answering passage,
    label = the sentence overlaps the question's gold quote snippet.
