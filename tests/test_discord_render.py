@@ -69,7 +69,7 @@ QUESTIONS = [
     "Why did Russia send troops?",
     "What is the CSTO?",
     "What did Nazarbayev say about Ukraine's fate?",
-    "In what year was the CSTO created?",
+    "When did Uzbekistan leave the CSTO?",
 ]
 
 

@@ -1,9 +1,8 @@
-"""Answer quality must not regress (README, "Answer quality"): on the evaluation's fourteen
-documents (benchmarks/questions: train, dev and the first six sealed parts, the questions
+"""Answer quality must not regress (README, "Answer quality"): on the evaluation's seventeen
+documents (benchmarks/questions: train, dev and the first seven sealed parts, the questions
 the weights are fitted on, each document its own corpus) and on the article's two older
 question sets. The levels are those measured when the weights were last fitted, rounded
-down; raise them as the engine improves. (sealed-7.jsonl, measured once, joins them at the next fit;
-sealed-8.jsonl stays out until it is measured, once.)"""
+down; raise them as the engine improves. (sealed-8.jsonl stays out until it is measured, once.)"""
 
 from __future__ import annotations
 
@@ -21,20 +20,23 @@ import evalsets  # noqa: E402
 
 # document: (hit@1, hit@3, quote@1, most answerable questions refused)
 LEVELS = {
-    "article": (0.72, 0.84, 0.69, 1),
+    "apache-caching": (0.59, 0.85, 0.51, 0),
+    "article": (0.72, 0.83, 0.69, 1),
     "debian-manifesto": (0.75, 0.91, 0.65, 2),
-    "debian-project": (0.82, 0.91, 0.62, 2),
-    "developer-duties": (0.71, 0.88, 0.66, 2),
-    "direnv": (0.66, 0.81, 0.66, 2),
+    "debian-project": (0.84, 0.94, 0.64, 0),
+    "developer-duties": (0.71, 0.89, 0.66, 1),
+    "direnv": (0.66, 0.77, 0.66, 2),
     "filter-repo": (0.74, 0.85, 0.70, 1),
-    "git-lfs-transfers": (0.70, 0.81, 0.44, 2),
+    "git-lfs-transfers": (0.70, 0.77, 0.48, 4),
     "gitfaq": (0.69, 0.93, 0.58, 0),
     "ninja-manual": (0.74, 0.85, 0.66, 0),
     "node-security": (0.81, 0.92, 0.81, 0),
     "node-timers": (0.66, 0.74, 0.66, 0),
     "node-writing-tests": (0.66, 0.88, 0.62, 1),
+    "quilt-guide": (0.77, 0.92, 0.70, 0),
+    "sqlite-appfileformat": (0.77, 0.81, 0.74, 3),
     "users-and-groups": (0.92, 0.92, 0.74, 2),
-    "zlib-usage": (0.62, 0.74, 0.40, 1),
+    "zlib-usage": (0.62, 0.77, 0.33, 0),
 }
 OLD = {"devset.jsonl": (0.77, 0.92), "heldout.jsonl": (0.80, 0.90)}
 
@@ -42,7 +44,15 @@ OLD = {"devset.jsonl": (0.77, 0.92), "heldout.jsonl": (0.80, 0.90)}
 @pytest.fixture(scope="module")
 def groups():
     return evalsets.by_document(
-        "train", "dev", "sealed", "sealed-2", "sealed-3", "sealed-4", "sealed-5", "sealed-6"
+        "train",
+        "dev",
+        "sealed",
+        "sealed-2",
+        "sealed-3",
+        "sealed-4",
+        "sealed-5",
+        "sealed-6",
+        "sealed-7",
     )
 
 
