@@ -145,7 +145,7 @@ def test_every_excerpt_is_an_exact_substring_of_its_passage_and_source(bot, ques
 )
 def test_article_vocabulary_questions_keep_the_json_contract(bot, words):
     data = answer_to_json(bot.ask(" ".join(words)))
-    assert set(data) == {"question", "answered", "reason", "results"}
+    assert set(data) == {"question", "answered", "reason", "byline", "results"}
     assert len(data["results"]) <= 3
     for rank, result in enumerate(data["results"], 1):
         assert result["rank"] == rank

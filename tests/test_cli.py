@@ -41,7 +41,7 @@ def test_ask_json_contract(capsys):
     code, out, _ = run(capsys, "ask", "--json", "--top", "2", "What is the CSTO?")
     assert code == 0
     data = json.loads(out)
-    assert list(data) == ["question", "answered", "reason", "results"]
+    assert list(data) == ["question", "answered", "reason", "byline", "results"]
     assert data["answered"] is True and data["reason"] is None and len(data["results"]) == 2
     result = data["results"][0]
     assert list(result) == ["rank", "score", "text", "quote", "matched", "source"]

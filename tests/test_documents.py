@@ -11,6 +11,8 @@ import pytest
 from briefbot import Briefbot
 from briefbot.cli import main
 from briefbot.discord_render import render_answer
+from briefbot.evaluate import Case, evaluate
+from briefbot.render import answer_to_json, answer_to_text
 
 from .helpers import ARTICLE, ROOT
 from .test_discord_e2e import started
@@ -123,3 +125,51 @@ async def test_summary_and_topics_take_a_document_on_discord(engine: Briefbot) -
         _, topics = await env.command("topics", document="converting-from-filter-branch")
         listed = " ".join(f["value"] for f in topics["embeds"][0]["fields"])
         assert "Removing a file" in listed and "Kazakhstan" not in listed
+
+
+BYLINE_ONLY = """---
+title: Keeping Bees
+authors: [Ann Lee, Bob Ray]
+url: https://example.org/bees
+---
+Hives are opened in warm weather, when most bees are out foraging.
+
+A queen is marked with a dot of paint so that she can be found again.
+"""
+
+
+def test_who_wrote_it_is_answered_from_the_metadata_when_no_passage_names_the_authors(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "bees.md").write_text(BYLINE_ONLY, encoding="utf-8")
+    bot = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    for question in ("who wrote this?", "Who is the author?", "who wrote Keeping Bees?"):
+        answer = bot.ask(question)
+        assert answer.answered and answer.hits == () and answer.authored is not None
+        assert answer.authored.id == "bees"
+    answer = bot.ask("who wrote this?")
+    assert (
+        answer_to_text(answer) == "“Keeping Bees” is by Ann Lee, Bob Ray.\nhttps://example.org/bees"
+    )
+    data = answer_to_json(answer)
+    assert data["results"] == [] and data["byline"]["authors"] == ["Ann Lee", "Bob Ray"]
+    assert data["byline"]["url"] == "https://example.org/bees"
+    message = render_answer(answer, fingerprint="0")
+    assert message.content == "“Keeping Bees” is by Ann Lee, Bob Ray.\n<https://example.org/bees>"
+    # questions about what is in it, or what its authors say, are answered from passages
+    for question in ("Who marks the queen?", "What do the authors say about keeping bees?"):
+        assert bot.ask(question).authored is None
+    report = evaluate(
+        bot,
+        [
+            Case("who wrote this?", ("authors: [Ann Lee, Bob Ray]",), quote="Bob Ray"),
+            Case("who wrote this?", ("authors: [Ann Lee, Bob Ray]",), quote="Cy Dee"),
+        ],
+    )
+    assert report.total.hit1 == 1 and report.total.quoted == 1
+
+
+def test_who_wrote_it_among_several_documents_names_one_or_quotes(engine: Briefbot) -> None:
+    assert engine.ask("who wrote this?").authored is None  # which one? the passages answer
+    article = engine.ask("who wrote this?", document=ARTICLE.stem)
+    assert article.authored is None and "Samus" in article.hits[0].excerpt.text  # its text

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from . import params, refusal
 from .answertype import expected_type
 from .candidates import code_introduced, lead_in, lexical, union
+from .corpus import Document
 from .encoder import Encoder
 from .fusion import Scored, model, score
 from .generality import everyday
@@ -58,6 +59,9 @@ class Answer:
     small_talk: bool = False  # chat, answered with a line of help
     follows: str | None = None  # the earlier question this one follows up
     searched: str | None = None  # what was searched, when not the question alone (follow-up)
+    # "who wrote this?" when no passage names the authors: the document whose metadata
+    # does (the answer is its byline, not a quote; hits are empty)
+    authored: Document | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,8 @@ class Ranked:
     scored: tuple[Scored, ...]
     model: str  # the fitted model that scored them (params.MODELS)
     clues: refusal.Clues = refusal.Clues()
+    document: str | None = None  # the document the question was limited to, or names
+    named: bool = False  # whether the question names it (by its title)
 
     @property
     def semantic(self) -> bool:
@@ -89,8 +95,10 @@ def rank(
         index.document_range(document)  # validates the name
     bylines = index.bylines
     terms = question.terms
+    titled = False  # whether the question names the document by its title
     if question.authorship and document is None:  # "who wrote the Unicode HOWTO?"
         document = named_document(index, question.terms)
+        titled = document is not None
         if document is not None:  # the title names the document: it is not what to look for
             title = index.documents[document].title
             named = set(index.tokenizer.terms(title))
@@ -132,7 +140,41 @@ def rank(
         if sem is not None and encoder is not None:
             whole = sem.whole(encoder, top.id)
     clues = refusal.Clues(len(question.unknown_names), byline, whole)
-    return Ranked(question, tuple(scored), model(sem), clues)
+    return Ranked(question, tuple(scored), model(sem), clues, document, titled)
+
+
+_ASKS_WHO = re.compile(r"\b(?:who|whose|written by|byline)\b", re.I)
+
+
+def _authored(index: PassageIndex, ranked: Ranked) -> Document | None:
+    """The document an authorship question is about, when its metadata names authors and
+    the best passage does not: one document (the one asked about or named, or the only
+    one), else None (the passages answer, or the question could be about any of them)."""
+    question = ranked.question
+    if not question.authorship or ranked.clues.byline:
+        return None
+    if not question.about_itself and not _ASKS_WHO.search(question.text):
+        return None  # "what do the authors of <title> argue?" asks what they say
+    documents = index.corpus.documents
+    only = documents[0] if len(documents) == 1 else None
+    if ranked.named:
+        doc_id: str | None = ranked.document
+    elif question.about_itself:
+        doc_id = ranked.document or (only.id if only is not None else None)
+    elif only is not None and title_share(index, only, question.terms) >= (
+        params.TITLE_NAMED_SHARE
+    ):
+        doc_id = only.id  # "who wrote the SQLite file format page?" of its only document
+    else:
+        return None
+    doc = index.documents.get(doc_id) if doc_id is not None else None
+    return doc if doc is not None and doc.authors else None
+
+
+def title_share(index: PassageIndex, doc: Document, terms: tuple[str, ...]) -> float:
+    """How much of a document's title the question's terms name (0 for no title)."""
+    title = set(index.tokenizer.terms(doc.title))
+    return len(title & set(terms)) / len(title) if title else 0.0
 
 
 def named_document(index: PassageIndex, terms: tuple[str, ...]) -> str | None:
@@ -140,14 +182,11 @@ def named_document(index: PassageIndex, terms: tuple[str, ...]) -> str | None:
     title's words), or None."""
     if len(index.documents) < 2:
         return None
-    asked = set(terms)
     found: list[tuple[float, str]] = []
     for doc in index.documents.values():
-        title = set(index.tokenizer.terms(doc.title))
-        if title:
-            share = len(title & asked) / len(title)
-            if share >= params.TITLE_NAMED_SHARE:
-                found.append((share, doc.id))
+        share = title_share(index, doc, terms)
+        if share >= params.TITLE_NAMED_SHARE:
+            found.append((share, doc.id))
     found.sort(key=lambda f: (-f[0], f[1]))
     if not found or (len(found) > 1 and found[0][0] == found[1][0]):
         return None
@@ -180,6 +219,9 @@ def answer(
     ranked = rank(index, text, encoder, document=document, truncated=truncated, bot_names=bot_names)
     q = ranked.question
     base = replace(base, corrections=q.corrections, unknown=q.unknown)
+    authored = _authored(index, ranked) if offset == 0 else None
+    if authored is not None:
+        return replace(base, answered=True, authored=authored)
     if not q.terms and (not ranked.semantic or not any(c.isalnum() for c in q.text)):
         return replace(base, reason=refusal.NO_WORDS)
     if refusal.refuses(ranked.scored, ranked.model, ranked.clues):

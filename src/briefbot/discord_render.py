@@ -461,6 +461,11 @@ def render_answer(
     the position in the corpus of the one document the question was limited to: "More"
     keeps to it. ``feedback``, the token its outcome was stored under, adds 👍 / 👎.
     """
+    if answer.authored is not None:  # the byline, from the document's metadata
+        line = escape(wording.by(answer.authored))
+        if answer.authored.url:
+            line += f"\n<{answer.authored.url}>"
+        return DiscordMessage(content=truncate(line, CONTENT_LIMIT), ephemeral=ephemeral)
     if not answer.answered or not answer.hits:
         reason = answer.reason or "The documents do not answer this question."
         return DiscordMessage(content=truncate(escape(reason), CONTENT_LIMIT), ephemeral=ephemeral)

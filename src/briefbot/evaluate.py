@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .wording import by
 
 _SPACE = re.compile(r"\s+")
 
@@ -185,7 +186,7 @@ def _score(answer: Any, case: Case, misses: list[str]) -> Tally:
         if not answer.answered:
             t.refused_right = 1
         else:
-            first = answer.hits[0].excerpt.text[:70]
+            first = answer.hits[0].excerpt.text[:70] if answer.hits else _byline(answer)
             misses.append(f"should refuse: {case.question!r} -> “{first}…”")
         return t
     t.answerable = 1
@@ -193,6 +194,14 @@ def _score(answer: Any, case: Case, misses: list[str]) -> Tally:
     if not answer.answered:
         t.refused_wrong = 1
         misses.append(f"refused: {case.question!r} ({answer.reason})")
+        return t
+    if answer.authored is not None:  # the byline: right when it names the answer
+        said = loose(_byline(answer))
+        right = case.quote is not None and loose(case.quote) in said
+        t.hit1 = t.hit3 = t.quoted = int(right)
+        t.reciprocal_ranks = float(right)
+        if not right:
+            misses.append(f"byline: {case.question!r} -> {_byline(answer)}")
         return t
     wanted = [loose(s) for s in case.expect]
     rank = next(
@@ -216,3 +225,7 @@ def _score(answer: Any, case: Case, misses: list[str]) -> Tally:
             f"-> ¶ {got.paragraph} “{got.text[:60]}…”"
         )
     return t
+
+
+def _byline(answer: Any) -> str:
+    return by(answer.authored)

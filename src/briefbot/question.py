@@ -75,6 +75,15 @@ _AUTHORSHIP = re.compile(
     r"publish(?:ed|er)\b|translat(?:ed|or|ion)\b)",
     re.I,
 )
+# an authorship question about the document itself ("who wrote this?", "who is the
+# author?", "who penned this piece?"), not about something in it ("who created the CSTO?")
+_ABOUT_ITSELF = re.compile(
+    rf"\b(?:this|that|the)\s+(?:\w+\s+)?{_DOC_NOUN}\b|"
+    r"\b(?:wrote|writes|authored|penned|written|published|translated)\s+(?:this|it)\b|"
+    r"\bwho(?:'s| is| are) the (?:authors?|writers?)\s*\??\s*$|"
+    r"\bwhose (?:article|text|piece|essay|work)\b",
+    re.I,
+)
 _GIST = re.compile(
     r"^(?:tl;? ?dr|tldr|summar(?:y|ise|ize)(?: (?:it|this|the \w+))?|"
     r"(?:what(?:'s| is) (?:the|this|it) (?:\w+ )?(?:about|gist|main point|point|summary)"
@@ -192,6 +201,7 @@ class Question:
     unknown_names: tuple[str, ...] = ()  # those of them no dictionary knows: names
     wh: str = "what"  # why / how / yesno / who / when / where / which / what
     authorship: bool = False
+    about_itself: bool = False  # an authorship question about the document itself
     truncated: bool = False
     notes: tuple[str, ...] = field(default=())
 
@@ -221,6 +231,7 @@ def analyze(
     """Turn a validated question into index terms (see the module docstring)."""
     text = without_chat(cleaned, bot_names)
     authorship = bool(_AUTHORSHIP.search(text))
+    about_itself = authorship and bool(_ABOUT_ITSELF.search(text))
     searched = _POINTING.sub(" ", text)
     tokenizer = index.tokenizer
     retriever = index.retriever
@@ -271,6 +282,7 @@ def analyze(
         unknown_names=tuple(unknown_names),
         wh=wh_word(text),
         authorship=authorship,
+        about_itself=about_itself,
         truncated=truncated,
     )
 

@@ -34,11 +34,23 @@ def source_dict(passage: Passage) -> dict[str, Any]:
 
 
 def answer_to_json(answer: Answer) -> dict[str, Any]:
-    """The ``briefbot ask --json`` contract (kept stable: other tools read it)."""
+    """The ``briefbot ask --json`` contract (kept stable: other tools read it; "byline" is
+    set, and "results" empty, when the document's metadata answers who wrote it)."""
+    doc = answer.authored
     return {
         "question": answer.question,
         "answered": answer.answered,
         "reason": answer.reason,
+        "byline": None
+        if doc is None
+        else {
+            "text": wording.by(doc),
+            "document": doc.id,
+            "title": doc.title,
+            "authors": list(doc.authors),
+            "translator": doc.translator,
+            "url": doc.url,
+        },
         "results": [
             {
                 "rank": hit.rank,
@@ -109,6 +121,10 @@ def answer_to_text(answer: Answer, *, color: bool = False, width: int = 88) -> s
     if not answer.answered:
         lines.append(answer.reason or "The article does not answer this question.")
         return "\n".join(lines)
+    if answer.authored is not None:
+        lines.append(wording.by(answer.authored))
+        if answer.authored.url:
+            lines.append(answer.authored.url)
     for hit in answer.hits:
         body = highlight(hit, BOLD, RESET) if color else hit.excerpt.text
         if not quote_marks_clash(hit.excerpt.text):

@@ -34,6 +34,11 @@ def noun(index: PassageIndex, document: str | None = None) -> str:
     return noun_for(index.corpus.documents, document)
 
 
+def by(doc: Document) -> str:
+    """An authorship question's answer from a document's metadata: '“Title” is by A, B.'"""
+    return f"“{doc.title or doc.id}” is by {doc.byline}."
+
+
 def possessive(subject: str) -> str:
     """ "the article's", "the documents'", "“Title”'s"."""
     return subject + ("'" if subject.endswith("s") and subject.startswith("the ") else "'s")

@@ -407,7 +407,7 @@ class BriefbotBot(commands.Bot):
             return None
         return self.feedback.record(
             answer.question,
-            answered=answer.answered and bool(answer.hits),
+            answered=answer.answered and bool(answer.hits or answer.authored),
             user_id=user_id,
             reason=answer.reason,
             document=document,

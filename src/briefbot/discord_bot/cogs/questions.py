@@ -138,7 +138,7 @@ class Questions(commands.Cog):
             typing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await typing
-        answered = answer is not None and answer.answered and bool(answer.hits)
+        answered = answer is not None and answer.answered and bool(answer.hits or answer.authored)
         if answered or addressed:
             sent = await self._reply(message, msg)
             if sent is not None and answer is not None:
