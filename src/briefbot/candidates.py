@@ -113,6 +113,17 @@ def lead_in(index: PassageIndex, pid: int) -> int | None:
     return pid - 1
 
 
+def opener(index: PassageIndex, pid: int) -> int | None:
+    """The passage just before, in its section, that opens this one: a question, or a line
+    that ends with a colon ("... do the following steps:"), whose answer or list follows."""
+    if pid == 0:
+        return None
+    here, before = index.passages[pid], index.passages[pid - 1]
+    if before.doc_id != here.doc_id or before.section != here.section:
+        return None
+    return pid - 1 if before.text.rstrip().endswith((":", "?")) else None
+
+
 def code_introduced(index: PassageIndex, ids: list[int]) -> list[int]:
     """The code blocks that the passages ``ids`` introduce (each the passage after one)."""
     n = len(index)

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import params
 from .answertype import has_type
-from .candidates import Lexical, coverage, lead_in
+from .candidates import Lexical, coverage, lead_in, opener
 from .index import PassageIndex
 from .question import Question
 from .similarity import Semantic
@@ -100,9 +100,16 @@ def features(
             if sem is not None:
                 lo, hi = index.sentence_range(lead)
                 cosine = max(cosine, float(sem.cosines(lo, hi).max(initial=-1.0)))
-        passage = index.passages[pid]
-        asks = 1.0 if passage.text.rstrip().endswith("?") else 0.0
+        ending = index.passages[pid].text.rstrip()
+        asks = 1.0 if ending.endswith("?") else 0.0
+        opens = 1.0 if ending.endswith(":") else 0.0  # what it introduces comes after it
         late = sem.late(pid) if sem is not None else None
+        # the question or the "...as follows:" line just before it: how close it is
+        follows = 0.0
+        before = opener(index, pid)
+        if before is not None and sem is not None:
+            lo, hi = index.sentence_range(before)
+            follows = float(sem.cosines(lo, hi).max(initial=0.0))
         f = (
             cover,
             cosine,
@@ -110,6 +117,8 @@ def features(
             unknown,
             asks,
             0.0 if late is None else late,
+            opens,
+            follows,
         )
         out.append((f, scores))
     return out

@@ -71,6 +71,11 @@ NEXT_SENTENCE_RATIO = 0.3  # the next sentence joins a why/how/yes-no quote when
 
 # -- fusion and refusal (FITTED: benchmarks/fit.py) ---------------------------------------
 # The passage features, in the order of the weights (computed in briefbot.fusion).
+# "opens": the passage ends with a colon; "follows": the best sentence cosine of the
+# passage just before it in its section when that one ends with a question mark or a colon
+# (briefbot.candidates.opener). Leave-one-document-out on seventeen documents (mean ranking
+# hit@1): 0.747 without either, 0.764 with both, 0.757 without "opens", 0.759 without
+# "follows" (benchmarks/README.md).
 FEATURES = (
     "coverage",
     "cosine",
@@ -78,6 +83,8 @@ FEATURES = (
     "unknown",
     "asks",
     "late",
+    "opens",
+    "follows",
 )
 # The fitted models, one per kind of index: with the passages' token vectors ("late"),
 # with sentence vectors only ("semantic"), and without the encoder ("lexical").
@@ -107,25 +114,25 @@ REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) a
 # passages, 3815 sentences of answering passages); see that script for the procedure.
 # The passage models' weights, in FEATURES order, one per model (params.MODELS):
 WEIGHTS = {
-    "late": (4.8183, 6.0584, 0.0000, 0.0000, -3.7463, 19.2128),
-    "semantic": (7.7941, 14.0815, 0.0000, 0.0000, -3.6537, 0.0000),
-    "lexical": (10.9517, 0.0000, 0.0000, 0.0000, -1.5513, 0.0000),
+    "late": (4.7573, 6.0418, 0.0000, 0.0000, -3.3541, 19.9127, -0.6040, 2.8626),
+    "semantic": (7.7754, 14.0819, 0.0000, 0.0000, -3.4028, 0.0000, -0.4650, 1.4137),
+    "lexical": (10.9314, 0.0000, 0.0000, 0.0000, -1.5835, 0.0000, -0.6530, 0.0000),
 }
 REFUSE_BELOW = {
     "late": 0.246,
-    "semantic": 0.226,
+    "semantic": 0.232,
     "lexical": 0.315,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.4807, 4.0473, 2.1541, 0.0000, -0.3326, -1.6921, -0.0995, 2.3896),
-    "semantic": (0.0299, 3.9418, 2.5414, 0.0000, -0.5010, -1.5066, -0.1027, 2.4267),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.0910, -1.7307, -1.0583, -0.3313, 1.7663),
+    "late": (0.3954, 4.2929, 1.9602, 0.0000, -0.3807, -1.7082, -0.0900, 2.4006),
+    "semantic": (0.0295, 3.9004, 2.5290, 0.0000, -0.5221, -1.5014, -0.1000, 2.4111),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.1032, -1.7249, -1.0398, -0.3307, 1.7666),
 }
 REFUSAL_BIAS = {
-    "late": -2.8652,
-    "semantic": -2.6831,
-    "lexical": 0.6935,
+    "late": -2.8285,
+    "semantic": -2.6445,
+    "lexical": 0.6856,
 }
 SENTENCE_WEIGHTS = (2.1924, 3.8513, -0.6590)  # sentence_bm25, cosine, typed_miss
 SENTENCE_BIAS = -4.0178

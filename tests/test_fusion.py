@@ -1,0 +1,70 @@
+"""The fusion's structural signals: a passage that opens what follows it (a question, or a
+line ending in a colon) and the passage it opens."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefbot import Briefbot, params
+from briefbot.answers import rank
+from briefbot.candidates import opener
+
+from .helpers import write
+
+DOC = """---
+title: Household Repairs
+---
+## Lighting
+
+Most lamps in the house take standard bulbs, and spares are kept in the hall cupboard.
+
+Why does the kitchen lamp keep flickering?
+
+Usually the bulb has worked itself loose in its socket; switch off and screw it in firmly.
+
+Is a dimmer switch worth fitting?
+
+## Plumbing
+
+To bleed a radiator you will need the following:
+
+A radiator key, an old towel and a small bowl for the water.
+
+The boiler pressure should read between one and one and a half bar when cold.
+"""
+
+
+@pytest.fixture(scope="module")
+def repairs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("repairs")
+    write(folder, "repairs.md", DOC)
+    return Briefbot.from_folder(folder, save=False)
+
+
+def _pid(bot, start: str) -> int:
+    return next(p.id for p in bot.index.passages if p.text.startswith(start))
+
+
+def test_the_opener_is_the_question_or_colon_line_just_before_in_the_same_section(repairs):
+    index = repairs.index
+    asked, answer = _pid(repairs, "Why does"), _pid(repairs, "Usually")
+    colon, listed = _pid(repairs, "To bleed"), _pid(repairs, "A radiator key")
+    assert opener(index, answer) == asked
+    assert opener(index, listed) == colon
+    assert opener(index, asked) is None  # the passage before it ends with a full stop
+    assert opener(index, colon) is None  # the question before it is in another section
+    assert opener(index, _pid(repairs, "The boiler")) is None  # after the list, not a colon
+
+
+def test_a_passage_is_scored_with_its_opener_and_a_colon_line_says_it_opens(repairs):
+    index, encoder = repairs.index, repairs.encoder
+    assert encoder is not None
+    ranked = rank(index, "what do I need to bleed a radiator?", encoder)
+    features = {
+        s.passage_id: dict(zip(params.FEATURES, s.features, strict=True)) for s in ranked.scored
+    }
+    colon, listed = _pid(repairs, "To bleed"), _pid(repairs, "A radiator key")
+    assert features[colon]["opens"] == 1.0 and features[listed]["opens"] == 0.0
+    # the list is scored with how close its opener is to the question: the opener's cosine
+    assert features[listed]["follows"] == pytest.approx(features[colon]["cosine"], abs=1e-6)
+    assert features[colon]["follows"] == 0.0
