@@ -1,6 +1,7 @@
 """The answer-type stage: what kind of answer a question wants, and whether a quote has it.
 
-"how many / how much" wants a number, "when / what year" a date, "how long" a duration;
+"how many / how much" wants a number, "what year" a year, "which version" a version
+number, "when" a date, "how long" a duration;
 and the number or date must be in the sentence that matches the question's own words, not
 anywhere in the passage. The check is a feature of the fusion (:mod:`briefbot.fusion`),
 weighted like the others, never a veto.
@@ -11,6 +12,8 @@ from __future__ import annotations
 import re
 
 QUANTITY = "quantity"
+YEAR = "year"
+VERSION = "version"
 DATE = "date"
 DURATION = "duration"
 
@@ -22,6 +25,13 @@ _TYPES = [
         QUANTITY,
     ),
     (re.compile(r"\bhow long\b|\bfor how long\b", re.I), DURATION),
+    # a year, written as one: "in what year", "since which year", "what decade"
+    (re.compile(r"\b(?:what|which)\s+(?:year|decade)\b", re.I), YEAR),
+    # "which Git version", "the minimum OpenSSH version": a number ("2.24", "1.0", "3")
+    (
+        re.compile(r"\b(?:what|which|minimum|oldest|earliest)\s+(?:[\w.+-]+\s+)?version\b", re.I),
+        VERSION,
+    ),
     (
         re.compile(
             r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|"
@@ -58,7 +68,9 @@ _DATE_NUMBER = re.compile(
     r"|\b(?:1[5-9]|20)\d\d(?:s)?\b",
     re.I,
 )
-_CHECK = {QUANTITY: _NUMBER, DATE: _DATE, DURATION: _DURATION}
+_YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s)?\b|['’]\d0s\b")
+_VERSION = re.compile(r"\d")
+_CHECK = {QUANTITY: _NUMBER, YEAR: _YEAR, VERSION: _VERSION, DATE: _DATE, DURATION: _DURATION}
 
 
 def expected_type(question: str) -> str | None:

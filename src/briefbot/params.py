@@ -119,20 +119,20 @@ WEIGHTS = {
     "lexical": (10.9314, 0.0000, 0.0000, 0.0000, -1.5835, 0.0000, -0.6530, 0.0000),
 }
 REFUSE_BELOW = {
-    "late": 0.246,
-    "semantic": 0.232,
-    "lexical": 0.315,
+    "late": 0.243,
+    "semantic": 0.226,
+    "lexical": 0.301,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.3954, 4.2929, 1.9602, 0.0000, -0.3807, -1.7082, -0.0900, 2.4006),
-    "semantic": (0.0295, 3.9004, 2.5290, 0.0000, -0.5221, -1.5014, -0.1000, 2.4111),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.1032, -1.7249, -1.0398, -0.3307, 1.7666),
+    "late": (0.4034, 4.2075, 2.1504, 0.0000, -0.4045, -2.0134, -0.1109, 2.3528),
+    "semantic": (0.0625, 3.8193, 2.7397, 0.0000, -0.5134, -1.8339, -0.1210, 2.3634),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.0813, -1.8025, -1.3396, -0.3357, 1.7149),
 }
 REFUSAL_BIAS = {
-    "late": -2.8285,
-    "semantic": -2.6445,
-    "lexical": 0.6856,
+    "late": -2.8241,
+    "semantic": -2.6773,
+    "lexical": 0.7641,
 }
 SENTENCE_WEIGHTS = (2.1924, 3.8513, -0.6590)  # sentence_bm25, cosine, typed_miss
 SENTENCE_BIAS = -4.0178
