@@ -195,7 +195,7 @@ def _score(answer: Any, case: Case, misses: list[str]) -> Tally:
         t.refused_wrong = 1
         misses.append(f"refused: {case.question!r} ({answer.reason})")
         return t
-    if answer.authored is not None:  # the byline: right when it names the answer
+    if getattr(answer, "authored", None) is not None:  # the byline: right when it names it
         said = loose(_byline(answer))
         right = case.quote is not None and loose(case.quote) in said
         t.hit1 = t.hit3 = t.quoted = int(right)
