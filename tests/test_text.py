@@ -102,6 +102,18 @@ def test_sentence_splitter_on_the_articles_hard_cases(bot):
     assert len(treaty) == 1  # "i.e." does not end the sentence
 
 
+def test_a_full_stop_inside_a_word_does_not_end_the_sentence() -> None:
+    text = (
+        "This directory often contains a README.Debian file describing the changes. "
+        "Call os.Path when needed. It ends here."
+    )
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "This directory often contains a README.Debian file describing the changes.",
+        "Call os.Path when needed.",
+        "It ends here.",
+    ]
+
+
 def test_a_lowercase_word_in_a_document_is_not_taken_for_an_acronym() -> None:
     lexicon = Lexicon.learn(["The Committee On Science and Technology (COST) funds networks."])
     tokenizer = Tokenizer(lexicon)

@@ -2,7 +2,9 @@
 
 sentencex handles abbreviations, initials, "etc." and quotes closing after "!" or "?";
 it returns the sentences' text, which we locate in the source in order, so every span
-indexes the original string and a sentence is always ``text[start:end]``.
+indexes the original string and a sentence is always ``text[start:end]``. A sentence
+ends only where whitespace follows: sentencex also cuts at a full stop that a capital
+follows directly ("a README.Debian file", "os.Path"), and those pieces are joined again.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
                 lead = len(rest) - len(rest.lstrip())
                 spans.append((cursor + lead, cursor + len(rest.rstrip())))
             return spans
-        spans.append((at, at + len(stripped)))
+        if spans and at == spans[-1][1]:  # nothing between: one word's dot, not an end
+            spans[-1] = (spans[-1][0], at + len(stripped))
+        else:
+            spans.append((at, at + len(stripped)))
         cursor = at + len(stripped)
     return spans
