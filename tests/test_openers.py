@@ -1,5 +1,5 @@
-"""The fusion's structural signals: a passage that opens what follows it (a question, or a
-line ending in a colon) and the passage it opens."""
+"""A passage that opens what follows it (a question, or a line ending in a colon) and the
+passage it opens: how the fusion scores them, and how the quote goes on into the second."""
 
 from __future__ import annotations
 
@@ -68,3 +68,25 @@ def test_a_passage_is_scored_with_its_opener_and_a_colon_line_says_it_opens(repa
     # the list is scored with how close its opener is to the question: the opener's cosine
     assert features[listed]["follows"] == pytest.approx(features[colon]["cosine"], abs=1e-6)
     assert features[colon]["follows"] == 0.0
+
+
+def test_a_quote_that_ends_on_a_colon_goes_on_into_what_it_opens(repairs):
+    answer = repairs.ask("what do I need to bleed a radiator?", top=3)
+    first = answer.hits[0]
+    assert first.passage.text.startswith("To bleed a radiator")
+    assert "A radiator key, an old towel" in first.excerpt.text  # what "the following:" is
+    doc = first.passage.document
+    # still a verbatim slice of the document, of both passages and what lies between them
+    assert doc.text[first.passage.start : first.passage.end] == first.passage.text
+    assert first.passage.text[first.excerpt.start : first.excerpt.end] == first.excerpt.text
+    listed = repairs.index.passages[_pid(repairs, "A radiator key")]
+    assert first.passage.paragraphs == f"{first.passage.paragraph}–{listed.paragraph}"
+    # the list is not shown again as a hit of its own
+    assert all(not h.passage.text.startswith("A radiator key") for h in answer.hits)
+
+
+def test_a_quote_that_ends_on_a_full_stop_stays_in_its_passage(repairs):
+    answer = repairs.ask("where are the spare bulbs kept?")
+    first = answer.hits[0]
+    assert first.passage.text.startswith("Most lamps") and first.passage.through is None
+    assert first.passage.paragraphs == str(first.passage.paragraph)

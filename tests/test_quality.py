@@ -1,8 +1,8 @@
-"""Answer quality must not regress (README, "Answer quality"): on the evaluation's seventeen
-documents (benchmarks/questions: train, dev and the first seven sealed parts, the questions
+"""Answer quality must not regress (README, "Answer quality"): on the evaluation's twenty
+documents (benchmarks/questions: train, dev and the first eight sealed parts, the questions
 the weights are fitted on, each document its own corpus) and on the article's two older
 question sets. The levels are those measured when the weights were last fitted, rounded
-down; raise them as the engine improves. (sealed-8.jsonl stays out until it is measured, once.)"""
+down; raise them as the engine improves. (sealed-9.jsonl stays out until it is measured, once.)"""
 
 from __future__ import annotations
 
@@ -22,21 +22,24 @@ import evalsets  # noqa: E402
 LEVELS = {
     "apache-caching": (0.59, 0.85, 0.55, 0),
     "article": (0.72, 0.83, 0.69, 1),
+    "debian-faq-pkgtools": (0.77, 0.92, 0.59, 1),
+    "debian-history-detailed": (0.81, 0.96, 0.74, 1),
     "debian-manifesto": (0.75, 0.91, 0.65, 2),
-    "debian-project": (0.84, 0.92, 0.64, 1),
-    "developer-duties": (0.72, 0.89, 0.67, 1),
-    "direnv": (0.66, 0.77, 0.66, 2),
-    "filter-repo": (0.74, 0.85, 0.70, 1),
-    "git-lfs-transfers": (0.70, 0.77, 0.48, 4),
-    "gitfaq": (0.72, 0.90, 0.60, 0),
+    "debian-project": (0.82, 0.91, 0.64, 2),
+    "developer-duties": (0.74, 0.91, 0.69, 1),
+    "direnv": (0.66, 0.81, 0.66, 2),
+    "filter-repo": (0.77, 0.85, 0.74, 1),
+    "git-lfs-transfers": (0.70, 0.85, 0.48, 3),
+    "gitfaq": (0.75, 0.90, 0.64, 0),
     "ninja-manual": (0.74, 0.92, 0.66, 0),
     "node-security": (0.81, 0.92, 0.81, 0),
     "node-timers": (0.66, 0.74, 0.66, 0),
     "node-writing-tests": (0.81, 0.88, 0.77, 1),
+    "postgresql-pg-hba-conf": (0.74, 0.81, 0.62, 3),
     "quilt-guide": (0.77, 0.92, 0.70, 0),
-    "sqlite-appfileformat": (0.81, 0.85, 0.77, 3),
+    "sqlite-appfileformat": (0.85, 0.88, 0.77, 2),
     "users-and-groups": (0.92, 0.96, 0.74, 1),
-    "zlib-usage": (0.66, 0.77, 0.37, 0),
+    "zlib-usage": (0.66, 0.74, 0.40, 1),
 }
 OLD = {"devset.jsonl": (0.77, 0.92), "heldout.jsonl": (0.80, 0.90)}
 
@@ -53,6 +56,7 @@ def groups():
         "sealed-5",
         "sealed-6",
         "sealed-7",
+        "sealed-8",
     )
 
 

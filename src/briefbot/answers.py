@@ -30,7 +30,7 @@ from .question import (
     is_small_talk,
     without_chat,
 )
-from .quote import Excerpt, cut
+from .quote import Excerpt, cut, go_on, opens_next
 from .similarity import semantic, top_passages
 from .wording import noun
 
@@ -234,12 +234,25 @@ def answer(
     terms = frozenset(q.terms) & frozenset(t.term for t in own)
     hits: list[Hit] = []
     shown: set[str] = set()  # a quote the same as a better one (copies of a text) is left out
+    quoted: set[int] = set()  # passages a better hit's quote went on into
     for c in ranked.scored:
         if len(hits) == offset + top:
             break
+        if c.passage_id in quoted:
+            continue
         passage = index.passages[c.passage_id]
         tokens = [(t.term, t.start, t.end) for t in index.tokens(passage)]
         ex = cut(passage, index.sentences(passage), c.sentence_scores, q.explains, terms, tokens)
+        after = c.passage_id + 1
+        if (
+            opens_next(passage, ex)
+            and after < len(index)
+            and opener(index, after) == c.passage_id
+            and len(index.passages[after].text) <= params.SHORT_PASSAGE_CHARS
+        ):  # "...execute the command:": the command is the answer
+            passage = index.joined(c.passage_id, after)
+            ex = go_on(ex, passage)
+            quoted.add(after)
         if ex.text not in shown:
             shown.add(ex.text)
             hits.append(Hit(len(hits) + 1, passage, float(f"{c.score:.4g}"), ex))

@@ -324,7 +324,7 @@ def _label(passage: Passage, *, short: bool, byline: bool) -> str:
     parts = [] if short else [passage.document.title]
     if passage.section:
         parts.append(short_section(passage.section) if short else passage.section)
-    parts.append(f"¶ {passage.paragraph}")
+    parts.append(f"¶ {passage.paragraphs}")
     label = " › ".join(parts)
     if byline and passage.document.byline:
         label += f" · {passage.document.byline}"

@@ -19,7 +19,7 @@ import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, overload
@@ -162,6 +162,15 @@ class PassageTable(Sequence[Passage]):
             doc.excerpt(start, end, self._byte_start[i], self._byte_end[i]),
             "code" if self.is_code[i] else "text",
         )
+
+    def joined(self, i: int, j: int) -> Passage:
+        """Passages ``i`` and ``j`` (a later one of the same document) as one passage: the
+        document's text from the start of ``i`` to the end of ``j``, verbatim."""
+        first = self._make(i)
+        doc = first.document
+        end = self._end[j]
+        text = doc.excerpt(first.start, end, self._byte_start[i], self._byte_end[j])
+        return replace(first, end=end, text=text, kind="text", through=self._paragraph[j])
 
     @overload
     def __getitem__(self, i: int) -> Passage: ...
@@ -748,6 +757,15 @@ class PassageIndex:
             if keys is not None and keys[0].shape == (len(spans), 16) and keys[1].shape == (n, 16):
                 index._vector_keys = keys
         return index
+
+    def joined(self, i: int, j: int) -> Passage:
+        """Passages ``i`` and ``j`` (a later one of the same document) as one passage: the
+        document's text from the start of ``i`` to the end of ``j``, verbatim."""
+        if isinstance(self.passages, PassageTable):
+            return self.passages.joined(i, j)
+        first, last = self.passages[i], self.passages[j]
+        text = first.document.text[first.start : last.end]
+        return replace(first, end=last.end, text=text, kind="text", through=last.paragraph)
 
     def __len__(self) -> int:
         return len(self.passages)

@@ -110,32 +110,32 @@ REFUSAL_FEATURES = (
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 1298 training questions (30717 candidate
-# passages, 3815 sentences of answering passages); see that script for the procedure.
+# Written by benchmarks/fit.py from 1466 training questions (35180 candidate
+# passages, 4053 sentences of answering passages); see that script for the procedure.
 # The passage models' weights, in FEATURES order, one per model (params.MODELS):
 WEIGHTS = {
-    "late": (4.7573, 6.0418, 0.0000, 0.0000, -3.3541, 19.9127, -0.6040, 2.8626),
-    "semantic": (7.7754, 14.0819, 0.0000, 0.0000, -3.4028, 0.0000, -0.4650, 1.4137),
-    "lexical": (10.9314, 0.0000, 0.0000, 0.0000, -1.5835, 0.0000, -0.6530, 0.0000),
+    "late": (4.8207, 6.5162, 0.0000, 0.0000, -3.4782, 19.8829, -0.5931, 2.7429),
+    "semantic": (7.9023, 14.4003, 0.0000, 0.0000, -3.4721, 0.0000, -0.5121, 1.4307),
+    "lexical": (11.1453, 0.0000, 0.0000, 0.0000, -1.5910, 0.0000, -0.6153, 0.0000),
 }
 REFUSE_BELOW = {
     "late": 0.243,
-    "semantic": 0.226,
-    "lexical": 0.301,
+    "semantic": 0.231,
+    "lexical": 0.265,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.4034, 4.2075, 2.1504, 0.0000, -0.4045, -2.0134, -0.1109, 2.3528),
-    "semantic": (0.0625, 3.8193, 2.7397, 0.0000, -0.5134, -1.8339, -0.1210, 2.3634),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.0813, -1.8025, -1.3396, -0.3357, 1.7149),
+    "late": (0.5546, 4.5741, 1.6411, 0.0000, -0.0926, -1.9656, -0.4828, 2.4152),
+    "semantic": (0.2338, 3.9569, 2.4327, 0.0000, -0.2148, -1.8112, -0.4796, 2.3685),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.3880, -1.1155, -1.4508, -0.9071, 1.0787),
 }
 REFUSAL_BIAS = {
-    "late": -2.8241,
-    "semantic": -2.6773,
-    "lexical": 0.7641,
+    "late": -2.9657,
+    "semantic": -2.7971,
+    "lexical": 0.4568,
 }
-SENTENCE_WEIGHTS = (2.1924, 3.8513, -0.6590)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -4.0178
+SENTENCE_WEIGHTS = (2.0831, 3.8274, -0.5653)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -3.9411
 # FITTED-END
 
 # A question names a document when it has at least this share of the title's words

@@ -39,10 +39,17 @@ class Passage:
     end: int
     text: str = field(compare=False)
     kind: str = "text"  # "text", or "code" (a code block of a Markdown document)
+    # the last paragraph, when this is a passage joined with the one it opens ("...run:")
+    through: int | None = field(default=None, compare=False)
 
     @property
     def doc_id(self) -> str:
         return self.document.id
+
+    @property
+    def paragraphs(self) -> str:
+        """Its paragraph number as shown: "12", or "12–13" for a joined passage."""
+        return f"{self.paragraph}" if self.through is None else f"{self.paragraph}–{self.through}"
 
 
 @dataclass(frozen=True)

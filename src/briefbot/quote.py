@@ -3,8 +3,11 @@
 The excerpt is the sentence window that answers: the best sentence by the fused sentence
 score; the sentence after it too when the question asks why, how or yes/no and that
 sentence scores well (it often gives the reason or the verdict), or when it carries the
-answer over ("He…", "This is…", "It also…"); the whole passage when it is short. It is
-always ``passage.text[start:end]``, so every quote is verbatim by construction.
+answer over ("He…", "This is…", "It also…"); the whole passage when it is short; and
+when it ends on the line that opens the next passage ("…execute the command:"), that
+passage too, if it is short. It is always ``passage.text[start:end]`` (for a quote that
+goes on, of the two passages joined as they stand in the document), so every quote is
+verbatim by construction.
 """
 
 from __future__ import annotations
@@ -103,3 +106,17 @@ def cut(
             highlights.append((a, b))
     matched = tuple(dict.fromkeys(text[s:e] for s, e in highlights))
     return Excerpt(start, end, text, matched, tuple(highlights))
+
+
+def opens_next(passage: Passage, excerpt: Excerpt) -> bool:
+    """Whether the excerpt ends on the passage's closing colon: what it introduces (a
+    command, a list) is the passage after it."""
+    closing = passage.text.rstrip()
+    return excerpt.end >= len(closing) and closing.endswith(":")
+
+
+def go_on(excerpt: Excerpt, joined: Passage) -> Excerpt:
+    """The excerpt carried on to the end of ``joined`` (its passage and the next, joined):
+    the same start and marked words, the next passage after them."""
+    text = joined.text[excerpt.start :]
+    return Excerpt(excerpt.start, len(joined.text), text, excerpt.matched, excerpt.highlights)

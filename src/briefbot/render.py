@@ -6,6 +6,7 @@ data, so the CLI harness can print exactly what the bot would send.)
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Any
 from urllib.parse import quote
@@ -71,11 +72,14 @@ def attribution(passage: Passage) -> str:
     parts = [doc.title]
     if passage.section:
         parts.append(passage.section)
-    parts.append(f"¶ {passage.paragraph}")
+    parts.append(f"¶ {passage.paragraphs}")
     line = " › ".join(parts)
     if doc.byline:
         line += f" · {doc.byline}"
     return line
+
+
+_FENCE = re.compile(r"(?:`{3,}|~{3,})[\w+-]*")
 
 
 def quote_link(passage: Passage, quote: str) -> str | None:
@@ -83,7 +87,8 @@ def quote_link(passage: Passage, quote: str) -> str | None:
     url = passage.document.url
     if not url:
         return None
-    words = quote.split()
+    # a code fence's marks ("```shell") are Markdown, not words a browser finds on the page
+    words = [w for w in quote.split() if not _FENCE.fullmatch(w)]
     if not words:
         return url
 
