@@ -90,3 +90,19 @@ def test_a_quote_that_ends_on_a_full_stop_stays_in_its_passage(repairs):
     first = answer.hits[0]
     assert first.passage.text.startswith("Most lamps") and first.passage.through is None
     assert first.passage.paragraphs == str(first.passage.paragraph)
+
+
+def test_a_joined_passage_reads_the_same_when_the_corpus_holds_no_text(
+    repairs, tmp_path, monkeypatch
+):
+    import briefbot.corpus
+
+    monkeypatch.setattr(briefbot.corpus, "HOLD_TEXTS_CHARS", 0)  # "large": read from the file
+    write(tmp_path, "repairs.md", DOC)
+    unheld = Briefbot.from_folder(tmp_path, save=False)
+    assert all(d.loaded is None for d in unheld.index.corpus.documents)
+    i, j = _pid(repairs, "To bleed"), _pid(repairs, "A radiator key")
+    briefbot.corpus._TEXTS.clear()  # no text read before: the passages' bytes are read
+    held, read = repairs.index.joined(i, j), unheld.index.joined(i, j)
+    assert read.text == held.text and (read.start, read.end) == (held.start, held.end)
+    assert read.text.startswith("To bleed") and read.text.endswith("for the water.")
