@@ -76,10 +76,10 @@ def test_plain_text_document_takes_its_title_from_the_first_line(tmp_path):
 def test_plain_copy_of_the_article_works_without_metadata(tmp_path):
     from .helpers import ROOT
 
-    shared = ROOT.parent / "shared" / "article" / "occupation-not-yet-intervention-already.txt"
-    if not shared.exists():
-        pytest.skip(f"original article not found at {shared}")
-    write(tmp_path, "article.txt", shared.read_text(encoding="utf-8"))
+    # the article as it was first received: plain text, a paragraph a line, headings as
+    # short lines, and the publishing site's chrome at the end ("Translate »")
+    plain = ROOT / "tests" / "data" / "occupation-not-yet-intervention-already.txt"
+    write(tmp_path, "article.txt", plain.read_text(encoding="utf-8"))
     doc = load_corpus(tmp_path).documents[0]
     assert doc.title == "Occupation (Not yet), Intervention (Already)"
     texts = [p.text for p in split_passages(doc)]
