@@ -198,3 +198,20 @@ def test_inline_code_across_lines_stays_inline_and_the_prose_after_it_stays_pros
     assert [p.text for p in bot.index.passages if p.kind == "code"] == [
         "```\npool link\n  depth = 4\n```"
     ]
+
+
+def test_an_underscore_inside_a_name_is_written_without_its_escape():
+    prose = " ".join(["Lookup tables map one address to another address."] * 6)
+    html = (
+        "<html><body><h1>Rewriting</h1><h2>Headers</h2>"
+        "<p>The local_header_rewrite_clients parameter controls which clients are local; "
+        "the DATABASE_README document introduces tables, and _private stays as it is. "
+        f"Run <code>postmap hash_table</code> after a change.</p><p>{prose}</p>"
+        "<pre>canonical_maps = hash:/etc/postfix/canonical</pre></body></html>"
+    )
+    markdown = read_page(html).markdown
+    assert "The local_header_rewrite_clients parameter" in markdown
+    assert "the DATABASE_README document" in markdown
+    assert "`postmap hash_table`" in markdown
+    assert "canonical_maps = hash:/etc/postfix/canonical" in markdown
+    assert "and \\_private stays" in markdown  # not inside a word: left as it was written

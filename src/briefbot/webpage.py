@@ -133,7 +133,7 @@ _HEADING = re.compile(r"^#{1,6} \S", re.M)
 def _extract(tree: Any, url: str | None) -> str | None:
     import trafilatura
 
-    return trafilatura.extract(
+    markdown = trafilatura.extract(
         tree,
         url=url,
         output_format="markdown",
@@ -142,6 +142,31 @@ def _extract(tree: Any, url: str | None) -> str | None:
         include_comments=False,
         favor_precision=True,
     )
+    return None if markdown is None else _without_needless_escapes(markdown)
+
+
+# an underscore between two letters or digits ("local_header_rewrite"): trafilatura writes
+# it escaped, but inside a word it can open no emphasis (CommonMark), and the escape would
+# be quoted verbatim and split the name in two for the tokenizer
+_INWORD_ESCAPE = re.compile(r"(?<=[^\W_])\\_(?=[^\W_])")
+_FENCE_LINE = re.compile(r"^\s*(?:```|~~~)")
+_CODE_SPAN = re.compile(r"(`+).*?\1")
+
+
+def _without_needless_escapes(markdown: str) -> str:
+    """The Markdown with "DATABASE\\_README" written "DATABASE_README", outside code."""
+    lines, fenced = [], False
+    for line in markdown.split("\n"):
+        if _FENCE_LINE.match(line):
+            fenced = not fenced
+        elif not fenced and "\\_" in line:
+            parts, at = [], 0
+            for span in _CODE_SPAN.finditer(line):  # code spans are kept as they are
+                parts += [_INWORD_ESCAPE.sub("_", line[at : span.start()]), span.group()]
+                at = span.end()
+            line = "".join(parts) + _INWORD_ESCAPE.sub("_", line[at:])
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _body_as_article(tree: Any) -> Any:
