@@ -215,3 +215,34 @@ def test_an_underscore_inside_a_name_is_written_without_its_escape():
     assert "`postmap hash_table`" in markdown
     assert "canonical_maps = hash:/etc/postfix/canonical" in markdown
     assert "and \\_private stays" in markdown  # not inside a word: left as it was written
+
+
+def test_a_comment_in_a_code_block_is_not_taken_for_a_kept_heading():
+    # DocBook's chapter pages: trafilatura keeps the prose and the code but not the headings
+    # inside their "titlepage" divs; the "# ..." comments of the code are no headings, so
+    # the whole body is read again, headings and all
+    prose = " ".join(["Each viewer entry names the program that shows one kind of content."] * 4)
+
+    def sect(n: int, title: str, body: str) -> str:
+        return (
+            '<div class="sect1"><div class="titlepage"><div><div><h2 class="title">'
+            f'<a id="s{n}"></a>{n}. {title}</h2></div></div></div>{body}</div>'
+        )
+
+    html = (
+        "<html><head><title>Chapter 5. Viewers</title></head><body>"
+        '<div class="navheader"><a href="a.html">Prev</a></div><div class="chapter">'
+        '<div class="titlepage"><div><div><h1 class="title">Chapter 5. Viewers</h1>'
+        f"</div></div></div><p>{prose}</p>"
+        + sect(
+            1,
+            "Viewer files",
+            f'<p>{prose}</p><pre class="screen"><span class="comment"># images</span>\n'
+            'image/*; xv %s\n<span class="comment"># pages</span>\ntext/html; lynx %s\n</pre>',
+        )
+        + sect(2, "Viewer order", f"<p>{prose} The first matching entry wins.</p>")
+        + '</div><div class="navfooter"><a href="b.html">Next</a></div></body></html>'
+    )
+    markdown = read_page(html).markdown
+    assert "## 1. Viewer files" in markdown and "## 2. Viewer order" in markdown
+    assert "```\n# images\nimage/*; xv %s\n# pages\ntext/html; lynx %s\n```" in markdown

@@ -101,12 +101,12 @@ def read_page(html: bytes | str, url: str | None = None, *, source: str = "page"
         raise InputError(f"{source}: no article text found in the page")
     headings = len(tree.xpath("//body//*[self::h1 or self::h2 or self::h3 or self::h4]"))
     markdown = _extract(prepare(tree), url)
-    if headings >= 2 and not _HEADING.search(markdown or ""):
+    if headings >= 2 and not _headings(markdown or ""):
         # trafilatura found no main container and kept paragraphs only, without the
         # page's headings and lists: read the whole body as the article instead (its
         # menus, footers and sidebars are still left out)
         whole = _extract(prepare(_body_as_article(trafilatura.load_html(html))), url)
-        if whole and _HEADING.search(whole):
+        if whole and _headings(whole):
             markdown = whole
     if not markdown or len(markdown.split()) < MIN_WORDS:
         raise InputError(f"{source}: no article text found in the page")
@@ -127,7 +127,18 @@ def read_page(html: bytes | str, url: str | None = None, *, source: str = "page"
     )
 
 
-_HEADING = re.compile(r"^#{1,6} \S", re.M)
+_HEADING = re.compile(r"^#{1,6} \S")
+
+
+def _headings(markdown: str) -> int:
+    """How many headings the Markdown has (a "# comment" line in a code block is none)."""
+    count, fenced = 0, False
+    for line in markdown.split("\n"):
+        if _FENCE_LINE.match(line):
+            fenced = not fenced
+        elif not fenced and _HEADING.match(line):
+            count += 1
+    return count
 
 
 def _extract(tree: Any, url: str | None) -> str | None:
