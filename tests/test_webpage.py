@@ -178,6 +178,17 @@ def test_a_headings_permalink_glyph_is_not_part_of_the_heading():
     assert re.findall(r"^#+ (.+)$", md, re.M) == ["Guide", "Introduction", "Details"]
 
 
+def test_a_title_taken_from_a_heading_leaves_its_permalink_glyph_out():
+    prose = " ".join(["Each archive keeps the files as they were when it was made."] * 6)
+    html = (
+        "<html><head><title>Quick Start &#8212; Archiver 1.2 documentation</title></head>"
+        "<body><div role='main'><h1>Quick Start<a class='headerlink' href='#qs'>¶</a></h1>"
+        f"<p>{prose}</p><h2>Backups<a class='headerlink' href='#b'>¶</a></h2><p>{prose}</p>"
+        "</div></body></html>"
+    )
+    assert read_page(html).title == "Quick Start"
+
+
 def test_inline_code_across_lines_stays_inline_and_the_prose_after_it_stays_prose(
     tmp_path, lexical_only
 ):

@@ -112,6 +112,7 @@ def read_page(html: bytes | str, url: str | None = None, *, source: str = "page"
         raise InputError(f"{source}: no article text found in the page")
     meta = trafilatura.extract_metadata(trafilatura.load_html(html), default_url=url)
     title = (meta.title if meta else None) or Path(urlsplit(url or source).path).stem or source
+    title = _TRAILING_PERMALINK.sub("", title) or title  # "Quick Start¶": a heading's anchor
     authors: tuple[str, ...] = ()
     if meta and meta.author:
         authors = tuple(a.strip() for a in re.split(r";|\band\b", meta.author) if a.strip())
@@ -203,6 +204,7 @@ _BLOCKS = frozenset(
 )
 _FORMATTING = frozenset("b big font i em small span strong tt u".split())  # inside <pre>
 _PERMALINK = re.compile(r"\s*[¶§#🔗]?\s*")
+_TRAILING_PERMALINK = re.compile(r"\s*[¶§🔗]\s*$")
 _CONTAINERS = ("body", "center", "blockquote", "td", "dd", "li", "div", "section", "article")
 
 
