@@ -380,6 +380,31 @@ def render_code(text: str, limit: int) -> str | None:
     return "\n".join([*kept, "…", fence])
 
 
+_FENCE_START = re.compile(r"^(?:```|~~~)", re.M)
+
+
+def _opened_block(hit: Any, attributions: Sequence[str], limit: int, min_quote: int) -> str | None:
+    """A quote that went on into the code block it opens ("…run the command:"): the
+    prose quoted, the code as a code block, then the attribution; None when the hit is not
+    one or the code leaves the prose no room."""
+    ex = hit.excerpt
+    fence = _FENCE_START.search(ex.text)
+    if getattr(hit.passage, "through", None) is None or fence is None or fence.start() == 0:
+        return None
+    prose, code = ex.text[: fence.start()].rstrip(), ex.text[fence.start() :].strip()
+    highlights = [h for h in ex.highlights if h[1] <= len(prose)]
+    markup = markup_of(hit.passage, ex.start, ex.start + len(prose))
+    for attr in attributions:
+        block = render_code(code, limit - len(attr) - min(min_quote, len(prose) + 8) - 2)
+        if block is None:
+            continue
+        room = limit - len(attr) - len(block) - 2
+        quote = render_quote(prose, highlights, room, markup=markup)
+        if quote is not None:
+            return f"{quote}\n{block}\n{attr}"
+    return None
+
+
 def _quoted_block(
     text: str,
     highlights: Sequence[tuple[int, int]],
@@ -487,6 +512,9 @@ def render_answer(
         attributions = _attribution_lines(
             hit.passage, hit.excerpt.text, short=one_document, byline=not one_document
         )
+        opened = _opened_block(hit, attributions, limit, min_quote)
+        if opened is not None:
+            return opened
         if hit.passage.kind == "code":
             for attr in attributions:
                 code = render_code(hit.excerpt.text, limit - len(attr) - 1)
