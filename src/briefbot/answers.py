@@ -30,7 +30,7 @@ from .question import (
     is_small_talk,
     without_chat,
 )
-from .quote import Excerpt, cut, go_on, opens_next
+from .quote import Excerpt, cut, go_on, goes_on_into, opens_next
 from .similarity import semantic, top_passages
 from .wording import noun
 
@@ -248,7 +248,7 @@ def answer(
             opens_next(passage, ex)
             and after < len(index)
             and opener(index, after) == c.passage_id
-            and len(index.passages[after].text) <= params.SHORT_PASSAGE_CHARS
+            and goes_on_into(index.passages[after])
         ):  # "...execute the command:": the command is the answer
             passage = index.joined(c.passage_id, after)
             ex = go_on(ex, passage)

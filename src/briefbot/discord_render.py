@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import defaults, wording
 from .errors import InputError
-from .markup import Construct, constructs, within
+from .markup import FENCE, Construct, constructs, within
 from .question import clean_text
 from .render import attribution, quote_link
 from .wording import sentence
@@ -380,16 +380,13 @@ def render_code(text: str, limit: int) -> str | None:
     return "\n".join([*kept, "…", fence])
 
 
-_FENCE_START = re.compile(r"^(?:```|~~~)", re.M)
-
-
 def _opened_block(hit: Any, attributions: Sequence[str], limit: int, min_quote: int) -> str | None:
     """A quote that went on into the code block it opens ("…run the command:"): the
     prose quoted, the code as a code block, then the attribution; None when the hit is not
     one or the code leaves the prose no room."""
     ex = hit.excerpt
-    fence = _FENCE_START.search(ex.text)
-    if getattr(hit.passage, "through", None) is None or fence is None or fence.start() == 0:
+    fence = FENCE.search(ex.text)
+    if hit.passage.through is None or fence is None or fence.start() == 0:
         return None
     prose, code = ex.text[: fence.start()].rstrip(), ex.text[fence.start() :].strip()
     highlights = [h for h in ex.highlights if h[1] <= len(prose)]

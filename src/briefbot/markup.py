@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 
 _LINE = re.compile(r"[^\n]*\n?")
+# a line that opens or closes a fenced code block
+FENCE = re.compile(r"^[ \t]*(?:```|~~~)", re.M)
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # a web address as Discord reads a masked link's: no spaces, brackets or backslashes
 _WEB_LINK = re.compile(r"https?://[^\s<>()\[\]\\]+(?:\([^\s<>()\\]*\)[^\s<>()\[\]\\]*)*\Z")

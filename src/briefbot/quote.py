@@ -115,6 +115,12 @@ def opens_next(passage: Passage, excerpt: Excerpt) -> bool:
     return excerpt.end >= len(closing) and closing.endswith(":")
 
 
+def goes_on_into(following: Passage) -> bool:
+    """Whether a quote that opens ``following`` goes on into it: when it is short enough to
+    be quoted whole."""
+    return len(following.text) <= params.SHORT_PASSAGE_CHARS
+
+
 def go_on(excerpt: Excerpt, joined: Passage) -> Excerpt:
     """The excerpt carried on to the end of ``joined`` (its passage and the next, joined):
     the same start and marked words, the next passage after them."""

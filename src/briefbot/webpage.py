@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import InputError
+from .markup import FENCE
 
 TIMEOUT_SECONDS = 15.0
 MAX_PAGE_BYTES = 10_000_000
@@ -135,7 +136,7 @@ def _headings(markdown: str) -> int:
     """How many headings the Markdown has (a "# comment" line in a code block is none)."""
     count, fenced = 0, False
     for line in markdown.split("\n"):
-        if _FENCE_LINE.match(line):
+        if FENCE.match(line):
             fenced = not fenced
         elif not fenced and _HEADING.match(line):
             count += 1
@@ -161,7 +162,6 @@ def _extract(tree: Any, url: str | None) -> str | None:
 # it escaped, but inside a word it can open no emphasis (CommonMark), and the escape would
 # be quoted verbatim and split the name in two for the tokenizer
 _INWORD_ESCAPE = re.compile(r"(?<=[^\W_])\\_(?=[^\W_])")
-_FENCE_LINE = re.compile(r"^\s*(?:```|~~~)")
 _CODE_SPAN = re.compile(r"(`+).*?\1")
 
 
@@ -169,7 +169,7 @@ def _without_needless_escapes(markdown: str) -> str:
     """The Markdown with "DATABASE\\_README" written "DATABASE_README", outside code."""
     lines, fenced = [], False
     for line in markdown.split("\n"):
-        if _FENCE_LINE.match(line):
+        if FENCE.match(line):
             fenced = not fenced
         elif not fenced and "\\_" in line:
             parts, at = [], 0
