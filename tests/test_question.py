@@ -10,7 +10,6 @@ from briefbot.question import (
     check_topic,
     clean_text,
     is_small_talk,
-    wh_word,
     without_chat,
 )
 
@@ -56,20 +55,6 @@ def test_one_validator_for_questions_and_topics():
         clean_text("<@123456789012345678>")
     with pytest.raises(InputError, match="too long"):
         check_topic("x" * 201)
-
-
-@pytest.mark.parametrize(
-    ("question", "wh"),
-    [
-        ("Why wasn't this peacekeeping?", "why"),
-        ("how come they left", "why"),
-        ("Is Russia focused on Kazakhstan?", "yesno"),
-        ("When did they arrive", "when"),
-        ("what is the CSTO", "what"),
-    ],
-)
-def test_what_kind_of_answer_is_asked(question, wh):
-    assert wh_word(question) == wh
 
 
 @pytest.mark.parametrize(

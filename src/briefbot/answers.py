@@ -242,7 +242,7 @@ def answer(
             continue
         passage = index.passages[c.passage_id]
         tokens = [(t.term, t.start, t.end) for t in index.tokens(passage)]
-        ex = cut(passage, index.sentences(passage), c.sentence_scores, q.explains, terms, tokens)
+        ex = cut(passage, index.sentences(passage), c.sentence_scores, terms, tokens)
         after = c.passage_id + 1
         if (
             opens_next(passage, ex)

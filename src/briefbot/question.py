@@ -98,10 +98,6 @@ _ASKS_CODE = re.compile(
     r"(?:how (?:do|can|would|should) (?:i|you|we) (?:write|type|run|call|invoke|use)))\b",
     re.I,
 )
-_WH = re.compile(r"\b(why|how come|how|what|which|who|whom|whose|when|where)\b", re.I)
-_YES_NO = re.compile(
-    r"^(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have|had|may|must)\b", re.I
-)
 _WORDS = re.compile(r"[^\W\d_]+")
 
 
@@ -199,27 +195,10 @@ class Question:
     corrections: tuple[tuple[str, str], ...] = ()
     unknown: tuple[str, ...] = ()  # content words the corpus never uses (as written)
     unknown_names: tuple[str, ...] = ()  # those of them no dictionary knows: names
-    wh: str = "what"  # why / how / yesno / who / when / where / which / what
     authorship: bool = False
     about_itself: bool = False  # an authorship question about the document itself
     truncated: bool = False
     notes: tuple[str, ...] = field(default=())
-
-    @property
-    def explains(self) -> bool:
-        """Whether the answer is a reason, a way or a verdict (the quote may need the
-        sentence after the matching one)."""
-        return self.wh in ("why", "how", "yesno")
-
-
-def wh_word(text: str) -> str:
-    if _YES_NO.match(text):
-        return "yesno"
-    m = _WH.search(text)
-    if m is None:
-        return "what"
-    w = m.group(1).casefold()
-    return "why" if w == "how come" else ("who" if w in ("whom", "whose") else w)
 
 
 def analyze(
@@ -280,7 +259,6 @@ def analyze(
         corrections=tuple(corrections),
         unknown=tuple(unknown),
         unknown_names=tuple(unknown_names),
-        wh=wh_word(text),
         authorship=authorship,
         about_itself=about_itself,
         truncated=truncated,

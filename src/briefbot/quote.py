@@ -1,9 +1,10 @@
 """The quote stage: the one place that cuts an excerpt out of a passage.
 
 The excerpt is the sentence window that answers: the best sentence by the fused sentence
-score; the sentence after it too when the question asks why, how or yes/no and that
-sentence scores well (it often gives the reason or the verdict), or when it carries the
-answer over ("He…", "This is…", "It also…"); the whole passage when it is short; and
+score; the sentence after it too when that sentence scores well (it often gives the
+reason or the verdict), when the best is too short to answer alone (a list item's name),
+or when it carries the answer over ("He…", "This is…", "It also…"); the whole passage
+when it is short; and
 when it ends on the line that opens the next passage ("…execute the command:"), that
 passage too, if it is short. It is always ``passage.text[start:end]`` (for a quote that
 goes on, of the two passages joined as they stand in the document), so every quote is
@@ -52,7 +53,6 @@ def window(
     sentences: Sequence[tuple[int, int]],
     scores: Sequence[float],
     passage_chars: int,
-    explains: bool,
     text: str,
 ) -> tuple[int, int]:
     """(first, last) sentence indices of the quote (inclusive)."""
@@ -71,7 +71,8 @@ def window(
         s, e = sentences[last + 1]
         follows = _CARRIES_OVER.match(text[s:e]) is not None
         strong = scores[last + 1] >= params.NEXT_SENTENCE_RATIO * scores[best]
-        if (explains and last == best and strong) or follows:
+        short = sentences[last][1] - sentences[first][0] < params.MIN_QUOTE_CHARS
+        if (last == best and (strong or short)) or follows:
             last += 1
         else:
             break
@@ -82,13 +83,12 @@ def cut(
     passage: Passage,
     sentences: Sequence[tuple[int, int]],
     scores: Sequence[float],
-    explains: bool,
     terms: frozenset[str],
     tokens: Sequence[tuple[str, int, int]],
 ) -> Excerpt:
     """The excerpt of ``passage`` for a question; ``tokens`` are (term, start, end) of the
     passage, used to mark the question's words."""
-    first, last = window(sentences, scores, len(passage.text), explains, passage.text)
+    first, last = window(sentences, scores, len(passage.text), passage.text)
     if passage.kind == "code":  # a code block is quoted whole, never cut at a "sentence"
         first, last = 0, -1
     if last < first:
