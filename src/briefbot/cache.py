@@ -33,8 +33,9 @@ from .text import TOKENIZER_VERSION
 # 13: vectors saved with their encoder's weights digest, passages as int64 arrays;
 # 14: passages' byte offsets into their files; 15: passage lengths in the BM25 files;
 # 16: passages' token vectors (late interaction); 17: no sentence ends at a full stop
-# that a letter follows directly ("README.Debian")
-INDEX_FORMAT = "17"
+# that a letter follows directly ("README.Debian"); 18: plain text read by reStructuredText's
+# line rules (underlined headings, literal blocks), .rst documents
+INDEX_FORMAT = "18"
 CACHE_FOLDER = ".briefbot-index"
 MANIFEST = "documents.json"  # beside the index: what each document's file was when read
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file

@@ -1,6 +1,7 @@
 """Loading documents (text plus metadata) from the corpus folder.
 
-A document is either Markdown with YAML front matter (``.md``) or plain text (``.txt``).
+A document is Markdown with YAML front matter (``.md``), plain text (``.txt``) or
+reStructuredText (``.rst``, read as plain text is: :mod:`briefbot.blocks`).
 Offsets everywhere in briefbot are character offsets into :attr:`Document.text`, the file's
 full decoded text, so ``doc.text[start:end]`` is always the source's own text.
 
@@ -30,11 +31,12 @@ from typing import Any
 
 import numpy as np
 
+from .blocks import first_heading
 from .errors import CorpusError
 from .params import DOCUMENT_TEXT_CACHE_CHARS, HOLD_TEXTS_CHARS, RACY_STAT_NS
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-SUFFIXES = (*MARKDOWN_SUFFIXES, ".txt")
+SUFFIXES = (*MARKDOWN_SUFFIXES, ".txt", ".rst")
 MAX_FILE_BYTES = 20_000_000  # a single document larger than this is reported, not indexed
 
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
@@ -231,7 +233,7 @@ def load_corpus(root: str | Path, known: Mapping[str, Any] | None = None) -> Cor
     if not files:
         if problems:
             raise CorpusError(f"{root}: no usable documents; " + "; ".join(problems))
-        raise CorpusError(f"{root}: no documents (.md or .txt files) in the corpus folder")
+        raise CorpusError(f"{root}: no documents (.md, .txt or .rst files) in the corpus folder")
     documents: list[Document] = []
     seen: dict[str, Document] = {}
     entries = _entries(known)
@@ -290,7 +292,13 @@ def load_document(path: Path, root: Path | None = None) -> Document:
         raise CorpusError(f"{path}: front matter starts with '---' but is never closed")
     values, problems = _validated(path, meta) if meta else ({}, [])
     title_in_body = False
-    if not values.get("title"):
+    heading = None
+    if path.suffix.lower() not in MARKDOWN_SUFFIXES:
+        heading = first_heading(text, body_start)  # "Title" over "=====": the title
+    if not values.get("title") and heading is not None and len(heading) <= 200:
+        values["title"] = heading
+        title_in_body = True
+    elif not values.get("title"):
         first = _first_line(text, body_start)
         if first and len(first) <= 200:
             values["title"] = first.lstrip("# ").strip() or path.stem

@@ -9,8 +9,9 @@ Markdown is read by a CommonMark parser (markdown-it-py), not by line rules: a `
 inside a fenced block is code, not a heading. Each code block (fenced or indented) is one
 passage of kind "code", never split at its blank lines; a list is one passage, with the
 paragraph that leads into it ("…the following:") when there is one; a table or a block
-quote is one passage. Plain text is split at blank lines, short title-like lines being
-headings.
+quote is one passage. Plain text and reStructuredText are read by their line rules
+(:mod:`briefbot.blocks`): blocks at blank lines, underlined headings, literal blocks;
+there a short title-like line alone is a heading too.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from .blocks import Block, plain_blocks
 from .corpus import Document
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|\Z)")
@@ -52,17 +54,6 @@ class Passage:
         return f"{self.paragraph}" if self.through is None else f"{self.paragraph}–{self.through}"
 
 
-@dataclass(frozen=True)
-class _Block:
-    start: int
-    end: int
-    text: str
-    lines: tuple[str, ...]
-    kind: str = "text"  # "text", "code" or "heading"
-    level: int = 0  # a heading's level (1-6)
-    heading: str | None = None  # a heading's text, without its markup
-
-
 def split_passages(document: Document, first_id: int = 0) -> list[Passage]:
     """The document's paragraphs as passages, with sections taken from its headings."""
     markdown = document.markdown
@@ -72,7 +63,11 @@ def split_passages(document: Document, first_id: int = 0) -> list[Passage]:
     path: list[tuple[int, str]] = []  # Markdown: (level, heading) from the top down
     title = _squash(document.title)
     first = True
-    blocks = _markdown_blocks(document) if markdown else _blocks(document.text, document.body_start)
+    blocks = (
+        _markdown_blocks(document)
+        if markdown
+        else plain_blocks(document.text, document.body_start)
+    )
     for block in blocks:
         squashed = _squash(block.text)
         if boilerplate and all(_squash(line) in boilerplate for line in block.lines):
@@ -88,7 +83,7 @@ def split_passages(document: Document, first_id: int = 0) -> list[Passage]:
                 path.append((block.level, block.heading))
             section = " › ".join(h for _, h in path) or None
             continue
-        if not markdown:
+        if not markdown and block.kind == "text":
             heading = _heading(block)
             if heading is not None:
                 section = heading
@@ -110,7 +105,7 @@ def split_passages(document: Document, first_id: int = 0) -> list[Passage]:
     return passages
 
 
-def _markdown_blocks(document: Document) -> Iterator[_Block]:
+def _markdown_blocks(document: Document) -> Iterator[Block]:
     """The Markdown body's blocks, as CommonMark reads it, with source offsets."""
     from markdown_it import MarkdownIt  # Markdown documents only
 
@@ -123,7 +118,7 @@ def _markdown_blocks(document: Document) -> Iterator[_Block]:
         line_starts.append(match.end())
     tokens = MarkdownIt("commonmark").enable("table").parse(body)
 
-    def block(first_line: int, end_line: int, **extra: object) -> _Block | None:
+    def block(first_line: int, end_line: int, **extra: object) -> Block | None:
         s = base + line_starts[min(first_line, len(line_starts) - 1)]
         e = base + line_starts[min(end_line, len(line_starts) - 1)]
         chunk = text[s:e]
@@ -132,7 +127,7 @@ def _markdown_blocks(document: Document) -> Iterator[_Block]:
         if e <= s:
             return None
         lines = tuple(line.strip() for line in text[s:e].splitlines() if line.strip())
-        return _Block(s, e, text[s:e], lines, **extra)  # type: ignore[arg-type]
+        return Block(s, e, text[s:e], lines, **extra)  # type: ignore[arg-type]
 
     lead_in: tuple[int, int] | None = None  # a paragraph ending in ":" just before a list
     for i, token in enumerate(tokens):
@@ -176,7 +171,7 @@ def _markdown_blocks(document: Document) -> Iterator[_Block]:
         yield from _emit(block(*lead_in))
 
 
-def _emit(made: _Block | None) -> Iterator[_Block]:
+def _emit(made: Block | None) -> Iterator[Block]:
     if made is not None:
         yield made
 
@@ -192,38 +187,7 @@ def _plain(inline: object) -> str:
     return re.sub(r"[ \t\r\n]+", " ", "".join(parts)).strip()  # the source's own spaces
 
 
-def _blocks(text: str, start: int) -> Iterator[_Block]:
-    """Plain text: runs of non-blank lines."""
-    lines: list[tuple[int, int]] = []  # (start, end) of each line's content, no newline
-    for match in _LINE.finditer(text, start):
-        if match.start() == match.end():
-            break
-        raw = match.group()
-        content = raw.rstrip("\r\n")
-        lines.append((match.start(), match.start() + len(content)))
-    group: list[tuple[int, int]] = []
-
-    def flush() -> Iterator[_Block]:
-        if group:
-            s, e = group[0][0], group[-1][1]
-            # trim surrounding whitespace so the passage starts and ends with text
-            chunk = text[s:e]
-            lead = len(chunk) - len(chunk.lstrip())
-            trail = len(chunk) - len(chunk.rstrip())
-            s, e = s + lead, e - trail
-            yield _Block(s, e, text[s:e], tuple(text[a:b].strip() for a, b in group))
-            group.clear()
-
-    for s, e in lines:
-        line = text[s:e]
-        if not line.strip():
-            yield from flush()
-        else:
-            group.append((s, e))
-    yield from flush()
-
-
-def _heading(block: _Block) -> str | None:
+def _heading(block: Block) -> str | None:
     """A plain-text heading: one short line, capitalised, not ending like a sentence."""
     if len(block.lines) != 1:
         return None
@@ -239,7 +203,7 @@ def _heading(block: _Block) -> str | None:
     return None
 
 
-def _looks_like_chrome(block: _Block) -> bool:
+def _looks_like_chrome(block: Block) -> bool:
     """Navigation left over from a web page: several very short lines, none a sentence."""
     return len(block.lines) >= 2 and all(
         len(line.split()) <= 4 and not line.endswith((".", "!", "?")) for line in block.lines

@@ -1,0 +1,210 @@
+"""A document's blocks, the units its passages are made of; plain text read by line rules.
+
+A block is a run of the source's text with its character offsets: a paragraph, a code
+block or a heading. Markdown is read by a CommonMark parser (:mod:`briefbot.passages`);
+plain text (``.txt``) and reStructuredText (``.rst``) are read here, by the rules both
+share, which are reStructuredText's:
+
+- blocks are runs of non-blank lines;
+- a heading is a line underlined (or over- and underlined) with one punctuation character
+  repeated ("Install" over "======="); its level is the order in which its style (the
+  character, and whether it has an overline) first appears, as reStructuredText ranks
+  them; a heading written with the text just below it is a heading and a paragraph;
+- a line of one punctuation character alone is a transition, not text;
+- explicit markup ("``.. note::``", "``.. _label:``", "``.. comment``") is not text: the
+  directive line and its ":option:" lines are left out (an admonition's text on that line
+  is kept, from where it starts), and a comment, a target or a table of contents is left
+  out with its indented body;
+- a paragraph ending in "::", and a ``code-block`` directive, introduce a literal block:
+  the indented blocks after it, blank lines and all, are one code block.
+
+docutils reads reStructuredText into a tree whose nodes know their line but not their
+characters, and a passage must be an exact slice of its source; so the blocks are found
+here, on the source's own lines. The rest of reStructuredText (inline roles, lists,
+tables) stays in the text as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|\Z)")
+# a line of one punctuation character repeated (at least three times): an adornment
+_ADORNMENT = re.compile(r"[ \t]*([!-/:-@\[-`{-~])\1{2,}[ \t]*\Z")
+_EXPLICIT = re.compile(r"[ \t]*\.\.(?:[ \t]|\Z)")  # ".. " starts explicit markup
+_DIRECTIVE = re.compile(r"[ \t]*\.\.[ \t]+(?:\|[^|]+\|[ \t]+)?([\w:+.-]+)::(?:[ \t]+|\Z)")
+_OPTION = re.compile(r"[ \t]+:[\w-]+:")
+_LITERAL_DIRECTIVES = frozenset({"code-block", "code", "sourcecode"})
+# directives whose text may begin on their own line (".. note:: Back up first."); any
+# other's words there are its argument ("only:: html", "image:: logo.png")
+_ADMONITIONS = frozenset(
+    {
+        "note",
+        "warning",
+        "tip",
+        "important",
+        "caution",
+        "danger",
+        "error",
+        "hint",
+        "attention",
+        "seealso",
+    }
+)
+# directives whose indented body is not prose
+_SKIPPED_DIRECTIVES = frozenset(
+    {"toctree", "contents", "index", "image", "figure", "raw", "include", "literalinclude"}
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    start: int
+    end: int
+    text: str
+    lines: tuple[str, ...]
+    kind: str = "text"  # "text", "code" or "heading"
+    level: int = 0  # a heading's level (1-6)
+    heading: str | None = None  # a heading's text, without its markup
+
+
+def adornment(line: str) -> str | None:
+    """The character a line of one punctuation character repeated is made of, or None."""
+    match = _ADORNMENT.match(line)
+    return match.group(1) if match else None
+
+
+def _groups(text: str, start: int) -> list[list[tuple[int, int]]]:
+    """Runs of non-blank lines: each line's (start, end), without its line break."""
+    groups: list[list[tuple[int, int]]] = [[]]
+    for match in _LINE.finditer(text, start):
+        if match.start() == match.end():
+            break
+        s = match.start()
+        e = s + len(match.group().rstrip("\r\n"))
+        if text[s:e].strip():
+            groups[-1].append((s, e))
+        elif groups[-1]:
+            groups.append([])
+    return [g for g in groups if g]
+
+
+def _indent(text: str, span: tuple[int, int]) -> int:
+    line = text[span[0] : span[1]].expandtabs(8)
+    return len(line) - len(line.lstrip())
+
+
+def _heading_at(text: str, group: list[tuple[int, int]]) -> tuple[str, bool, int] | None:
+    """(character, overlined, lines) when ``group`` opens with an adorned heading."""
+    lines = [text[s:e] for s, e in group]
+    if len(lines) >= 3 and adornment(lines[0]) and not adornment(lines[1]):
+        c = adornment(lines[0])
+        if adornment(lines[2]) == c and lines[1].strip():
+            return (c, True, 3)  # type: ignore[return-value]
+    if (
+        len(lines) >= 2
+        and not adornment(lines[0])
+        and adornment(lines[1])
+        and _indent(text, group[0]) == 0
+        and not _EXPLICIT.match(lines[0])
+    ):
+        return (adornment(lines[1]), False, 2)  # type: ignore[return-value]
+    return None
+
+
+def first_heading(text: str, start: int) -> str | None:
+    """The text of the heading the document opens with (explicit markup before it aside),
+    or None when it opens otherwise."""
+    for group in _groups(text, start):
+        if _EXPLICIT.match(text[group[0][0] : group[0][1]]):
+            continue
+        found = _heading_at(text, group)
+        if found is None:
+            return None
+        s, e = group[1] if found[1] else group[0]
+        return text[s:e].strip() or None
+    return None
+
+
+def plain_blocks(text: str, start: int) -> Iterator[Block]:
+    """The blocks of a plain-text or reStructuredText body (see the module docstring)."""
+    styles: list[tuple[str, bool]] = []  # heading styles, in the order first met
+    groups = _groups(text, start)
+    i = 0
+    while i < len(groups):
+        group = groups[i]
+        i += 1
+        first = text[group[0][0] : group[0][1]]
+        if all(adornment(text[s:e]) for s, e in group):
+            continue  # a transition
+        found = _heading_at(text, group)
+        if found is not None:
+            c, over, n = found
+            if (c, over) not in styles:
+                styles.append((c, over))
+            s, e = group[1] if over else group[0]
+            title = text[s:e].strip()
+            yield _block(
+                text, group[:n], kind="heading", level=styles.index((c, over)) + 1, heading=title
+            )
+            if group[n:]:
+                groups.insert(i, group[n:])
+            continue
+        if _EXPLICIT.match(first):
+            directive = _DIRECTIVE.match(first)
+            name = directive.group(1).casefold() if directive else None
+            base = _indent(text, group[0])
+            rest = group[1:]
+            while rest and _OPTION.match(text[rest[0][0] : rest[0][1]]):
+                rest = rest[1:]
+            if name is None or name in _SKIPPED_DIRECTIVES:
+                # a comment, a target or a table of contents: none of it is text
+                while i < len(groups) and _indent(text, groups[i][0]) > base:
+                    i += 1
+                continue
+            if name in _LITERAL_DIRECTIVES:
+                code, i = _literal(text, groups, i, base, rest)
+                if code is not None:
+                    yield code
+                continue
+            content_start = group[0][0] + directive.end()  # type: ignore[union-attr]
+            if name in _ADMONITIONS and content_start < group[0][1]:  # ".. note:: Text"
+                yield _block(text, [(content_start, group[0][1]), *rest])
+            elif rest:
+                yield _block(text, rest)
+            continue
+        yield _block(text, group)
+        if text[group[-1][0] : group[-1][1]].rstrip().endswith("::"):
+            code, i = _literal(text, groups, i, _indent(text, group[0]), [])
+            if code is not None:
+                yield code
+
+
+def _literal(
+    text: str,
+    groups: list[list[tuple[int, int]]],
+    i: int,
+    base: int,
+    lines: list[tuple[int, int]],
+) -> tuple[Block | None, int]:
+    """The literal block that starts at ``groups[i]`` (after ``lines`` of the introducing
+    group): every group indented more than ``base``, as one code block; and the index of
+    the group after it."""
+    spans = list(lines)
+    while i < len(groups) and _indent(text, groups[i][0]) > base:
+        spans.extend(groups[i])
+        i += 1
+    if not spans:
+        return None, i
+    return _block(text, spans, kind="code"), i
+
+
+def _block(text: str, spans: list[tuple[int, int]], **extra: object) -> Block:
+    s, e = spans[0][0], spans[-1][1]
+    chunk = text[s:e]
+    s += len(chunk) - len(chunk.lstrip())
+    e -= len(chunk) - len(chunk.rstrip())
+    lines = tuple(text[a:b].strip() for a, b in spans if text[a:b].strip())
+    return Block(s, e, text[s:e], lines, **extra)  # type: ignore[arg-type]

@@ -1,0 +1,148 @@
+"""Plain text and reStructuredText: headings by their underlines, literal blocks, markup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefbot import Briefbot
+from briefbot.corpus import load_corpus, load_document
+from briefbot.passages import split_passages
+
+RST = """\
+.. widget-manual-description: the manual's own comment
+
+=================
+ Widget Handbook
+=================
+
+.. contents::
+   :local:
+
+Widgets are small windows that float above the desktop and show one piece of news.
+
+Installing
+==========
+
+Run the installer from the source folder::
+
+   ./configure --prefix=/opt/widget
+   make install
+
+   make check
+
+The installer copies every widget to the folder you chose.
+
+.. note:: The installer needs write access to the prefix.
+
+.. _colours:
+
+Colours
+-------
+
+.. code-block:: ini
+   :caption: widget.ini
+
+   [widget]
+   colour = teal
+
+A widget is teal unless its file names another colour.
+
+.. only:: html
+
+   The web edition shows each colour as a swatch.
+
+----------
+
+Removing
+========
+Delete the folder; nothing else is left behind.
+"""
+
+SPHINX_TEXT = """\
+Widget — the widget toolkit
+***************************
+
+Widget is a small toolkit for drawing widgets.
+
+======================================================================
+
+
+Installing
+==========
+
+The installer copies the files to the prefix.
+
+
+Configuration options
+---------------------
+
+The default colour of a widget is blue.
+"""
+
+
+def _passages(tmp_path: Path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    document = load_document(path)
+    return document, split_passages(document)
+
+
+def test_underlined_headings_are_sections_ranked_by_first_use(tmp_path: Path) -> None:
+    document, passages = _passages(tmp_path, "guide.txt", SPHINX_TEXT)
+    assert document.title == "Widget — the widget toolkit"
+    assert [(p.section, p.text) for p in passages] == [
+        (None, "Widget is a small toolkit for drawing widgets."),
+        ("Installing", "The installer copies the files to the prefix."),
+        ("Installing › Configuration options", "The default colour of a widget is blue."),
+    ]  # the transition line is no passage, the headings' underlines no text
+
+
+def test_restructuredtext_documents_are_read_with_their_markup_left_out(tmp_path: Path) -> None:
+    document, passages = _passages(tmp_path, "handbook.rst", RST)
+    assert document.title == "Widget Handbook"  # over- and underlined, after a comment
+    got = [(p.section, p.kind, p.text) for p in passages]
+    assert got == [
+        (
+            None,
+            "text",
+            "Widgets are small windows that float above the desktop and show one piece of news.",
+        ),
+        ("Installing", "text", "Run the installer from the source folder::"),
+        (
+            "Installing",
+            "code",
+            "./configure --prefix=/opt/widget\n   make install\n\n   make check",
+        ),
+        ("Installing", "text", "The installer copies every widget to the folder you chose."),
+        ("Installing", "text", "The installer needs write access to the prefix."),
+        ("Installing › Colours", "code", "[widget]\n   colour = teal"),
+        ("Installing › Colours", "text", "A widget is teal unless its file names another colour."),
+        ("Installing › Colours", "text", "The web edition shows each colour as a swatch."),
+        ("Removing", "text", "Delete the folder; nothing else is left behind."),
+    ]
+    for p in passages:  # still exact slices of the file
+        assert document.text[p.start : p.end] == p.text
+
+
+def test_a_plain_text_document_without_underlines_reads_as_before(tmp_path: Path) -> None:
+    text = "A Short Note\n\nIt rained all day.\n\nLater\n\nThen it stopped.\n"
+    document, passages = _passages(tmp_path, "note.txt", text)
+    assert document.title == "A Short Note"
+    assert [(p.section, p.text) for p in passages] == [
+        (None, "It rained all day."),
+        ("Later", "Then it stopped."),
+    ]
+
+
+@pytest.mark.parametrize("name", ["handbook.rst", "handbook.txt"])
+def test_a_restructuredtext_corpus_answers_with_its_sections(tmp_path: Path, name: str) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / name).write_text(RST, encoding="utf-8")
+    assert [d.title for d in load_corpus(folder).documents] == ["Widget Handbook"]
+    bot = Briefbot.from_folder(folder, semantic=False, save=False)
+    hit = bot.ask("Does the installer need write access?").hits[0]
+    assert hit.passage.section == "Installing"
+    assert hit.excerpt.text == "The installer needs write access to the prefix."
