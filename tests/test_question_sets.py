@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from briefbot.evaluate import load_cases
+
 from .helpers import ROOT
 
 QUESTIONS = ROOT / "benchmarks" / "questions"
@@ -43,3 +45,10 @@ def test_gold_snippets_are_the_documents_own_text(path: Path) -> None:
         if quote and quote not in text:
             problems.append(f"line {n}: quote not in {doc}: {quote!r}")
     assert not problems, "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize("path", SETS, ids=[p.stem for p in SETS])
+def test_every_set_loads_as_the_evaluation_reads_it(path: Path) -> None:
+    cases = load_cases(path)
+    assert len(cases) == len([line for line in path.read_text("utf-8").splitlines() if line])
+    assert any(c.expect_none for c in cases) and any(not c.expect_none for c in cases)
