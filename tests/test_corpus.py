@@ -202,6 +202,18 @@ def test_broken_links_and_folders_named_like_documents_are_reported(tmp_path):
     assert any("folder.md: a folder named like a document" in p for p in corpus.problems)
 
 
+def test_web_pages_in_the_corpus_folder_are_reported_once_with_how_to_import_them(tmp_path):
+    write(tmp_path, "good.md", "The walrus swims.\n")
+    for name in ("a.html", "b.htm", ".hidden/c.html"):
+        write(tmp_path, name, "<html><body><p>The seal dives.</p></body></html>\n")
+    corpus = load_corpus(tmp_path)
+    assert [d.id for d in corpus.documents] == ["good"]
+    assert corpus.problems == (
+        f"{tmp_path / 'a.html'} and 1 more web page: web pages are not read from the corpus "
+        "folder; import them with `briefbot add FILE.html ...`, skipped",
+    )
+
+
 def test_a_first_line_that_is_a_sentence_stays_a_paragraph(tmp_path):
     write(tmp_path, "b.md", "The walrus swims fast.\n")
     write(tmp_path, "c.txt", "Walrus Notes\n\nThe walrus dives deep.\n")

@@ -37,6 +37,7 @@ from .params import DOCUMENT_TEXT_CACHE_CHARS, HOLD_TEXTS_CHARS, RACY_STAT_NS
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 SUFFIXES = (*MARKDOWN_SUFFIXES, ".txt", ".rst")
+WEB_PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
 MAX_FILE_BYTES = 20_000_000  # a single document larger than this is reported, not indexed
 
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
@@ -214,14 +215,20 @@ def load_corpus(root: str | Path, known: Mapping[str, Any] | None = None) -> Cor
         raise CorpusError(f"{root}: corpus folder not found")
     if not root.is_dir():
         raise CorpusError(f"{root}: not a folder")
-    named = sorted(
-        p
-        for p in root.rglob("*")
-        if p.suffix.lower() in SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-        and p.name.lower() != "readme.md"
+    shown = sorted(
+        p for p in root.rglob("*") if not any(x.startswith(".") for x in p.relative_to(root).parts)
     )
+    named = [p for p in shown if p.suffix.lower() in SUFFIXES and p.name.lower() != "readme.md"]
     problems: list[str] = []
+    pages = [p for p in shown if p.suffix.lower() in WEB_PAGE_SUFFIXES and p.is_file()]
+    if pages:  # a page's text is not a slice of its file: it is imported as Markdown first
+        more = len(pages) - 1
+        others = f" and {more} more web page{'s' if more > 1 else ''}" if more else ""
+        example = pages[0].name if not more else "FILE.html ..."
+        problems.append(
+            f"{pages[0]}{others}: web pages are not read from the corpus folder; "
+            f"import them with `briefbot add {example}`, skipped"
+        )
     files = []
     for p in named:
         if p.is_symlink() and not p.exists():
