@@ -11,8 +11,9 @@ import pytest
 
 from briefbot import Briefbot
 from briefbot.cli import main
-from briefbot.corpus import load_corpus
+from briefbot.corpus import load_corpus, load_document
 from briefbot.errors import InputError
+from briefbot.passages import split_passages
 from briefbot.webpage import fetch, read_page, save
 
 from .helpers import ROOT
@@ -257,3 +258,26 @@ def test_a_comment_in_a_code_block_is_not_taken_for_a_kept_heading():
     markdown = read_page(html).markdown
     assert "## 1. Viewer files" in markdown and "## 2. Viewer order" in markdown
     assert "```\n# images\nimage/*; xv %s\n# pages\ntext/html; lynx %s\n```" in markdown
+
+
+def test_a_code_block_inside_a_list_item_opens_on_its_own_line(tmp_path):
+    # trafilatura writes "<li>run: <pre>…</pre></li>" as "- run: ```": a fence that does
+    # not begin its line opens nothing, and every later fence then pairs with the wrong one
+    prose = " ".join(["The archive keeps every version of every file it was given."] * 4)
+    html = (
+        "<html><head><title>Quick tour</title></head><body><article><h1>Quick tour</h1>"
+        f"<p>{prose}</p><h2>Steps</h2><ol>"
+        '<li><p>Make a repository first:</p><div class="highlight"><pre>$ arc init /srv/repo\n'
+        '</pre></div></li><li><p>Then add your files to it:</p><div class="highlight">'
+        "<pre>$ arc add /srv/repo ~/src\n</pre></div></li>"
+        f"</ol><p>{prose} Nothing is ever sent anywhere else.</p></article></body></html>"
+    )
+    page = read_page(html)
+    assert "Make a repository first:\n```\n$ arc init /srv/repo\n```" in page.markdown
+    path, _ = save(page, tmp_path)
+    passages = split_passages(load_document(path))
+    code = [p.text for p in passages if p.kind == "code"]
+    assert code == ["```\n$ arc init /srv/repo\n```", "```\n$ arc add /srv/repo ~/src\n```"]
+    assert any(
+        "Nothing is ever sent anywhere else." in p.text for p in passages if p.kind == "text"
+    )

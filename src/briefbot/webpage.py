@@ -155,7 +155,30 @@ def _extract(tree: Any, url: str | None) -> str | None:
         include_comments=False,
         favor_precision=True,
     )
-    return None if markdown is None else _without_needless_escapes(markdown)
+    return None if markdown is None else _without_needless_escapes(_fences_own_lines(markdown))
+
+
+# a line of text that ends by opening a code block: trafilatura writes a list item that
+# holds a <pre> as "- To remove it, run: ```", the code and its closing fence on the lines
+# after; a fence must begin its line (CommonMark), so left there it opens nothing, and
+# every fence after it pairs with the wrong one: prose is read as code and code as prose
+_TRAILING_FENCE = re.compile(r"^(?P<text>.*\S)[ \t]*```[ \t]*$")
+
+
+def _fences_own_lines(markdown: str) -> str:
+    """The Markdown with a fence written at the end of a line of text moved to a line of
+    its own, so that it opens the code block the lines after it hold."""
+    lines, fenced = [], False
+    for line in markdown.split("\n"):
+        match = None if fenced or FENCE.match(line) else _TRAILING_FENCE.match(line)
+        if match is not None and "```" not in match.group("text"):
+            lines += [match.group("text"), "```"]
+            fenced = True
+            continue
+        if FENCE.match(line):
+            fenced = not fenced
+        lines.append(line)
+    return "\n".join(lines)
 
 
 # an underscore between two letters or digits ("local_header_rewrite"): trafilatura writes
