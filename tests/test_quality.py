@@ -2,7 +2,7 @@
 documents (benchmarks/questions: train, dev and the first eight sealed parts, the questions
 the weights are fitted on, each document its own corpus) and on the article's two older
 question sets. The levels are those measured when the weights were last fitted, rounded
-down; raise them as the engine improves. (sealed-9.jsonl stays out until it is measured, once.)"""
+down; raise them as the engine improves. (sealed-10.jsonl stays out until it is measured, once.)"""
 
 from __future__ import annotations
 
@@ -22,24 +22,27 @@ import evalsets  # noqa: E402
 LEVELS = {
     "apache-caching": (0.59, 0.85, 0.55, 0),
     "article": (0.72, 0.83, 0.69, 1),
+    "borg-quickstart": (0.55, 0.85, 0.51, 1),
     "debian-faq-pkgtools": (0.77, 0.92, 0.59, 1),
     "debian-history-detailed": (0.81, 0.96, 0.74, 1),
     "debian-manifesto": (0.75, 0.91, 0.71, 2),
-    "debian-project": (0.82, 0.91, 0.67, 2),
-    "developer-duties": (0.74, 0.91, 0.72, 1),
+    "debian-project": (0.84, 0.94, 0.68, 0),
+    "developer-duties": (0.74, 0.93, 0.72, 0),
     "direnv": (0.66, 0.81, 0.66, 2),
-    "filter-repo": (0.77, 0.85, 0.77, 1),
-    "git-lfs-transfers": (0.70, 0.85, 0.59, 3),
-    "gitfaq": (0.75, 0.90, 0.67, 0),
-    "ninja-manual": (0.74, 0.92, 0.66, 0),
+    "filter-repo": (0.74, 0.85, 0.74, 1),
+    "git-lfs-transfers": (0.70, 0.81, 0.59, 4),
+    "gitfaq": (0.75, 0.90, 0.66, 0),
+    "mutt-optional-features": (0.62, 0.77, 0.62, 2),
+    "ninja-manual": (0.77, 0.92, 0.70, 0),
     "node-security": (0.81, 0.92, 0.81, 0),
     "node-timers": (0.66, 0.74, 0.66, 0),
     "node-writing-tests": (0.81, 0.88, 0.81, 1),
+    "postfix-address-rewriting": (0.77, 0.96, 0.70, 1),
     "postgresql-pg-hba-conf": (0.74, 0.81, 0.66, 3),
     "quilt-guide": (0.77, 0.92, 0.70, 0),
-    "sqlite-appfileformat": (0.85, 0.88, 0.77, 2),
+    "sqlite-appfileformat": (0.81, 0.85, 0.77, 3),
     "users-and-groups": (0.92, 0.96, 0.81, 1),
-    "zlib-usage": (0.66, 0.74, 0.48, 1),
+    "zlib-usage": (0.66, 0.77, 0.44, 0),
 }
 OLD = {"devset.jsonl": (0.77, 0.92), "heldout.jsonl": (0.80, 0.90)}
 
@@ -57,6 +60,7 @@ def groups():
         "sealed-6",
         "sealed-7",
         "sealed-8",
+        "sealed-9",
     )
 
 

@@ -117,32 +117,32 @@ REFUSAL_FEATURES = (
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 1466 training questions (35180 candidate
-# passages, 4053 sentences of answering passages); see that script for the procedure.
+# Written by benchmarks/fit.py from 1634 training questions (39724 candidate
+# passages, 4324 sentences of answering passages); see that script for the procedure.
 # The passage models' weights, in FEATURES order, one per model (params.MODELS):
 WEIGHTS = {
-    "late": (4.8207, 6.5162, 0.0000, 0.0000, -3.4782, 19.8829, -0.5931, 2.7429),
-    "semantic": (7.9023, 14.4003, 0.0000, 0.0000, -3.4721, 0.0000, -0.5121, 1.4307),
-    "lexical": (11.1453, 0.0000, 0.0000, 0.0000, -1.5910, 0.0000, -0.6153, 0.0000),
+    "late": (5.0405, 5.9417, 0.0000, 0.0000, -3.1033, 20.5670, -0.3991, 2.7228),
+    "semantic": (8.2333, 14.0851, 0.0000, 0.0000, -3.0203, 0.0000, -0.2534, 1.3275),
+    "lexical": (11.3559, 0.0000, 0.0000, 0.0000, -1.3485, 0.0000, -0.3510, 0.0000),
 }
 REFUSE_BELOW = {
-    "late": 0.243,
-    "semantic": 0.231,
-    "lexical": 0.265,
+    "late": 0.22,
+    "semantic": 0.21,
+    "lexical": 0.268,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.5546, 4.5741, 1.6411, 0.0000, -0.0926, -1.9656, -0.4828, 2.4152),
-    "semantic": (0.2338, 3.9569, 2.4327, 0.0000, -0.2148, -1.8112, -0.4796, 2.3685),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.3880, -1.1155, -1.4508, -0.9071, 1.0787),
+    "late": (0.5830, 4.1654, 2.1068, 0.0000, -0.3862, -1.7200, -0.2538, 1.7212),
+    "semantic": (0.2668, 3.7962, 2.7224, 0.0000, -0.5028, -1.6057, -0.2538, 1.7115),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.4137, -1.7668, -1.2864, -0.5559, 0.7006),
 }
 REFUSAL_BIAS = {
-    "late": -2.9657,
-    "semantic": -2.7971,
-    "lexical": 0.4568,
+    "late": -2.9492,
+    "semantic": -2.835,
+    "lexical": 0.5902,
 }
-SENTENCE_WEIGHTS = (2.0831, 3.8274, -0.5653)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -3.9411
+SENTENCE_WEIGHTS = (2.1033, 3.6863, -0.5639)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -3.8568
 # FITTED-END
 
 # A question names a document when it has at least this share of the title's words
