@@ -55,7 +55,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "results": [
             {
                 "rank": hit.rank,
-                "score": round(float(hit.score), 6),
+                "score": float(hit.score),  # four significant digits (answers.Hit)
                 "text": hit.passage.text,
                 "quote": hit.excerpt.text,
                 "matched": list(hit.excerpt.matched),
