@@ -79,6 +79,20 @@ Configuration options
 ---------------------
 
 The default colour of a widget is blue.
+
+widget.paint(colour)
+
+   Paint the widget in *colour*. Returns the colour it had before.
+
+   The widget is drawn again at once.
+
+Note:
+
+   A painted widget keeps its colour after a restart.
+
+To paint one now:
+
+   widget paint teal
 """
 
 
@@ -96,6 +110,17 @@ def test_underlined_headings_are_sections_ranked_by_first_use(tmp_path: Path) ->
         (None, "Widget is a small toolkit for drawing widgets."),
         ("Installing", "The installer copies the files to the prefix."),
         ("Installing › Configuration options", "The default colour of a widget is blue."),
+        (  # a signature and the description it introduces: one passage
+            "Installing › Configuration options",
+            "widget.paint(colour)\n\n   Paint the widget in *colour*. Returns the colour it had "
+            "before.",
+        ),
+        ("Installing › Configuration options", "The widget is drawn again at once."),
+        (
+            "Installing › Configuration options",
+            "Note:\n\n   A painted widget keeps its colour after a restart.",
+        ),
+        ("Installing › Configuration options", "To paint one now:\n\n   widget paint teal"),
     ]  # the transition line is no passage, the headings' underlines no text
 
 

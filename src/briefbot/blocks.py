@@ -16,7 +16,10 @@ share, which are reStructuredText's:
   is kept, from where it starts), and a comment, a target or a table of contents is left
   out with its indented body;
 - a paragraph ending in "::", and a ``code-block`` directive, introduce a literal block:
-  the indented blocks after it, blank lines and all, are one code block.
+  the indented blocks after it, blank lines and all, are one code block;
+- a line that is not a sentence and the indented block just after it are one block: a
+  term and its definition, a signature and its description ("json.dumps(obj)" over what
+  it does), "Note:" and the note.
 
 docutils reads reStructuredText into a tree whose nodes know their line but not their
 characters, and a passage must be an exact slice of its source; so the blocks are found
@@ -57,6 +60,23 @@ _ADMONITIONS = frozenset(
 _SKIPPED_DIRECTIVES = frozenset(
     {"toctree", "contents", "index", "image", "figure", "raw", "include", "literalinclude"}
 )
+
+
+_SENTENCE_END = (".", ",", ";", ":", "!", "…")
+_CLOSERS = "\"'\u201d\u2019)»"
+MAX_HEADING_WORDS = 16
+
+
+def title_like(line: str) -> bool:
+    """Whether a line alone reads as a plain-text heading: short, capitalised, not
+    ending like a sentence, no web address."""
+    words = line.split()
+    return (
+        0 < len(words) <= MAX_HEADING_WORDS
+        and not line.rstrip(_CLOSERS).endswith(_SENTENCE_END)
+        and line.strip()[0].isupper()
+        and "://" not in line
+    )
 
 
 @dataclass(frozen=True)
@@ -175,11 +195,31 @@ def plain_blocks(text: str, start: int) -> Iterator[Block]:
             elif rest:
                 yield _block(text, rest)
             continue
-        yield _block(text, group)
         if text[group[-1][0] : group[-1][1]].rstrip().endswith("::"):
+            yield _block(text, group)
             code, i = _literal(text, groups, i, _indent(text, group[0]), [])
             if code is not None:
                 yield code
+        elif i < len(groups) and _introduces(text, group, groups[i]):
+            yield _block(text, group + groups[i])  # "json.dumps(obj)" and what it does
+            i += 1
+        else:
+            yield _block(text, group)
+
+
+def _introduces(text: str, group: list[tuple[int, int]], after: list[tuple[int, int]]) -> bool:
+    """Whether ``group`` is a line that introduces the indented block ``after`` it: a term
+    and its definition, a signature and its description, "Note:" and the note; not a
+    sentence, not a heading."""
+    line = text[group[0][0] : group[0][1]]
+    return (
+        len(group) == 1
+        and _indent(text, after[0]) > _indent(text, group[0])
+        and not line.rstrip(_CLOSERS).endswith((".", "!", "?", "…"))
+        and not title_like(line)
+        and not _EXPLICIT.match(text[after[0][0] : after[0][1]])
+        and _heading_at(text, after) is None
+    )
 
 
 def _literal(

@@ -20,13 +20,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .blocks import Block, plain_blocks
+from .blocks import Block, plain_blocks, title_like
 from .corpus import Document
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|\Z)")
-_SENTENCE_END = (".", ",", ";", ":", "!", "…")
-_CLOSERS = "\"'\u201d\u2019)»"
-MAX_HEADING_WORDS = 16
 
 
 @dataclass(frozen=True)
@@ -189,22 +186,17 @@ def _plain(inline: object) -> str:
 
 def _heading(block: Block) -> str | None:
     """A plain-text heading: one short line, capitalised, not ending like a sentence."""
-    if len(block.lines) != 1:
+    if len(block.lines) != 1 or not title_like(block.lines[0]):
         return None
-    line = block.lines[0]
-    words = line.split()
-    if (
-        0 < len(words) <= MAX_HEADING_WORDS
-        and not line.rstrip(_CLOSERS).endswith(_SENTENCE_END)
-        and line[0].isupper()
-        and "://" not in line
-    ):
-        return line.strip()
-    return None
+    return block.lines[0].strip()
 
 
 def _looks_like_chrome(block: Block) -> bool:
-    """Navigation left over from a web page: several very short lines, none a sentence."""
+    """Navigation left over from a web page: several very short lines, none a sentence,
+    with no blank line between them (a line and the indented block it introduces are
+    not chrome: "Run:" over "make install")."""
+    if any(not line.strip() for line in block.text.splitlines()):
+        return False
     return len(block.lines) >= 2 and all(
         len(line.split()) <= 4 and not line.endswith((".", "!", "?")) for line in block.lines
     )
