@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import defaults, wording
 from .errors import InputError
-from .markup import FENCE, Construct, constructs, within
+from .markup import Construct, constructs, within
 from .question import clean_text
 from .render import attribution, quote_link
 from .wording import sentence
@@ -384,11 +384,12 @@ def _opened_block(hit: Any, attributions: Sequence[str], limit: int, min_quote: 
     """A quote that went on into the code block it opens ("…run the command:"): the
     prose quoted, the code as a code block, then the attribution; None when the hit is not
     one or the code leaves the prose no room."""
-    ex = hit.excerpt
-    fence = FENCE.search(ex.text)
-    if hit.passage.through is None or fence is None or fence.start() == 0:
+    ex, at = hit.excerpt, hit.passage.code_at
+    if at is None or at[0] <= ex.start:
         return None
-    prose, code = ex.text[: fence.start()].rstrip(), ex.text[fence.start() :].strip()
+    # the prose and the code, each its own slice (markup between them, such as a
+    # reStructuredText ".. code-block::" line, is neither)
+    prose, code = ex.text[: at[0] - ex.start].rstrip(), ex.text[at[1] - ex.start :].strip()
     highlights = [h for h in ex.highlights if h[1] <= len(prose)]
     markup = markup_of(hit.passage, ex.start, ex.start + len(prose))
     for attr in attributions:

@@ -170,7 +170,12 @@ class PassageTable(Sequence[Passage]):
         doc = first.document
         end = self._end[j]
         text = doc.excerpt(first.start, end, self._byte_start[i], self._byte_end[j])
-        return replace(first, end=end, text=text, kind="text", through=self._paragraph[j])
+        code_at = None
+        if self.is_code[j]:
+            code_at = (first.end - first.start, int(self._start[j]) - first.start)
+        return replace(
+            first, end=end, text=text, kind="text", through=self._paragraph[j], code_at=code_at
+        )
 
     @overload
     def __getitem__(self, i: int) -> Passage: ...
@@ -765,7 +770,12 @@ class PassageIndex:
             return self.passages.joined(i, j)
         first, last = self.passages[i], self.passages[j]
         text = first.document.text[first.start : last.end]
-        return replace(first, end=last.end, text=text, kind="text", through=last.paragraph)
+        code_at = None
+        if last.kind == "code":
+            code_at = (first.end - first.start, last.start - first.start)
+        return replace(
+            first, end=last.end, text=text, kind="text", through=last.paragraph, code_at=code_at
+        )
 
     def __len__(self) -> int:
         return len(self.passages)

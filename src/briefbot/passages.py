@@ -40,6 +40,9 @@ class Passage:
     kind: str = "text"  # "text", or "code" (a code block of a Markdown document)
     # the last paragraph, when this is a passage joined with the one it opens ("...run:")
     through: int | None = field(default=None, compare=False)
+    # and when what it opens is code: (where the first passage's text ends, where the code
+    # begins), offsets into ``text`` (between them, markup such as ".. code-block::")
+    code_at: tuple[int, int] | None = field(default=None, compare=False)
 
     @property
     def doc_id(self) -> str:
@@ -61,9 +64,7 @@ def split_passages(document: Document, first_id: int = 0) -> list[Passage]:
     title = _squash(document.title)
     first = True
     blocks = (
-        _markdown_blocks(document)
-        if markdown
-        else plain_blocks(document.text, document.body_start)
+        _markdown_blocks(document) if markdown else plain_blocks(document.text, document.body_start)
     )
     for block in blocks:
         squashed = _squash(block.text)
