@@ -333,45 +333,41 @@ def test_no_discord_import_in_the_renderer() -> None:
     assert not re.search(r"^\s*(import|from)\s+discord\b", source, re.M)
 
 
-def test_a_quote_that_goes_on_into_a_code_block_shows_the_code_as_code(tmp_path) -> None:
-    doc = (
-        "---\ntitle: Boiler Notes\n---\n## Pressure\n\n"
-        "The boiler keeps the radiators warm through the winter months.\n\n"
-        "To read the boiler pressure, run the following command:\n\n"
-        "```\ngauge --read --unit bar\n```\n\n"
-        "A reading between one and two bar is normal when the water is cold.\n"
-    )
-    (tmp_path / "boiler.md").write_text(doc, encoding="utf-8")
+_BOILER = (
+    "The boiler keeps the radiators warm through the winter months.\n\n"
+    "To read the boiler pressure, run the following command:\n\n{code}\n\n"
+    "A reading between one and two bar is normal when the water is cold.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "code"),
+    [
+        (
+            "boiler.md",
+            "---\ntitle: Boiler Notes\n---\n## Pressure\n\n",
+            "```\ngauge --read --unit bar\n```",
+        ),
+        (  # the directive is markup, neither prose nor code: not shown
+            "boiler.rst",
+            "Boiler Notes\n============\n\nPressure\n--------\n\n",
+            ".. code-block:: shell\n\n   gauge --read --unit bar",
+        ),
+    ],
+)
+def test_a_quote_that_goes_on_into_a_code_block_shows_the_code_as_code(
+    tmp_path, name: str, head: str, code: str
+) -> None:
+    (tmp_path / name).write_text(head + _BOILER.format(code=code), encoding="utf-8")
     bot = Briefbot.from_folder(tmp_path, save=False)
     answer = bot.ask("how do I read the boiler pressure?", top=1)
     hit = answer.hits[0]
-    assert hit.passage.through is not None  # the quote went on into the code block
+    assert hit.passage.code_at is not None  # the quote went on into the code block
     message = render_answer(answer, fingerprint="f")
     text = message.embeds[0]["description"]
     lines = text.split("\n")
     assert lines[0].startswith("> ") and "following command:" in lines[0]
     assert "\n```\ngauge --read --unit bar\n```\n" in text  # a code block, not quoted text
+    assert "code-block" not in text
     assert f"¶ {hit.passage.paragraphs}" in lines[-1]
     assert not limit_problems(message)
-
-
-def test_a_restructuredtext_code_block_it_opens_shows_as_code_without_its_directive(
-    tmp_path,
-) -> None:
-    doc = (
-        "Boiler Notes\n============\n\nPressure\n--------\n\n"
-        "The boiler keeps the radiators warm through the winter months.\n\n"
-        "To read the boiler pressure, run the following command:\n\n"
-        ".. code-block:: shell\n\n   gauge --read --unit bar\n\n"
-        "A reading between one and two bar is normal when the water is cold.\n"
-    )
-    (tmp_path / "boiler.rst").write_text(doc, encoding="utf-8")
-    bot = Briefbot.from_folder(tmp_path, save=False)
-    answer = bot.ask("how do I read the boiler pressure?", top=1)
-    hit = answer.hits[0]
-    assert hit.passage.code_at is not None  # the quote went on into the code block
-    text = render_answer(answer, fingerprint="f").embeds[0]["description"]
-    lines = text.split("\n")
-    assert lines[0].startswith("> ") and "following command:" in lines[0]
-    assert "\n```\ngauge --read --unit bar\n```\n" in text
-    assert "code-block" not in text  # the directive is markup, neither prose nor code
