@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefbot import Briefbot
 from briefbot.corpus import load_corpus, load_document
@@ -171,3 +173,41 @@ def test_a_restructuredtext_corpus_answers_with_its_sections(tmp_path: Path, nam
     hit = bot.ask("Does the installer need write access?").hits[0]
     assert hit.passage.section == "Installing"
     assert hit.excerpt.text == "The installer needs write access to the prefix."
+
+
+_LINES = st.sampled_from(
+    [
+        "",
+        "",
+        "Title",
+        "=====",
+        "-----",
+        "***",
+        ".. note:: Keep it short.",
+        ".. code-block:: sh",
+        ".. _target:",
+        ".. a comment",
+        "   :caption: x",
+        "   indented text goes on here.",
+        "      more deeply indented",
+        "A paragraph ends here::",
+        "Run this:",
+        "widget.paint(colour)",
+        "Plain words in a sentence.",
+        "\tTabbed line",
+        "é ü — “quoted”",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_LINES, max_size=30))
+def test_any_plain_text_splits_into_exact_slices_without_error(tmp_path_factory, lines) -> None:
+    text = "Doc\n\n" + "\n".join(lines) + "\n"
+    for name in ("doc.txt", "doc.rst"):
+        path = tmp_path_factory.mktemp("fuzz") / name
+        path.write_text(text, encoding="utf-8")
+        document = load_document(path)
+        for p in split_passages(document):
+            assert p.text and document.text[p.start : p.end] == p.text
+            assert p.text == p.text.strip()
