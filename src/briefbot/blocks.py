@@ -33,7 +33,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|\Z)")
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|\Z)")  # a line with its break
 # a line of one punctuation character repeated (at least three times): an adornment
 _ADORNMENT = re.compile(r"[ \t]*([!-/:-@\[-`{-~])\1{2,}[ \t]*\Z")
 _EXPLICIT = re.compile(r"[ \t]*\.\.(?:[ \t]|\Z)")  # ".. " starts explicit markup
@@ -96,19 +96,22 @@ def adornment(line: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _groups(text: str, start: int) -> list[list[tuple[int, int]]]:
-    """Runs of non-blank lines: each line's (start, end), without its line break."""
-    groups: list[list[tuple[int, int]]] = [[]]
-    for match in _LINE.finditer(text, start):
+def _groups(text: str, start: int) -> Iterator[list[tuple[int, int]]]:
+    """Runs of non-blank lines, in order: each line's (start, end), without its line
+    break (lazily: the title needs only the first ones)."""
+    group: list[tuple[int, int]] = []
+    for match in LINE.finditer(text, start):
         if match.start() == match.end():
             break
         s = match.start()
         e = s + len(match.group().rstrip("\r\n"))
-        if text[s:e].strip():
-            groups[-1].append((s, e))
-        elif groups[-1]:
-            groups.append([])
-    return [g for g in groups if g]
+        if not text[s:e].isspace() and s < e:
+            group.append((s, e))
+        elif group:
+            yield group
+            group = []
+    if group:
+        yield group
 
 
 def _indent(text: str, span: tuple[int, int]) -> int:
@@ -118,19 +121,14 @@ def _indent(text: str, span: tuple[int, int]) -> int:
 
 def _heading_at(text: str, group: list[tuple[int, int]]) -> tuple[str, bool, int] | None:
     """(character, overlined, lines) when ``group`` opens with an adorned heading."""
-    lines = [text[s:e] for s, e in group]
-    if len(lines) >= 3 and adornment(lines[0]) and not adornment(lines[1]):
-        c = adornment(lines[0])
-        if adornment(lines[2]) == c and lines[1].strip():
-            return (c, True, 3)  # type: ignore[return-value]
-    if (
-        len(lines) >= 2
-        and not adornment(lines[0])
-        and adornment(lines[1])
-        and _indent(text, group[0]) == 0
-        and not _EXPLICIT.match(lines[0])
-    ):
-        return (adornment(lines[1]), False, 2)  # type: ignore[return-value]
+    if len(group) < 2:
+        return None
+    lines = [text[s:e] for s, e in group[:3]]
+    marks = [adornment(line) for line in lines]
+    if len(lines) == 3 and marks[0] and not marks[1] and marks[2] == marks[0]:
+        return (marks[0], True, 3) if lines[1].strip() else None
+    if not marks[0] and marks[1] and _indent(text, group[0]) == 0 and not _EXPLICIT.match(lines[0]):
+        return (marks[1], False, 2)
     return None
 
 
@@ -151,13 +149,13 @@ def first_heading(text: str, start: int) -> str | None:
 def plain_blocks(text: str, start: int) -> Iterator[Block]:
     """The blocks of a plain-text or reStructuredText body (see the module docstring)."""
     styles: list[tuple[str, bool]] = []  # heading styles, in the order first met
-    groups = _groups(text, start)
+    groups = list(_groups(text, start))
     i = 0
     while i < len(groups):
         group = groups[i]
         i += 1
         first = text[group[0][0] : group[0][1]]
-        if all(adornment(text[s:e]) for s, e in group):
+        if adornment(first) and all(adornment(text[s:e]) for s, e in group[1:]):
             continue  # a transition
         found = _heading_at(text, group)
         if found is not None:
@@ -211,10 +209,11 @@ def _introduces(text: str, group: list[tuple[int, int]], after: list[tuple[int, 
     """Whether ``group`` is a line that introduces the indented block ``after`` it: a term
     and its definition, a signature and its description, "Note:" and the note; not a
     sentence, not a heading."""
+    if len(group) != 1 or text[after[0][0]] not in " \t":  # the block after not indented
+        return False
     line = text[group[0][0] : group[0][1]]
     return (
-        len(group) == 1
-        and _indent(text, after[0]) > _indent(text, group[0])
+        _indent(text, after[0]) > _indent(text, group[0])
         and not line.rstrip(_CLOSERS).endswith((".", "!", "?", "…"))
         and not title_like(line)
         and not _EXPLICIT.match(text[after[0][0] : after[0][1]])

@@ -20,10 +20,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .blocks import Block, plain_blocks, title_like
+from .blocks import LINE, Block, plain_blocks, title_like
 from .corpus import Document
-
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|\Z)")
 
 
 @dataclass(frozen=True)
@@ -110,7 +108,7 @@ def _markdown_blocks(document: Document) -> Iterator[Block]:
     text, base = document.text, document.body_start
     body = text[base:]
     line_starts = [0]
-    for match in _LINE.finditer(body):
+    for match in LINE.finditer(body):
         if match.start() == match.end():
             break
         line_starts.append(match.end())
@@ -196,9 +194,9 @@ def _looks_like_chrome(block: Block) -> bool:
     """Navigation left over from a web page: several very short lines, none a sentence,
     with no blank line between them (a line and the indented block it introduces are
     not chrome: "Run:" over "make install")."""
-    if any(not line.strip() for line in block.text.splitlines()):
+    if len(block.lines) < 2 or any(not line.strip() for line in block.text.splitlines()):
         return False
-    return len(block.lines) >= 2 and all(
+    return all(
         len(line.split()) <= 4 and not line.endswith((".", "!", "?")) for line in block.lines
     )
 
