@@ -52,6 +52,11 @@ CORPORA = {
     "zsh-faq-differences": ROOT / "benchmarks" / "corpora" / "zsh-faq-differences",
     "cups-network-printers": ROOT / "benchmarks" / "corpora" / "cups-network-printers",
     "valgrind-massif": ROOT / "benchmarks" / "corpora" / "valgrind-massif",
+    # a shell's tutorial (Sphinx), an editor's FAQ and a kernel admin-guide reference page,
+    # imported the same way (sealed-11)
+    "fish-tutorial": ROOT / "benchmarks" / "corpora" / "fish-tutorial",
+    "nano-faq": ROOT / "benchmarks" / "corpora" / "nano-faq",
+    "kernel-bootconfig": ROOT / "benchmarks" / "corpora" / "kernel-bootconfig",
 }
 # The article's two older sets (tuned on before): training data only.
 OLD_SETS = [ROOT / "tests" / "data" / "devset.jsonl", ROOT / "tests" / "data" / "heldout.jsonl"]
