@@ -16,6 +16,11 @@ from briefbot.answertype import DATE, DURATION, QUANTITY, VERSION, YEAR, expecte
         ("Which Go version do I need to build it?", VERSION),
         ("What minimum version of the compiler is required?", VERSION),
         ("When did the talks start?", DATE),
+        ("When was the protocol deprecated?", DATE),
+        ("What happens when I delete the cache?", None),  # "when" + its subject: a condition
+        ("Which editor is used when EDITOR isn't set?", None),
+        ("What is the maximum number of tables I can list?", QUANTITY),
+        ("What's the default size of the buffer?", QUANTITY),
         ("How long does a build take?", DURATION),
         ("What does the version field mean?", None),
         ("Why is the cache kept on disk?", None),

@@ -1,8 +1,9 @@
-"""Answer quality must not regress (README, "Answer quality"): on the evaluation's twenty
-documents (benchmarks/questions: train, dev and the first eight sealed parts, the questions
-the weights are fitted on, each document its own corpus) and on the article's two older
-question sets. The levels are those measured when the weights were last fitted, rounded
-down; raise them as the engine improves. (sealed-10.jsonl stays out until it is measured, once.)"""
+"""Answer quality must not regress (README, "Answer quality"): on the evaluation's
+twenty-three documents (benchmarks/questions: train, dev and the first nine sealed parts,
+the questions the weights are fitted on, each document its own corpus) and on the article's
+two older question sets. The levels are those measured when the weights were last fitted
+(benchmarks/levels.py), rounded down; raise them as the engine improves. (A sealed part
+stays out until it is measured, once.)"""
 
 from __future__ import annotations
 
@@ -18,33 +19,34 @@ from .helpers import ROOT
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import evalsets  # noqa: E402
 
-# document: (hit@1, hit@3, quote@1, most answerable questions refused)
+# document: (hit@1, hit@3, quote@1, most answerable questions refused, least share of the
+# unanswerable ones refused); printed by benchmarks/levels.py
 LEVELS = {
-    "apache-caching": (0.59, 0.85, 0.55, 0),
-    "article": (0.72, 0.83, 0.69, 1),
-    "borg-quickstart": (0.55, 0.85, 0.51, 1),
-    "debian-faq-pkgtools": (0.77, 0.92, 0.59, 1),
-    "debian-history-detailed": (0.81, 0.96, 0.74, 1),
-    "debian-manifesto": (0.75, 0.91, 0.71, 2),
-    "debian-project": (0.84, 0.94, 0.68, 0),
-    "developer-duties": (0.74, 0.93, 0.72, 0),
-    "direnv": (0.66, 0.81, 0.66, 2),
-    "filter-repo": (0.74, 0.85, 0.74, 1),
-    "git-lfs-transfers": (0.70, 0.81, 0.59, 4),
-    "gitfaq": (0.75, 0.90, 0.66, 0),
-    "mutt-optional-features": (0.62, 0.77, 0.62, 2),
-    "ninja-manual": (0.77, 0.92, 0.70, 0),
-    "node-security": (0.81, 0.92, 0.81, 0),
-    "node-timers": (0.66, 0.74, 0.66, 0),
-    "node-writing-tests": (0.81, 0.88, 0.81, 1),
-    "postfix-address-rewriting": (0.77, 0.96, 0.70, 1),
-    "postgresql-pg-hba-conf": (0.74, 0.81, 0.66, 3),
-    "quilt-guide": (0.77, 0.92, 0.70, 0),
-    "sqlite-appfileformat": (0.81, 0.85, 0.77, 3),
-    "users-and-groups": (0.92, 0.96, 0.81, 1),
-    "zlib-usage": (0.66, 0.77, 0.44, 0),
+    "apache-caching": (0.59, 0.85, 0.55, 0, 0.00),
+    "article": (0.72, 0.82, 0.69, 2, 0.20),
+    "borg-quickstart": (0.55, 0.85, 0.51, 1, 0.22),
+    "debian-faq-pkgtools": (0.81, 0.96, 0.59, 0, 0.22),
+    "debian-history-detailed": (0.77, 0.92, 0.70, 2, 0.11),
+    "debian-manifesto": (0.75, 0.91, 0.71, 2, 0.52),
+    "debian-project": (0.84, 0.94, 0.68, 0, 0.22),
+    "developer-duties": (0.74, 0.93, 0.72, 0, 0.33),
+    "direnv": (0.66, 0.81, 0.66, 2, 0.22),
+    "filter-repo": (0.74, 0.85, 0.74, 1, 0.11),
+    "git-lfs-transfers": (0.74, 0.85, 0.62, 2, 0.11),
+    "gitfaq": (0.75, 0.90, 0.66, 0, 0.18),
+    "mutt-optional-features": (0.66, 0.81, 0.66, 0, 0.11),
+    "ninja-manual": (0.77, 0.92, 0.70, 0, 0.55),
+    "node-security": (0.81, 0.92, 0.81, 0, 0.22),
+    "node-timers": (0.66, 0.74, 0.66, 0, 0.00),
+    "node-writing-tests": (0.85, 0.92, 0.85, 0, 0.22),
+    "postfix-address-rewriting": (0.74, 0.92, 0.66, 2, 0.22),
+    "postgresql-pg-hba-conf": (0.77, 0.85, 0.70, 2, 0.44),
+    "quilt-guide": (0.77, 0.92, 0.70, 0, 0.22),
+    "sqlite-appfileformat": (0.85, 0.88, 0.81, 2, 0.22),
+    "users-and-groups": (0.96, 1.00, 0.85, 0, 0.22),
+    "zlib-usage": (0.66, 0.74, 0.51, 1, 0.22),
 }
-OLD = {"devset.jsonl": (0.77, 0.92), "heldout.jsonl": (0.80, 0.90)}
+OLD = {"devset.jsonl": (0.77, 0.92), "heldout.jsonl": (0.80, 0.86)}
 
 
 @pytest.fixture(scope="module")
@@ -70,12 +72,13 @@ def test_quality_on_each_document(doc, groups, tmp_path_factory):
         evalsets.CORPORA[doc], cache_dir=tmp_path_factory.mktemp(doc), save=False
     )
     report = evaluate(bot, groups[doc])
-    hit1, hit3, quote1, refused = LEVELS[doc]
+    hit1, hit3, quote1, refused, unanswerable = LEVELS[doc]
     summary = "\n".join(report.misses)
     assert report.hit_at_1 >= hit1, summary
     assert report.hit_at_3 >= hit3, summary
     assert report.quote_at_1 >= quote1, summary
     assert report.wrongly_refused <= refused, summary
+    assert report.refusal_accuracy >= unanswerable, summary
 
 
 @pytest.mark.parametrize("name", sorted(OLD))

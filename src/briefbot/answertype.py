@@ -1,7 +1,8 @@
 """The answer-type stage: what kind of answer a question wants, and whether a quote has it.
 
-"how many / how much" wants a number, "what year" a year, "which version" a version
-number, "when" a date, "how long" a duration;
+"how many / how much / the maximum number of" wants a number, "what year" a year, "which version" a version
+number, "when did / was / will" a date, "how long" a duration ("when" followed by its
+subject is a conjunction, "what happens when I ...", and asks for no date);
 and the number or date must be in the sentence that matches the question's own words, not
 anywhere in the passage. The check is a feature of the fusion (:mod:`briefbot.fusion`),
 weighted like the others, never a veto.
@@ -20,7 +21,10 @@ DURATION = "duration"
 _TYPES = [
     (
         re.compile(
-            r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|share|amount|proportion)\b", re.I
+            r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|share|amount|proportion)\b|"
+            r"\b(?:maximum|minimum|max|min|default|total|exact)\s+(?:number|amount|size|count|"
+            r"length)\b",
+            re.I,
         ),
         QUANTITY,
     ),
@@ -34,7 +38,8 @@ _TYPES = [
     ),
     (
         re.compile(
-            r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|"
+            r"\bwhen\s+(?:did|was|were|will|is|are|has|have|had)\b|"
+            r"\bwhat (?:year|date|day|month|time)\b|"
             r"\bwhich (?:year|date|day|month)\b|\bsince when\b",
             re.I,
         ),

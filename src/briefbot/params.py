@@ -126,23 +126,23 @@ WEIGHTS = {
     "lexical": (11.3559, 0.0000, 0.0000, 0.0000, -1.3485, 0.0000, -0.3510, 0.0000),
 }
 REFUSE_BELOW = {
-    "late": 0.22,
-    "semantic": 0.21,
-    "lexical": 0.268,
+    "late": 0.233,
+    "semantic": 0.214,
+    "lexical": 0.263,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.5830, 4.1654, 2.1068, 0.0000, -0.3862, -1.7200, -0.2538, 1.7212),
-    "semantic": (0.2668, 3.7962, 2.7224, 0.0000, -0.5028, -1.6057, -0.2538, 1.7115),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.4137, -1.7668, -1.2864, -0.5559, 0.7006),
+    "late": (0.5411, 4.4046, 2.0412, 0.0000, -0.4268, -3.2700, -0.3166, 1.7058),
+    "semantic": (0.2717, 4.0146, 2.6764, 0.0000, -0.4998, -3.0685, -0.3174, 1.7038),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.4475, -1.8114, -2.2618, -0.5695, 0.6733),
 }
 REFUSAL_BIAS = {
-    "late": -2.9492,
-    "semantic": -2.835,
-    "lexical": 0.5902,
+    "late": -2.9602,
+    "semantic": -2.8925,
+    "lexical": 0.6156,
 }
-SENTENCE_WEIGHTS = (2.1033, 3.6863, -0.5639)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -3.8568
+SENTENCE_WEIGHTS = (2.0795, 3.7335, -2.1095)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -3.8705
 # FITTED-END
 
 # A question names a document when it has at least this share of the title's words
