@@ -57,6 +57,11 @@ CORPORA = {
     "fish-tutorial": ROOT / "benchmarks" / "corpora" / "fish-tutorial",
     "nano-faq": ROOT / "benchmarks" / "corpora" / "nano-faq",
     "kernel-bootconfig": ROOT / "benchmarks" / "corpora" / "kernel-bootconfig",
+    # a version-control tutorial, a database's design caveats and a logging daemon's
+    # configuration reference (Sphinx), imported the same way (sealed-12)
+    "git-tutorial": ROOT / "benchmarks" / "corpora" / "git-tutorial",
+    "sqlite-quirks": ROOT / "benchmarks" / "corpora" / "sqlite-quirks",
+    "rsyslog-filters": ROOT / "benchmarks" / "corpora" / "rsyslog-filters",
 }
 # The article's two older sets (tuned on before): training data only.
 OLD_SETS = [ROOT / "tests" / "data" / "devset.jsonl", ROOT / "tests" / "data" / "heldout.jsonl"]
