@@ -101,7 +101,6 @@ def features(
                 lo, hi = index.sentence_range(lead)
                 cosine = max(cosine, float(sem.cosines(lo, hi).max(initial=-1.0)))
         ending = index.passages[pid].text.rstrip()
-        asks = 1.0 if ending.endswith("?") else 0.0
         opens = 1.0 if ending.endswith(":") else 0.0  # what it introduces comes after it
         late = sem.late(pid) if sem is not None else None
         # the question or the "...as follows:" line just before it: how close it is
@@ -115,7 +114,6 @@ def features(
             cosine,
             typed_miss,
             unknown,
-            asks,
             0.0 if late is None else late,
             opens,
             follows,

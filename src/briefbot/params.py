@@ -88,7 +88,6 @@ FEATURES = (
     "cosine",
     "typed_miss",
     "unknown",
-    "asks",
     "late",
     "opens",
     "follows",
@@ -117,32 +116,32 @@ REFUSAL_FEATURES = (
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 1634 training questions (39724 candidate
-# passages, 4324 sentences of answering passages); see that script for the procedure.
+# Written by benchmarks/fit.py from 1802 training questions (44155 candidate
+# passages, 4856 sentences of answering passages); see that script for the procedure.
 # The passage models' weights, in FEATURES order, one per model (params.MODELS):
 WEIGHTS = {
-    "late": (5.0405, 5.9417, 0.0000, 0.0000, -3.1033, 20.5670, -0.3991, 2.7228),
-    "semantic": (8.2333, 14.0851, 0.0000, 0.0000, -3.0203, 0.0000, -0.2534, 1.3275),
-    "lexical": (11.3559, 0.0000, 0.0000, 0.0000, -1.3485, 0.0000, -0.3510, 0.0000),
+    "late": (5.1671, 5.5678, 0.0000, 0.0000, 19.9567, -0.2530, 3.2033),
+    "semantic": (8.2311, 13.3785, 0.0000, 0.0000, 0.0000, -0.2590, 1.9079),
+    "lexical": (11.1518, 0.0000, 0.0000, 0.0000, 0.0000, -0.2878, 0.0000),
 }
 REFUSE_BELOW = {
-    "late": 0.233,
-    "semantic": 0.214,
-    "lexical": 0.263,
+    "late": 0.228,
+    "semantic": 0.205,
+    "lexical": 0.256,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.5411, 4.4046, 2.0412, 0.0000, -0.4268, -3.2700, -0.3166, 1.7058),
-    "semantic": (0.2717, 4.0146, 2.6764, 0.0000, -0.4998, -3.0685, -0.3174, 1.7038),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.4475, -1.8114, -2.2618, -0.5695, 0.6733),
+    "late": (0.3540, 4.5427, 2.4437, 0.0000, -0.3947, -3.4268, -0.1978, 2.1346),
+    "semantic": (0.1574, 4.7530, 2.5710, 0.0000, -0.3909, -3.2834, -0.2129, 2.2163),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.5812, -1.8472, -1.9772, -0.4231, 1.0417),
 }
 REFUSAL_BIAS = {
-    "late": -2.9602,
-    "semantic": -2.8925,
-    "lexical": 0.6156,
+    "late": -3.1704,
+    "semantic": -3.2652,
+    "lexical": 0.4389,
 }
-SENTENCE_WEIGHTS = (2.0795, 3.7335, -2.1095)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -3.8705
+SENTENCE_WEIGHTS = (2.0966, 3.8204, -2.1931)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -3.9480
 # FITTED-END
 
 # A question names a document when it has at least this share of the title's words
