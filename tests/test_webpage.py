@@ -281,3 +281,16 @@ def test_a_code_block_inside_a_list_item_opens_on_its_own_line(tmp_path):
     assert any(
         "Nothing is ever sent anywhere else." in p.text for p in passages if p.kind == "text"
     )
+
+
+def test_a_heading_whose_text_is_a_link_keeps_its_text():
+    # Sphinx's table-of-contents back-references wrap each heading's text in a link
+    prose = " ".join(["A toolchain file tells the build which compilers to use."] * 6)
+    html = (
+        "<html><body><div role='main'><h1><a class='toc-backref' href='#id1'>Toolchains</a>"
+        "<a class='headerlink' href='#t'>¶</a></h1>"
+        f"<p>{prose}</p><h2><a class='toc-backref' href='#id2'>Languages</a>"
+        f"<a class='headerlink' href='#l'>¶</a></h2><p>{prose}</p></div></body></html>"
+    )
+    md = read_page(html).markdown
+    assert re.findall(r"^#+ (.+)$", md, re.M) == ["Toolchains", "Languages"]

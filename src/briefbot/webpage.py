@@ -233,8 +233,8 @@ _CONTAINERS = ("body", "center", "blockquote", "td", "dd", "li", "div", "section
 
 def prepare(tree: Any) -> Any:
     """The page's lxml tree, changed in place: prose between blocks wrapped in paragraphs
-    and every ``<pre>`` marked as code (``<pre><code>``); nothing is dropped but comments and
-    the permalink glyphs of headings."""
+    and every ``<pre>`` marked as code (``<pre><code>``), a heading's links made its plain
+    text; nothing is dropped but comments and the permalink glyphs of headings."""
     import lxml.html
 
     for pre in list(tree.iter("pre")):
@@ -260,6 +260,8 @@ def prepare(tree: Any) -> Any:
         for link in list(heading.iter("a")):
             if _PERMALINK.fullmatch(link.text_content()):
                 link.drop_tree()  # a permalink's glyph (¶, §, #) is not the heading's text
+            else:  # a heading's text as a link (Sphinx's back-reference to the contents)
+                link.drop_tag()  # is read as a link, and a heading of links is left out
     for box in list(tree.iter(*_CONTAINERS)):
         _paragraphs(box, lxml.html.Element)
     return tree
