@@ -21,6 +21,8 @@ from briefbot.answertype import DATE, DURATION, QUANTITY, VERSION, YEAR, expecte
         ("Which editor is used when EDITOR isn't set?", None),
         ("What is the maximum number of tables I can list?", QUANTITY),
         ("What's the default size of the buffer?", QUANTITY),
+        ("Which port does the server listen on?", QUANTITY),
+        ("In which Postfix release did the parameter appear?", VERSION),
         ("How long does a build take?", DURATION),
         ("What does the version field mean?", None),
         ("Why is the cache kept on disk?", None),

@@ -1,11 +1,11 @@
 """The answer-type stage: what kind of answer a question wants, and whether a quote has it.
 
-"how many / how much / the maximum number of" wants a number, "what year" a year, "which version" a version
-number, "when did / was / will" a date, "how long" a duration ("when" followed by its
-subject is a conjunction, "what happens when I ...", and asks for no date);
-and the number or date must be in the sentence that matches the question's own words, not
-anywhere in the passage. The check is a feature of the fusion (:mod:`briefbot.fusion`),
-weighted like the others, never a veto.
+"how many / how much / the maximum number of / which port" wants a number, "what year" a
+year, "which version / release" a version number, "when did / was / will" a date, "how
+long" a duration ("when" followed by its subject is a conjunction, "what happens when I
+...", and asks for no date); and the number or date must be in the sentence that matches
+the question's own words, not anywhere in the passage. The check is a feature of the
+fusion (:mod:`briefbot.fusion`), weighted like the others, never a veto.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ _TYPES = [
         re.compile(
             r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|share|amount|proportion)\b|"
             r"\b(?:maximum|minimum|max|min|default|total|exact)\s+(?:number|amount|size|count|"
-            r"length)\b",
+            r"length)\b|\b(?:what|which)\s+(?:[\w.+-]+\s+)?(?:port|rfc)\b",
             re.I,
         ),
         QUANTITY,
@@ -31,9 +31,13 @@ _TYPES = [
     (re.compile(r"\bhow long\b|\bfor how long\b", re.I), DURATION),
     # a year, written as one: "in what year", "since which year", "what decade"
     (re.compile(r"\b(?:what|which)\s+(?:year|decade)\b", re.I), YEAR),
-    # "which Git version", "the minimum OpenSSH version": a number ("2.24", "1.0", "3")
+    # "which Git version", "the minimum OpenSSH version", "in which Postfix release": a
+    # number ("2.24", "1.0", "3")
     (
-        re.compile(r"\b(?:what|which|minimum|oldest|earliest)\s+(?:[\w.+-]+\s+)?version\b", re.I),
+        re.compile(
+            r"\b(?:what|which|minimum|oldest|earliest)\s+(?:[\w.+-]+\s+)?(?:version|release)\b",
+            re.I,
+        ),
         VERSION,
     ),
     (
