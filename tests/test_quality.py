@@ -1,5 +1,5 @@
 """Answer quality must not regress (README, "Answer quality"): on the evaluation's
-twenty-six documents (benchmarks/questions: train, dev and the first ten sealed parts,
+twenty-nine documents (benchmarks/questions: train, dev and the first eleven sealed parts,
 the questions the weights are fitted on, each document its own corpus) and on the article's
 two older question sets. The levels are those measured when the weights were last fitted
 (benchmarks/levels.py), rounded down; raise them as the engine improves. (A sealed part
@@ -23,33 +23,36 @@ import evalsets  # noqa: E402
 # unanswerable ones refused); printed by benchmarks/levels.py
 LEVELS = {
     "apache-caching": (0.59, 0.85, 0.55, 0, 0.11),
-    "article": (0.70, 0.83, 0.68, 2, 0.20),
+    "article": (0.69, 0.83, 0.67, 2, 0.23),
     "borg-quickstart": (0.55, 0.85, 0.51, 1, 0.22),
     "cups-network-printers": (0.70, 0.92, 0.70, 0, 0.55),
     "debian-faq-pkgtools": (0.81, 0.96, 0.59, 0, 0.33),
     "debian-history-detailed": (0.77, 0.92, 0.70, 2, 0.00),
     "debian-manifesto": (0.75, 0.91, 0.71, 2, 0.52),
-    "debian-project": (0.84, 0.94, 0.70, 0, 0.22),
-    "developer-duties": (0.74, 0.91, 0.72, 1, 0.27),
-    "direnv": (0.66, 0.81, 0.66, 2, 0.22),
+    "debian-project": (0.84, 0.94, 0.68, 0, 0.22),
+    "developer-duties": (0.74, 0.91, 0.72, 1, 0.33),
+    "direnv": (0.66, 0.74, 0.66, 4, 0.22),
     "filter-repo": (0.74, 0.85, 0.74, 1, 0.22),
+    "fish-tutorial": (0.59, 0.74, 0.59, 1, 0.22),
     "git-lfs-transfers": (0.74, 0.85, 0.62, 2, 0.11),
     "gitfaq": (0.67, 0.89, 0.60, 0, 0.36),
+    "kernel-bootconfig": (0.74, 0.88, 0.74, 0, 0.44),
     "mutt-optional-features": (0.66, 0.81, 0.66, 0, 0.11),
-    "ninja-manual": (0.77, 0.92, 0.74, 0, 0.55),
+    "nano-faq": (0.77, 0.88, 0.70, 1, 0.22),
+    "ninja-manual": (0.70, 0.92, 0.66, 0, 0.55),
     "node-security": (0.81, 0.92, 0.81, 0, 0.22),
     "node-timers": (0.66, 0.74, 0.66, 0, 0.00),
     "node-writing-tests": (0.77, 0.92, 0.77, 0, 0.22),
     "postfix-address-rewriting": (0.77, 0.96, 0.70, 1, 0.22),
     "postgresql-pg-hba-conf": (0.77, 0.85, 0.70, 2, 0.55),
     "quilt-guide": (0.77, 0.92, 0.70, 0, 0.22),
-    "sqlite-appfileformat": (0.81, 0.85, 0.77, 3, 0.11),
+    "sqlite-appfileformat": (0.81, 0.85, 0.77, 3, 0.22),
     "users-and-groups": (0.96, 0.96, 0.85, 1, 0.22),
     "valgrind-massif": (0.62, 0.81, 0.55, 0, 0.33),
-    "zlib-usage": (0.66, 0.74, 0.51, 1, 0.22),
+    "zlib-usage": (0.62, 0.74, 0.44, 1, 0.22),
     "zsh-faq-differences": (0.66, 0.81, 0.55, 0, 0.33),
 }
-OLD = {"devset.jsonl": (0.77, 0.90), "heldout.jsonl": (0.80, 0.86)}
+OLD = {"devset.jsonl": (0.77, 0.90), "heldout.jsonl": (0.80, 0.90)}
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +70,7 @@ def groups():
         "sealed-8",
         "sealed-9",
         "sealed-10",
+        "sealed-11",
     )
 
 
