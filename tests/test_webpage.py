@@ -294,3 +294,22 @@ def test_a_heading_whose_text_is_a_link_keeps_its_text():
     )
     md = read_page(html).markdown
     assert re.findall(r"^#+ (.+)$", md, re.M) == ["Toolchains", "Languages"]
+
+
+def test_a_definition_lists_term_and_definition_are_one_item():
+    prose = " ".join(["Each option changes how the profiler records a program's heap."] * 4)
+    html = (
+        f"<html><body><div role='main'><h1>Options</h1><p>{prose}</p><dl>"
+        "<dt><span class='term'><code>--depth=&lt;number&gt;</code> (default: 30) </span></dt>"
+        "<dd><p>Maximum depth of the allocation trees\n      recorded for snapshots.</p></dd>"
+        "<dt><strong>contains</strong></dt><dd>Checks if the value is in the property.</dd>"
+        "<dt>example</dt><dd><pre>run --depth=5</pre></dd>"
+        "</dl></div></body></html>"
+    )
+    md = read_page(html).markdown
+    assert (
+        "- `--depth=<number>` (default: 30): Maximum depth of the allocation trees recorded "
+        "for snapshots." in md
+    )
+    assert "- **contains**: Checks if the value is in the property." in md
+    assert "- example\n" in md and "run --depth=5" in md  # a code definition: left as it was

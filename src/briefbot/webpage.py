@@ -234,7 +234,8 @@ _CONTAINERS = ("body", "center", "blockquote", "td", "dd", "li", "div", "section
 def prepare(tree: Any) -> Any:
     """The page's lxml tree, changed in place: prose between blocks wrapped in paragraphs
     and every ``<pre>`` marked as code (``<pre><code>``), a heading's links made its plain
-    text; nothing is dropped but comments and the permalink glyphs of headings."""
+    text, a definition list's term put in front of its definition; nothing is dropped but
+    comments and the permalink glyphs of headings."""
     import lxml.html
 
     for pre in list(tree.iter("pre")):
@@ -262,9 +263,56 @@ def prepare(tree: Any) -> Any:
                 link.drop_tree()  # a permalink's glyph (¶, §, #) is not the heading's text
             else:  # a heading's text as a link (Sphinx's back-reference to the contents)
                 link.drop_tag()  # is read as a link, and a heading of links is left out
+    for term in list(tree.iter("dt")):
+        _term_into_definition(term, lxml.html.Element)
     for box in list(tree.iter(*_CONTAINERS)):
         _paragraphs(box, lxml.html.Element)
     return tree
+
+
+def _term_into_definition(term: Any, element: Any) -> None:
+    """A definition list's term and its definition as one item, "term: definition": the
+    term begins the definition's first paragraph (each was an item of its own, and the
+    term alone answered nothing). A definition that opens with anything but text or a
+    paragraph (a code block, a list) is left as it is."""
+    definition = term.getnext()
+    if definition is None or definition.tag != "dd":
+        return
+    first = definition[0] if len(definition) else None
+    if (definition.text or "").strip():
+        target: Any = definition
+    elif first is not None and first.tag == "p":
+        target = first
+    else:
+        return
+    lead = element("span")
+    lead.text = term.text
+    for child in list(term):
+        lead.append(child)
+    _strip_end(lead)
+    lead.tail = ": " + (target.text or "").lstrip()
+    target.text = None
+    target.insert(0, lead)
+    lead.drop_tag()
+    for el in target.iter():  # one line, as the list's other items are written
+        if next(el.iterancestors("pre"), None) is None and el.tag != "pre":
+            el.text = _collapse(el.text)
+            if el is not target:
+                el.tail = _collapse(el.tail)
+    term.getparent().remove(term)
+
+
+def _strip_end(node: Any) -> None:
+    """The whitespace at the end of ``node``'s text removed, however deep it is."""
+    if not len(node):
+        node.text = (node.text or "").rstrip() or None
+        return
+    last = node[-1]
+    if (last.tail or "").strip():
+        last.tail = last.tail.rstrip()
+        return
+    last.tail = None
+    _strip_end(last)
 
 
 def _collapse(text: str | None) -> str | None:
