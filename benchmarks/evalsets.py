@@ -62,6 +62,14 @@ CORPORA = {
     "git-tutorial": ROOT / "benchmarks" / "corpora" / "git-tutorial",
     "sqlite-quirks": ROOT / "benchmarks" / "corpora" / "sqlite-quirks",
     "rsyslog-filters": ROOT / "benchmarks" / "corpora" / "rsyslog-filters",
+    # a web server's authentication how-to, a database's vacuuming reference chapter and
+    # a database's write-ahead-log design page, imported the same way (sealed-13)
+    "apache-auth": ROOT / "benchmarks" / "corpora" / "apache-auth",
+    "postgresql-routine-vacuuming": ROOT
+    / "benchmarks"
+    / "corpora"
+    / "postgresql-routine-vacuuming",
+    "sqlite-wal": ROOT / "benchmarks" / "corpora" / "sqlite-wal",
 }
 # The article's two older sets (tuned on before): training data only.
 OLD_SETS = [ROOT / "tests" / "data" / "devset.jsonl", ROOT / "tests" / "data" / "heldout.jsonl"]
