@@ -313,3 +313,19 @@ def test_a_definition_lists_term_and_definition_are_one_item():
     )
     assert "- **contains**: Checks if the value is in the property." in md
     assert "- example\n" in md and "run --depth=5" in md  # a code definition: left as it was
+
+
+def test_code_inside_inline_code_loses_no_words_after_it():
+    # Apache's manual writes a directive's name as code inside code
+    prose = " ".join(["The server checks each request against the configured providers."] * 4)
+    html = (
+        f"<html><body><div id='page-content'><h1>Auth</h1><p>{prose}</p><p>Rather than "
+        "selecting <code><code class='directive'><a href='p.html'>AuthBasicProvider</a></code>"
+        " file</code>, instead you can choose <code>dbm</code> as your storage format.</p>"
+        f"<p>{prose}</p></div></body></html>"
+    )
+    md = read_page(html).markdown
+    assert (
+        "Rather than selecting `AuthBasicProvider file`, instead you can choose `dbm` as your "
+        "storage format." in md
+    )

@@ -250,6 +250,10 @@ def prepare(tree: Any) -> Any:
             code.append(child)  # its tail goes with it
         pre.append(code)
     for inline in list(tree.iter("code", "tt", "kbd", "samp")):
+        outer = next(inline.iterancestors("code", "tt", "kbd", "samp"), None)
+        if outer is not None and next(inline.iterancestors("pre"), None) is None:
+            inline.drop_tag()  # code in code: trafilatura loses the words after the outer one
+    for inline in list(tree.iter("code", "tt", "kbd", "samp")):
         if next(inline.iterancestors("pre"), None) is None:
             # inline code's line breaks render as spaces; kept, trafilatura would write a
             # fence in the middle of a line, and the rest of the page would become code
