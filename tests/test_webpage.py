@@ -283,28 +283,32 @@ def test_a_code_block_inside_a_list_item_opens_on_its_own_line(tmp_path):
     )
 
 
+def _main(inner: str, sentence: str) -> str:
+    """A page whose main container holds ``inner``; "{prose}" in it is ``sentence`` four
+    times over (enough words for an article)."""
+    body = inner.format(prose=" ".join([sentence] * 4))
+    return f"<html><body><div role='main'>{body}</div></body></html>"
+
+
 def test_a_heading_whose_text_is_a_link_keeps_its_text():
     # Sphinx's table-of-contents back-references wrap each heading's text in a link
-    prose = " ".join(["A toolchain file tells the build which compilers to use."] * 6)
-    html = (
-        "<html><body><div role='main'><h1><a class='toc-backref' href='#id1'>Toolchains</a>"
-        "<a class='headerlink' href='#t'>¶</a></h1>"
-        f"<p>{prose}</p><h2><a class='toc-backref' href='#id2'>Languages</a>"
-        f"<a class='headerlink' href='#l'>¶</a></h2><p>{prose}</p></div></body></html>"
+    html = _main(
+        "<h1><a class='toc-backref' href='#id1'>Toolchains</a><a class='headerlink' "
+        "href='#t'>¶</a></h1><p>{prose}</p><h2><a class='toc-backref' href='#id2'>Languages"
+        "</a><a class='headerlink' href='#l'>¶</a></h2><p>{prose}</p>",
+        "A toolchain file tells the build which compilers to use.",
     )
-    md = read_page(html).markdown
-    assert re.findall(r"^#+ (.+)$", md, re.M) == ["Toolchains", "Languages"]
+    assert re.findall(r"^#+ (.+)$", read_page(html).markdown, re.M) == ["Toolchains", "Languages"]
 
 
 def test_a_definition_lists_term_and_definition_are_one_item():
-    prose = " ".join(["Each option changes how the profiler records a program's heap."] * 4)
-    html = (
-        f"<html><body><div role='main'><h1>Options</h1><p>{prose}</p><dl>"
+    html = _main(
+        "<h1>Options</h1><p>{prose}</p><dl>"
         "<dt><span class='term'><code>--depth=&lt;number&gt;</code> (default: 30) </span></dt>"
         "<dd><p>Maximum depth of the allocation trees\n      recorded for snapshots.</p></dd>"
         "<dt><strong>contains</strong></dt><dd>Checks if the value is in the property.</dd>"
-        "<dt>example</dt><dd><pre>run --depth=5</pre></dd>"
-        "</dl></div></body></html>"
+        "<dt>example</dt><dd><pre>run --depth=5</pre></dd></dl>",
+        "Each option changes how the profiler records a program's heap.",
     )
     md = read_page(html).markdown
     assert (
@@ -317,15 +321,13 @@ def test_a_definition_lists_term_and_definition_are_one_item():
 
 def test_code_inside_inline_code_loses_no_words_after_it():
     # Apache's manual writes a directive's name as code inside code
-    prose = " ".join(["The server checks each request against the configured providers."] * 4)
-    html = (
-        f"<html><body><div id='page-content'><h1>Auth</h1><p>{prose}</p><p>Rather than "
-        "selecting <code><code class='directive'><a href='p.html'>AuthBasicProvider</a></code>"
-        " file</code>, instead you can choose <code>dbm</code> as your storage format.</p>"
-        f"<p>{prose}</p></div></body></html>"
+    html = _main(
+        "<h1>Auth</h1><p>{prose}</p><p>Rather than selecting <code><code class='directive'>"
+        "<a href='p.html'>AuthBasicProvider</a></code> file</code>, instead you can choose "
+        "<code>dbm</code> as your storage format.</p><p>{prose}</p>",
+        "The server checks each request against the configured providers.",
     )
-    md = read_page(html).markdown
     assert (
         "Rather than selecting `AuthBasicProvider file`, instead you can choose `dbm` as your "
-        "storage format." in md
+        "storage format." in read_page(html).markdown
     )
