@@ -19,7 +19,7 @@ import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, overload
@@ -32,7 +32,7 @@ from .build import PASSAGE_FIELDS, Built, build_arrays, extend_arrays, heading_t
 from .corpus import Corpus, Document, byte_offsets
 from .encoder import WEIGHTS_SHA256
 from .errors import InputError
-from .passages import Passage
+from .passages import Passage, joined
 from .retriever import LocalRetriever, Retriever
 from .storage import load_npz
 from .text import Lexicon, LexiconCounts, Token, Tokenizer
@@ -170,12 +170,8 @@ class PassageTable(Sequence[Passage]):
         doc = first.document
         end = self._end[j]
         text = doc.excerpt(first.start, end, self._byte_start[i], self._byte_end[j])
-        code_at = None
-        if self.is_code[j]:
-            code_at = (first.end - first.start, int(self._start[j]) - first.start)
-        return replace(
-            first, end=end, text=text, kind="text", through=self._paragraph[j], code_at=code_at
-        )
+        code = int(self._start[j]) if self.is_code[j] else None
+        return joined(first, end, text, self._paragraph[j], code)
 
     @overload
     def __getitem__(self, i: int) -> Passage: ...
@@ -770,12 +766,8 @@ class PassageIndex:
             return self.passages.joined(i, j)
         first, last = self.passages[i], self.passages[j]
         text = first.document.text[first.start : last.end]
-        code_at = None
-        if last.kind == "code":
-            code_at = (first.end - first.start, last.start - first.start)
-        return replace(
-            first, end=last.end, text=text, kind="text", through=last.paragraph, code_at=code_at
-        )
+        code = last.start if last.kind == "code" else None
+        return joined(first, last.end, text, last.paragraph, code)
 
     def __len__(self) -> int:
         return len(self.passages)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .blocks import LINE, Block, plain_blocks, title_like
 from .corpus import Document
@@ -50,6 +50,16 @@ class Passage:
     def paragraphs(self) -> str:
         """Its paragraph number as shown: "12", or "12–13" for a joined passage."""
         return f"{self.paragraph}" if self.through is None else f"{self.paragraph}–{self.through}"
+
+
+def joined(first: Passage, end: int, text: str, through: int, code_start: int | None) -> Passage:
+    """``first`` and a later passage of its document as one passage, ``text`` being the
+    document's text from ``first.start`` to ``end``, verbatim; ``code_start`` is where the
+    later one begins when it is a code block (None when it is prose)."""
+    code_at = None
+    if code_start is not None:
+        code_at = (first.end - first.start, code_start - first.start)
+    return replace(first, end=end, text=text, kind="text", through=through, code_at=code_at)
 
 
 def split_passages(document: Document, first_id: int = 0) -> list[Passage]:

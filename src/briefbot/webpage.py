@@ -231,6 +231,9 @@ _TRAILING_PERMALINK = re.compile(r"\s*[¶§🔗]\s*$")
 _CONTAINERS = ("body", "center", "blockquote", "td", "dd", "li", "div", "section", "article")
 
 
+_INLINE_CODE = ("code", "tt", "kbd", "samp")
+
+
 def prepare(tree: Any) -> Any:
     """The page's lxml tree, changed in place: prose between blocks wrapped in paragraphs
     and every ``<pre>`` marked as code (``<pre><code>``), a heading's links made its plain
@@ -249,18 +252,15 @@ def prepare(tree: Any) -> Any:
         for child in list(pre):
             code.append(child)  # its tail goes with it
         pre.append(code)
-    for inline in list(tree.iter("code", "tt", "kbd", "samp")):
-        outer = next(inline.iterancestors("code", "tt", "kbd", "samp"), None)
-        if outer is not None and next(inline.iterancestors("pre"), None) is None:
+    for inline in list(tree.iter(*_INLINE_CODE)):
+        if next(inline.iterancestors("pre"), None) is not None:
+            continue
+        if next(inline.iterancestors(*_INLINE_CODE), None) is not None:
             inline.drop_tag()  # code in code: trafilatura loses the words after the outer one
-    for inline in list(tree.iter("code", "tt", "kbd", "samp")):
-        if next(inline.iterancestors("pre"), None) is None:
+        else:
             # inline code's line breaks render as spaces; kept, trafilatura would write a
             # fence in the middle of a line, and the rest of the page would become code
-            for el in inline.iter():
-                el.text = _collapse(el.text)
-                if el is not inline:
-                    el.tail = _collapse(el.tail)
+            _one_line(inline)
     for heading in list(tree.iter("h1", "h2", "h3", "h4", "h5", "h6")):
         for link in list(heading.iter("a")):
             if _PERMALINK.fullmatch(link.text_content()):
@@ -298,11 +298,7 @@ def _term_into_definition(term: Any, element: Any) -> None:
     target.text = None
     target.insert(0, lead)
     lead.drop_tag()
-    for el in target.iter():  # one line, as the list's other items are written
-        if next(el.iterancestors("pre"), None) is None and el.tag != "pre":
-            el.text = _collapse(el.text)
-            if el is not target:
-                el.tail = _collapse(el.tail)
+    _one_line(target)  # as the list's other items are written
     term.getparent().remove(term)
 
 
@@ -317,6 +313,16 @@ def _strip_end(node: Any) -> None:
         return
     last.tail = None
     _strip_end(last)
+
+
+def _one_line(node: Any) -> None:
+    """Every run of whitespace in ``node``'s text one space, but in a ``<pre>``."""
+    for el in node.iter():
+        if el.tag == "pre" or next(el.iterancestors("pre"), None) is not None:
+            continue
+        el.text = _collapse(el.text)
+        if el is not node:
+            el.tail = _collapse(el.tail)
 
 
 def _collapse(text: str | None) -> str | None:
