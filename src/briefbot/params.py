@@ -116,32 +116,32 @@ REFUSAL_FEATURES = (
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 1970 training questions (48774 candidate
-# passages, 4947 sentences of answering passages); see that script for the procedure.
+# Written by benchmarks/fit.py from 2138 training questions (52759 candidate
+# passages, 5172 sentences of answering passages); see that script for the procedure.
 # The passage models' weights, in FEATURES order, one per model (params.MODELS):
 WEIGHTS = {
-    "late": (5.1398, 4.9492, 0.0000, 0.0000, 20.3197, -0.2414, 3.4554),
-    "semantic": (8.3476, 12.8465, 0.0000, 0.0000, 0.0000, -0.2056, 1.7983),
-    "lexical": (11.1156, 0.0000, 0.0000, 0.0000, 0.0000, -0.3005, 0.0000),
+    "late": (5.1121, 5.0139, 0.0000, 0.0000, 19.9116, -0.1984, 3.4137),
+    "semantic": (8.3071, 12.8802, 0.0000, 0.0000, 0.0000, -0.1440, 1.7987),
+    "lexical": (11.2164, 0.0000, 0.0000, 0.0000, 0.0000, -0.3042, 0.0000),
 }
 REFUSE_BELOW = {
-    "late": 0.221,
-    "semantic": 0.206,
-    "lexical": 0.234,
+    "late": 0.22,
+    "semantic": 0.211,
+    "lexical": 0.241,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.0683, 4.8199, 2.5014, 0.0217, -0.5768, -3.6512, -0.2317, 1.5723),
-    "semantic": (0.0000, 4.9082, 2.6783, 0.1244, -0.4689, -3.4989, -0.2224, 1.6741),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.7411, -1.8845, -2.2692, -0.5520, 1.0606),
+    "late": (0.1997, 4.3367, 2.7400, 0.0000, -0.7075, -3.7272, -0.2778, 2.3515),
+    "semantic": (0.0000, 4.7244, 2.7698, 0.0383, -0.6586, -3.5989, -0.2883, 2.4878),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.8073, -1.8028, -2.3053, -0.5461, 1.6897),
 }
 REFUSAL_BIAS = {
-    "late": -3.0549,
-    "semantic": -3.2901,
-    "lexical": 0.4394,
+    "late": -2.9384,
+    "semantic": -3.1214,
+    "lexical": 0.3909,
 }
-SENTENCE_WEIGHTS = (2.1427, 3.7031, -2.4189)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -3.8478
+SENTENCE_WEIGHTS = (2.1441, 3.6749, -2.4014)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -3.8182
 # FITTED-END
 
 # A question names a document when it has at least this share of the title's words
