@@ -127,7 +127,7 @@ def rank(
     if sem is not None and encoder is not None:  # an index without vectors: encode these
         if sem.dense is None:
             ids = ids[: params.ENCODED_CANDIDATES]
-        leads = [q for p in ids for q in (lead_in(index, p), opener(index, p)) if q is not None]
+        leads = [q for q in (lead_in(index, p) for p in ids) if q is not None]
         sem.prepare(encoder, ids + leads)
     kind = expected_type(question.text)
     scored = score(index, question, lex, sem, kind, ids) if ids else []

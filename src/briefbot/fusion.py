@@ -20,7 +20,7 @@ import numpy as np
 
 from . import params
 from .answertype import has_type
-from .candidates import Lexical, coverage, lead_in, opener
+from .candidates import Lexical, coverage, lead_in
 from .index import PassageIndex
 from .question import Question
 from .similarity import Semantic
@@ -103,12 +103,6 @@ def features(
         ending = index.passages[pid].text.rstrip()
         opens = 1.0 if ending.endswith(":") else 0.0  # what it introduces comes after it
         late = sem.late(pid) if sem is not None else None
-        # the question or the "...as follows:" line just before it: how close it is
-        follows = 0.0
-        before = opener(index, pid)
-        if before is not None and sem is not None:
-            lo, hi = index.sentence_range(before)
-            follows = float(sem.cosines(lo, hi).max(initial=0.0))
         f = (
             cover,
             cosine,
@@ -116,7 +110,6 @@ def features(
             unknown,
             0.0 if late is None else late,
             opens,
-            follows,
         )
         out.append((f, scores))
     return out

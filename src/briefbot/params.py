@@ -78,11 +78,11 @@ MIN_QUOTE_CHARS = 150  # a quote shorter than this (a list item's name, a headin
 
 # -- fusion and refusal (FITTED: benchmarks/fit.py) ---------------------------------------
 # The passage features, in the order of the weights (computed in briefbot.fusion).
-# "opens": the passage ends with a colon; "follows": the best sentence cosine of the
-# passage just before it in its section when that one ends with a question mark or a colon
-# (briefbot.candidates.opener). Leave-one-document-out on seventeen documents (mean ranking
-# hit@1): 0.747 without either, 0.764 with both, 0.757 without "opens", 0.759 without
-# "follows" (benchmarks/README.md).
+# "opens": the passage ends with a colon. Leave-one-document-out on thirty-two documents
+# (mean ranking hit@1 / end to end): 0.720 / 0.706 with it, 0.717 / 0.703 without. A
+# "follows" signal (the best sentence cosine of the passage before, when that one ends
+# with "?" or ":") paid on seventeen documents and no longer on thirty-two: 0.718 / 0.702
+# with it, so it was dropped (benchmarks/README.md).
 FEATURES = (
     "coverage",
     "cosine",
@@ -90,7 +90,6 @@ FEATURES = (
     "unknown",
     "late",
     "opens",
-    "follows",
 )
 # The fitted models, one per kind of index: with the passages' token vectors ("late"),
 # with sentence vectors only ("semantic"), and without the encoder ("lexical").
@@ -120,24 +119,24 @@ REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) a
 # passages, 5172 sentences of answering passages); see that script for the procedure.
 # The passage models' weights, in FEATURES order, one per model (params.MODELS):
 WEIGHTS = {
-    "late": (5.1121, 5.0139, 0.0000, 0.0000, 19.9116, -0.1984, 3.4137),
-    "semantic": (8.3071, 12.8802, 0.0000, 0.0000, 0.0000, -0.1440, 1.7987),
-    "lexical": (11.2164, 0.0000, 0.0000, 0.0000, 0.0000, -0.3042, 0.0000),
+    "late": (5.1045, 5.1901, 0.0000, 0.0000, 18.6124, -0.3864),
+    "semantic": (8.2662, 12.8049, 0.0000, 0.0000, 0.0000, -0.2822),
+    "lexical": (11.2164, 0.0000, 0.0000, 0.0000, 0.0000, -0.3042),
 }
 REFUSE_BELOW = {
-    "late": 0.22,
-    "semantic": 0.211,
+    "late": 0.215,
+    "semantic": 0.214,
     "lexical": 0.241,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.1997, 4.3367, 2.7400, 0.0000, -0.7075, -3.7272, -0.2778, 2.3515),
-    "semantic": (0.0000, 4.7244, 2.7698, 0.0383, -0.6586, -3.5989, -0.2883, 2.4878),
+    "late": (0.2641, 4.2591, 2.7516, 0.0000, -0.6975, -3.7151, -0.2895, 2.3400),
+    "semantic": (0.0000, 4.8036, 2.6842, 0.0239, -0.6769, -3.5891, -0.2828, 2.4974),
     "lexical": (0.0000, 0.0000, 0.0000, 1.8073, -1.8028, -2.3053, -0.5461, 1.6897),
 }
 REFUSAL_BIAS = {
-    "late": -2.9384,
-    "semantic": -3.1214,
+    "late": -2.9509,
+    "semantic": -3.1171,
     "lexical": 0.3909,
 }
 SENTENCE_WEIGHTS = (2.1441, 3.6749, -2.4014)  # sentence_bm25, cosine, typed_miss
