@@ -327,11 +327,11 @@ def print_tables(rows: list[dict]) -> None:
             if engine not in r:
                 continue
             e = r[engine]
+            disk = f"{e['size_mb']:.0f} MB" if "size_mb" in e else "-"  # rank-bm25 saves none
+            load = f"{e['load_s']:.2f} s" if "load_s" in e else "-"
             print(
                 f"| {r['passages']:,} | {engine} | {e['build_s']:.1f} s | {e['peak_mb']:.0f} MB | "
-                f"{e.get('size_mb', float('nan')):.0f} MB | "
-                f"{e.get('load_s', float('nan')):.2f} s | "
-                f"{e['p50_ms']:.1f} / {e['p99_ms']:.1f} ms |"
+                f"{disk} | {load} | {e['p50_ms']:.1f} / {e['p99_ms']:.1f} ms |"
             )
     if len(rows) >= 2:
         a, z = rows[0], rows[-1]
@@ -341,6 +341,7 @@ def print_tables(rows: list[dict]) -> None:
             ("briefbot build", lambda r: r["briefbot"]["build_s"]),
             ("briefbot load", lambda r: r["briefbot"]["lexical"]["load_s"]),
             ("briefbot ask p50, lexical", lambda r: r["briefbot"]["lexical"]["p50_ms"]),
+            ("briefbot ask p50, semantic", lambda r: r["briefbot"]["semantic"]["p50_ms"]),
             ("briefbot cold ask", lambda r: r["briefbot"]["cold_ask_s"]),
             ("tantivy build", lambda r: r["tantivy"]["build_s"]),
             ("tantivy top-10 p50", lambda r: r["tantivy"]["p50_ms"]),

@@ -128,7 +128,7 @@ def rank(
         if sem.dense is None:
             ids = ids[: params.ENCODED_CANDIDATES]
         leads = [q for q in (lead_in(index, p) for p in ids) if q is not None]
-        sem.prepare(encoder, ids + leads)
+        sem.prepare(encoder, ids + leads, lex.sentence_scores, params.ENCODE_BUDGET_TOKENS)
     kind = expected_type(question.text)
     scored = score(index, question, lex, sem, kind, ids) if ids else []
     byline, whole = False, 0.0

@@ -145,6 +145,11 @@ class Encoder:
             out[chunk] = _pooled(hidden, mask)
         return out
 
+    def token_counts(self, texts: list[str]) -> list[int]:
+        """How many tokens the model reads of each text ([CLS] and [SEP] included)."""
+        with self._lock:
+            return [len(e.ids) for e in self._tokenizer.encode_batch(texts)]
+
     def encode_tokens(self, texts: list[str], tokens: int = ENCODE_BATCH_TOKENS) -> list[Vectors]:
         """Each text's tokens as unit vectors (the model's last layer, one row per WordPiece
         token, without [CLS] and [SEP]), for late interaction (:mod:`briefbot.similarity`)."""

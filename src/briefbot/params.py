@@ -37,6 +37,16 @@ EMBED_AT_BUILD_SENTENCES = 20_000
 # 0.754 / 0.865, 10 0.747 / 0.833, 5 0.732 / 0.816 (vectors at build: 0.788 / 0.911);
 # 10 halves the encoding of 20 for one question in 150 lost.
 ENCODED_CANDIDATES = 10
+# Of those candidates' sentences, a question encodes at most this many tokens (the
+# question's own encoding and sentences encoded for earlier questions not counted): each
+# candidate's best sentence by BM25 first, then each one's second best, and so on
+# (briefbot.similarity.Semantic.prepare); None encodes them all. benchmarks/bench_vectors.py
+# on fourteen training documents' questions (train, dev, sealed-10 to 12), mean hit@1 /
+# hit@3 / quote@1: all 0.700 / 0.830 / 0.655, 400 tokens the same, 250 0.700 / 0.825 /
+# 0.647, 150 0.685 / 0.822 / 0.633, 100 0.675 / 0.812 / 0.617; at a million passages
+# (bench_corpus.py's questions) the semantic ask p50 is 197 ms encoding all, 75 ms at 250,
+# 56 ms at 150 (benchmarks/README.md). 250: the fewest tokens that lose no hit@1.
+ENCODE_BUDGET_TOKENS: int | None = 250
 
 # An index of at most this many passages also keeps each passage's token vectors (the
 # encoder's last layer, one per WordPiece token, quantized to 8 bits: about 386 bytes a

@@ -15,6 +15,7 @@ product per candidate.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,7 @@ class Semantic:
     dense: np.ndarray | None  # cosine of every sentence (an index with vectors), else None
     allowed: np.ndarray | None  # passages of the document asked about
     tokens: np.ndarray | None = None  # the question's token vectors (an index with theirs)
+    floor: float = 0.0  # the cosine of a candidate sentence left unencoded (prepare)
 
     @property
     def has_tokens(self) -> bool:
@@ -50,31 +52,73 @@ class Semantic:
         return float((self.tokens @ rows.T).max(axis=1).mean())
 
     def cosines(self, lo: int, hi: int) -> np.ndarray:
-        """Cosines of sentences ``lo .. hi - 1`` (prepared first, without vectors)."""
+        """Cosines of sentences ``lo .. hi - 1`` (prepared first, without vectors; a
+        sentence the budget left unencoded gets :attr:`floor`)."""
         if self.dense is not None:
             return self.dense[lo:hi]
         cache = self.index.vector_cache
-        return np.array([float(cache[i] @ self.vector) for i in range(lo, hi)], np.float32)
+        return np.array(
+            [float(cache[i] @ self.vector) if i in cache else self.floor for i in range(lo, hi)],
+            np.float32,
+        )
 
-    def prepare(self, encoder: Encoder, passage_ids: list[int]) -> None:
-        """Encode, in one batch, the sentences of ``passage_ids`` that have no vector yet."""
+    def prepare(
+        self,
+        encoder: Encoder,
+        passage_ids: list[int],
+        sentence_scores: Callable[[int, int], np.ndarray] | None = None,
+        budget: int | None = None,
+    ) -> None:
+        """Encode, in one batch, the sentences of ``passage_ids`` that have no vector yet:
+        all of them, or at most ``budget`` tokens of them, best first by
+        ``sentence_scores`` (each passage's best sentence, in the passages' order, then
+        each one's second best, and so on; one that does not fit is passed over for the
+        next). A sentence left out is no closer than the least close one encoded."""
         if self.dense is not None:
             return
         index = self.index
         cache = index.vector_cache
-        missing: list[int] = []
+        queues: list[list[int]] = []
         for pid in dict.fromkeys(passage_ids):
             lo, hi = index.sentence_range(pid)
-            missing.extend(i for i in range(lo, hi) if i not in cache)
-        if missing:
-            vectors = encoder.encode(index.sentence_texts(missing))
-            index.remember_vectors(missing, vectors)
+            ids = list(range(lo, hi))
+            if sentence_scores is not None:
+                scores = sentence_scores(lo, hi)
+                ids.sort(key=lambda i: (-float(scores[i - lo]), i))
+            queues.append(ids)
+        wanted = [i for q in queues for i in q if i not in cache]
+        if budget is not None and wanted:
+            counts = encoder.token_counts(index.sentence_texts(wanted))
+            lengths = dict(zip(wanted, counts, strict=True))
+            spent, chosen = 0, list[int]()
+            for depth in range(max(len(q) for q in queues)):
+                for q in queues:
+                    if depth < len(q) and q[depth] in lengths:
+                        n = lengths[q[depth]]
+                        if spent + n <= budget or not chosen:
+                            chosen.append(q[depth])
+                            spent += n
+            wanted = chosen
+        if wanted:
+            vectors = encoder.encode(index.sentence_texts(wanted))
+            index.remember_vectors(wanted, vectors)
+        known = [float(cache[i] @ self.vector) for q in queues for i in q if i in cache]
+        self.floor = min(known, default=0.0)
 
     def whole(self, encoder: Encoder, passage_id: int) -> float:
-        """Cosine with the passage embedded whole."""
+        """Cosine with the passage embedded whole. An index without vectors takes the
+        mean of the passage's sentence vectors encoded for the question instead (on the
+        training documents' questions that path refuses as well: benchmarks/README.md,
+        "Semantic vectors at scale"), and encodes the passage only when none was."""
         index = self.index
         if index.passage_embeddings is not None:
             return float(index.passage_embeddings[passage_id] @ self.vector)
+        lo, hi = index.sentence_range(passage_id)
+        cache = index.vector_cache
+        rows = [cache[i] for i in range(lo, hi) if i in cache]
+        if rows:
+            mean = np.mean(rows, axis=0)
+            return float(mean @ self.vector) / max(float(np.linalg.norm(mean)), 1e-12)
         return float(encoder.encode([index.passage_encode_text(passage_id)])[0] @ self.vector)
 
 
