@@ -98,6 +98,43 @@ To paint one now:
 """
 
 
+API = """\
+Widgets reference
+=================
+
+.. module:: widgets
+
+Helpers such as :func:`arrange` lay widgets out.
+
+.. function:: arrange(items, *, columns=2)
+
+   Lay out *items* in a grid of *columns* columns.
+
+   .. versionadded:: 3.2
+
+   .. versionchanged:: 3.4
+      The *columns* parameter was added.
+
+.. py:class:: Widget(parent=None)
+   :noindex:
+
+   Base class of every widget.
+
+   .. method:: draw(canvas)
+
+      Paint the widget onto *canvas*.
+
+   Widgets draw nothing until shown.
+
+Widgets are not thread-safe.
+
+Themes
+------
+
+A theme names the colours.
+"""
+
+
 def _passages(tmp_path: Path, name: str, text: str):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -153,6 +190,32 @@ def test_restructuredtext_documents_are_read_with_their_markup_left_out(tmp_path
         assert document.text[p.start : p.end] == p.text
 
 
+def test_an_object_descriptions_body_is_read_in_the_context_of_its_signature(
+    tmp_path: Path,
+) -> None:
+    document, passages = _passages(tmp_path, "widgets.rst", API)
+    got = [(p.section, p.text) for p in passages]
+    assert got == [
+        (None, "Helpers such as :func:`arrange` lay widgets out."),  # no body: no context
+        ("arrange(items, *, columns=2)", "Lay out *items* in a grid of *columns* columns."),
+        ("arrange(items, *, columns=2)", "versionadded:: 3.2"),
+        (
+            "arrange(items, *, columns=2)",
+            "versionchanged:: 3.4\n      The *columns* parameter was added.",
+        ),
+        ("Widget(parent=None)", "Base class of every widget."),
+        ("Widget(parent=None) › draw(canvas)", "Paint the widget onto *canvas*."),
+        ("Widget(parent=None)", "Widgets draw nothing until shown."),  # back out of draw
+        (None, "Widgets are not thread-safe."),  # and out of the class
+        ("Themes", "A theme names the colours."),
+    ]
+    for p in passages:
+        assert document.text[p.start : p.end] == p.text
+    bot = Briefbot.from_folder(tmp_path, semantic=False, save=False)
+    hit = bot.ask("what does draw do?").hits[0]  # its text never names it
+    assert hit.passage.text == "Paint the widget onto *canvas*."
+
+
 def test_a_plain_text_document_without_underlines_reads_as_before(tmp_path: Path) -> None:
     text = "A Short Note\n\nIt rained all day.\n\nLater\n\nThen it stopped.\n"
     document, passages = _passages(tmp_path, "note.txt", text)
@@ -184,6 +247,8 @@ _LINES = st.sampled_from(
         "-----",
         "***",
         ".. note:: Keep it short.",
+        ".. function:: paint(colour)",
+        ".. versionadded:: 1.0",
         ".. code-block:: sh",
         ".. _target:",
         ".. a comment",

@@ -15,6 +15,14 @@ share, which are reStructuredText's:
   directive line and its ":option:" lines are left out (an admonition's text on that line
   is kept, from where it starts), and a comment, a target or a table of contents is left
   out with its indented body;
+- an object description (Sphinx's ``.. function:: name(args)``, ``.. class::``,
+  ``.. option::``, ``.. py:method::`` and the other object directives of its domains)
+  names what its indented body describes: each block of the body is read in its context,
+  the signature (:attr:`Block.context`; nested ones joined, "Widget() › draw(canvas)"),
+  which becomes part of the passage's section, so "what does draw do?" finds the
+  paragraph that never names it;
+- a version note (``.. versionadded:: 3.2``, ``versionchanged``, ``deprecated``) is text
+  from its name on, version and all ("versionadded:: 3.2");
 - a paragraph ending in "::", and a ``code-block`` directive, introduce a literal block:
   the indented blocks after it, blank lines and all, are one code block;
 - a line that is not a sentence and the indented block just after it are one block: a
@@ -30,7 +38,7 @@ tables) stays in the text as written.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|\Z)")  # a line with its break
@@ -60,6 +68,19 @@ _ADMONITIONS = frozenset(
 _SKIPPED_DIRECTIVES = frozenset(
     {"toctree", "contents", "index", "image", "figure", "raw", "include", "literalinclude"}
 )
+# Sphinx's object descriptions (the object types of its Python, C, C++, JavaScript,
+# reStructuredText and standard domains; written with or without the domain, "py:method"):
+# the argument is the signature of what the body describes
+_OBJECT_DIRECTIVES = frozenset(
+    """function class method attribute exception data decorator decoratormethod
+    classmethod staticmethod abstractmethod property coroutinefunction coroutinemethod
+    module member macro struct union enum enumerator type var concept namespace
+    directive role option envvar cmdoption program describe object confval event""".split()
+)
+# version notes: the version is the argument, what changed the text after it
+_VERSION_DIRECTIVES = frozenset(
+    {"versionadded", "versionchanged", "deprecated", "deprecated-removed", "versionremoved"}
+)
 
 
 _SENTENCE_END = (".", ",", ";", ":", "!", "…")
@@ -88,6 +109,7 @@ class Block:
     kind: str = "text"  # "text", "code" or "heading"
     level: int = 0  # a heading's level (1-6)
     heading: str | None = None  # a heading's text, without its markup
+    context: str | None = None  # the object description(s) it is in: their signatures
 
 
 def adornment(line: str) -> str | None:
@@ -150,11 +172,19 @@ def plain_blocks(text: str, start: int) -> Iterator[Block]:
     """The blocks of a plain-text or reStructuredText body (see the module docstring)."""
     styles: list[tuple[str, bool]] = []  # heading styles, in the order first met
     groups = list(_groups(text, start))
+    objects: list[tuple[int, str]] = []  # the object descriptions open: (indent, signature)
+
+    def block(spans: list[tuple[int, int]], **extra: object) -> Block:
+        context = " › ".join(sig for _, sig in objects) or None
+        return _block(text, spans, context=context, **extra)
+
     i = 0
     while i < len(groups):
         group = groups[i]
         i += 1
         first = text[group[0][0] : group[0][1]]
+        while objects and _indent(text, group[0]) <= objects[-1][0]:
+            objects.pop()  # back at its level or out: the description has ended
         if adornment(first) and all(adornment(text[s:e]) for s, e in group[1:]):
             continue  # a transition
         found = _heading_at(text, group)
@@ -183,26 +213,31 @@ def plain_blocks(text: str, start: int) -> Iterator[Block]:
                     i += 1
                 continue
             if name in _LITERAL_DIRECTIVES:
-                code, i = _literal(text, groups, i, base, rest)
+                code, i = _literal(text, groups, i, base, rest, block)
                 if code is not None:
                     yield code
                 continue
             content_start = group[0][0] + directive.end()  # type: ignore[union-attr]
-            if name in _ADMONITIONS and content_start < group[0][1]:  # ".. note:: Text"
-                yield _block(text, [(content_start, group[0][1]), *rest])
+            argument = text[content_start : group[0][1]].strip()
+            if name.rpartition(":")[2] in _OBJECT_DIRECTIVES and argument:
+                objects.append((base, argument))
+            if name in _VERSION_DIRECTIVES and argument:  # "versionadded:: 3.2" and the text
+                yield block([(group[0][0] + directive.start(1), group[0][1]), *rest])  # type: ignore[union-attr]
+            elif name in _ADMONITIONS and content_start < group[0][1]:  # ".. note:: Text"
+                yield block([(content_start, group[0][1]), *rest])
             elif rest:
-                yield _block(text, rest)
+                yield block(rest)
             continue
         if text[group[-1][0] : group[-1][1]].rstrip().endswith("::"):
-            yield _block(text, group)
-            code, i = _literal(text, groups, i, _indent(text, group[0]), [])
+            yield block(group)
+            code, i = _literal(text, groups, i, _indent(text, group[0]), [], block)
             if code is not None:
                 yield code
         elif i < len(groups) and _introduces(text, group, groups[i]):
-            yield _block(text, group + groups[i])  # "json.dumps(obj)" and what it does
+            yield block(group + groups[i])  # "json.dumps(obj)" and what it does
             i += 1
         else:
-            yield _block(text, group)
+            yield block(group)
 
 
 def _introduces(text: str, group: list[tuple[int, int]], after: list[tuple[int, int]]) -> bool:
@@ -227,17 +262,18 @@ def _literal(
     i: int,
     base: int,
     lines: list[tuple[int, int]],
+    block: Callable[..., Block],
 ) -> tuple[Block | None, int]:
     """The literal block that starts at ``groups[i]`` (after ``lines`` of the introducing
-    group): every group indented more than ``base``, as one code block; and the index of
-    the group after it."""
+    group): every group indented more than ``base``, as one code block (made by
+    ``block``); and the index of the group after it."""
     spans = list(lines)
     while i < len(groups) and _indent(text, groups[i][0]) > base:
         spans.extend(groups[i])
         i += 1
     if not spans:
         return None, i
-    return _block(text, spans, kind="code"), i
+    return block(spans, kind="code"), i
 
 
 def _block(text: str, spans: list[tuple[int, int]], **extra: object) -> Block:

@@ -35,8 +35,9 @@ from .text import TOKENIZER_VERSION
 # 16: passages' token vectors (late interaction); 17: no sentence ends at a full stop
 # that a letter follows directly ("README.Debian"); 18: plain text read by reStructuredText's
 # line rules (underlined headings, literal blocks), .rst documents; 19: a plain-text line
-# and the indented block it introduces are one passage
-INDEX_FORMAT = "19"
+# and the indented block it introduces are one passage; 20: reStructuredText object
+# descriptions' signatures in their bodies' sections, version notes kept as text
+INDEX_FORMAT = "20"
 CACHE_FOLDER = ".briefbot-index"
 MANIFEST = "documents.json"  # beside the index: what each document's file was when read
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file

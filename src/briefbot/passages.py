@@ -96,11 +96,14 @@ def split_passages(document: Document, first_id: int = 0) -> list[Passage]:
                 continue
             if _looks_like_chrome(block):
                 continue
+        within = section
+        if block.context is not None:  # an object description's body: its signature too
+            within = block.context if section is None else f"{section} › {block.context}"
         passages.append(
             Passage(
                 id=first_id + len(passages),
                 document=document,
-                section=section,
+                section=within,
                 paragraph=len(passages) + 1,
                 start=block.start,
                 end=block.end,
