@@ -128,6 +128,13 @@ Helpers such as :func:`arrange` lay widgets out.
 
 Widgets are not thread-safe.
 
+>>> arrange([w], columns=1)
+<Grid 1x1>
+
+.. doctest::
+
+   >>> Widget().draw(None)
+
 Themes
 ------
 
@@ -207,13 +214,18 @@ def test_an_object_descriptions_body_is_read_in_the_context_of_its_signature(
         ("Widget(parent=None) › draw(canvas)", "Paint the widget onto *canvas*."),
         ("Widget(parent=None)", "Widgets draw nothing until shown."),  # back out of draw
         (None, "Widgets are not thread-safe."),  # and out of the class
+        (None, ">>> arrange([w], columns=1)\n<Grid 1x1>"),
+        (None, ">>> Widget().draw(None)"),
         ("Themes", "A theme names the colours."),
     ]
+    assert [p.kind for p in passages][-3:] == ["code", "code", "text"]  # doctests are code
     for p in passages:
         assert document.text[p.start : p.end] == p.text
     bot = Briefbot.from_folder(tmp_path, semantic=False, save=False)
     hit = bot.ask("what does draw do?").hits[0]  # its text never names it
     assert hit.passage.text == "Paint the widget onto *canvas*."
+    # a role's name is markup, not a word: ":func:" is no answer to "which function"
+    assert bot.index.tokenizer.terms(passages[0].text)[:2] == ["helper", "arrang"]
 
 
 def test_a_plain_text_document_without_underlines_reads_as_before(tmp_path: Path) -> None:

@@ -23,8 +23,9 @@ share, which are reStructuredText's:
   paragraph that never names it;
 - a version note (``.. versionadded:: 3.2``, ``versionchanged``, ``deprecated``) is text
   from its name on, version and all ("versionadded:: 3.2");
-- a paragraph ending in "::", and a ``code-block`` directive, introduce a literal block:
-  the indented blocks after it, blank lines and all, are one code block;
+- a paragraph ending in "::", and a ``code-block`` directive (or a doctest one),
+  introduce a literal block: the indented blocks after it, blank lines and all, are one
+  code block; a paragraph that opens with ">>>" is a doctest block, code too;
 - a line that is not a sentence and the indented block just after it are one block: a
   term and its definition, a signature and its description ("json.dumps(obj)" over what
   it does), "Note:" and the note.
@@ -47,7 +48,11 @@ _ADORNMENT = re.compile(r"[ \t]*([!-/:-@\[-`{-~])\1{2,}[ \t]*\Z")
 _EXPLICIT = re.compile(r"[ \t]*\.\.(?:[ \t]|\Z)")  # ".. " starts explicit markup
 _DIRECTIVE = re.compile(r"[ \t]*\.\.[ \t]+(?:\|[^|]+\|[ \t]+)?([\w:+.-]+)::(?:[ \t]+|\Z)")
 _OPTION = re.compile(r"[ \t]+:[\w-]+:")
-_LITERAL_DIRECTIVES = frozenset({"code-block", "code", "sourcecode"})
+# directives whose body is code (Sphinx's doctest ones among them)
+_LITERAL_DIRECTIVES = frozenset(
+    {"code-block", "code", "sourcecode", "doctest", "testcode", "testoutput", "testsetup"}
+)
+_DOCTEST = re.compile(r"[ \t]*>>>(?:[ \t]|\Z)")  # a doctest block: code without "::"
 # directives whose text may begin on their own line (".. note:: Back up first."); any
 # other's words there are its argument ("only:: html", "image:: logo.png")
 _ADMONITIONS = frozenset(
@@ -228,7 +233,9 @@ def plain_blocks(text: str, start: int) -> Iterator[Block]:
             elif rest:
                 yield block(rest)
             continue
-        if text[group[-1][0] : group[-1][1]].rstrip().endswith("::"):
+        if _DOCTEST.match(first):  # ">>> import os" and its output: code
+            yield block(group, kind="code")
+        elif text[group[-1][0] : group[-1][1]].rstrip().endswith("::"):
             yield block(group)
             code, i = _literal(text, groups, i, _indent(text, group[0]), [], block)
             if code is not None:

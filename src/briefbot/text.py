@@ -24,10 +24,19 @@ import Stemmer
 
 from .stopwords import STOPWORDS
 
-TOKENIZER_VERSION = "3"  # bump whenever terms change: saved indexes are keyed by it
+TOKENIZER_VERSION = "4"  # bump whenever terms change: saved indexes are keyed by it
 # (3: in a document, an acronym's expansion only where the acronym is written in capitals)
 
 WORD = re.compile(r"\d{1,3}(?:,[ \u00a0]?\d{3})+(?!\d)|\w+(?:['\u2019\u2018\u02bc`\u00b4]\w+)*")
+# reStructuredText's interpreted-text roles (":func:`", ":py:class:`"): markup, not words
+# (each "class" role would otherwise match every question asking "which class")
+_ROLE = re.compile(r"(?<![\w:]):[A-Za-z][\w.+-]*(?::[\w.+-]+)?:(?=`)")
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())  # the same length: offsets into the text still hold
+
+
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
 _THOUSANDS = re.compile(r"[,\s\u00a0]")
 _CONTRACTIONS_NO_APOSTROPHE = {
@@ -316,6 +325,8 @@ class Tokenizer:
         text is a question or a topic someone typed, where an acronym may be written in
         lowercase ("who runs the csto?"); in a document only capitals are an acronym
         ("COST" is expanded, "cost" is the word)."""
+        if "`" in text and ":" in text:
+            text = _ROLE.sub(_blank, text)
         out: list[Token] = []
         append = out.append
         scope, last_end = 0, 0
