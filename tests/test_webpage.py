@@ -319,6 +319,37 @@ def test_a_definition_lists_term_and_definition_are_one_item():
     assert "- example\n" in md and "run --depth=5" in md  # a code definition: left as it was
 
 
+def test_a_documented_functions_permalink_glyph_is_not_part_of_its_term():
+    html = _main(
+        "<h1>Functions</h1><p>{prose}</p><dl class='py function'>"
+        "<dt id='arrange'><span class='sig-name'>arrange</span>(<em>items</em>)"
+        "<a class='headerlink' href='#arrange'>¶</a></dt>"
+        "<dd><p>Lay out the items in a grid.</p></dd>"
+        "<dt>see <a href='#other'>other</a></dt><dd><p>The other one.</p></dd></dl>",
+        "The toolkit draws widgets in a window and lays them out.",
+    )
+    md = read_page(html).markdown
+    assert "- arrange(*items*): Lay out the items in a grid." in md
+    assert "¶" not in md
+    assert "- see other: The other one." in md  # a term's other links keep their text
+
+
+def test_a_copyright_year_is_not_taken_for_the_publication_date():
+    prose = " ".join(["Each widget is drawn in its own window on the screen."] * 6)
+    page = read_page(
+        f"<html><head><title>Widgets</title></head><body><div role='main'><h1>Widgets</h1>"
+        f"<p>{prose}</p></div><div class='footer'>&#169; Copyright 2019, The Authors.</div>"
+        "</body></html>"
+    )
+    assert page.published is None
+    dated = read_page(
+        "<html><head><title>Widgets</title>"
+        "<meta property='article:published_time' content='2021-03-04T10:00:00Z'></head>"
+        f"<body><article><h1>Widgets</h1><p>{prose}</p></article></body></html>"
+    )
+    assert dated.published == "2021-03-04"
+
+
 def test_code_inside_inline_code_loses_no_words_after_it():
     # Apache's manual writes a directive's name as code inside code
     html = _main(

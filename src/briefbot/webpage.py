@@ -111,7 +111,11 @@ def read_page(html: bytes | str, url: str | None = None, *, source: str = "page"
             markdown = whole
     if not markdown or len(markdown.split()) < MIN_WORDS:
         raise InputError(f"{source}: no article text found in the page")
-    meta = trafilatura.extract_metadata(trafilatura.load_html(html), default_url=url)
+    # the date only where the page states it (its metadata, a time element, the address):
+    # a wider search takes a copyright year for a publication date ("2026-01-01")
+    meta = trafilatura.extract_metadata(
+        trafilatura.load_html(html), default_url=url, extensive=False
+    )
     title = (meta.title if meta else None) or Path(urlsplit(url or source).path).stem or source
     title = _TRAILING_PERMALINK.sub("", title) or title  # "Quick Start¶": a heading's anchor
     authors: tuple[str, ...] = ()
@@ -238,7 +242,8 @@ def prepare(tree: Any) -> Any:
     """The page's lxml tree, changed in place: prose between blocks wrapped in paragraphs
     and every ``<pre>`` marked as code (``<pre><code>``), a heading's links made its plain
     text, a definition list's term put in front of its definition; nothing is dropped but
-    comments and the permalink glyphs of headings."""
+    comments and the permalink glyphs of headings and definition terms (a documented
+    function's "¶")."""
     import lxml.html
 
     for pre in list(tree.iter("pre")):
@@ -261,12 +266,12 @@ def prepare(tree: Any) -> Any:
             # inline code's line breaks render as spaces; kept, trafilatura would write a
             # fence in the middle of a line, and the rest of the page would become code
             _one_line(inline)
-    for heading in list(tree.iter("h1", "h2", "h3", "h4", "h5", "h6")):
+    for heading in list(tree.iter("h1", "h2", "h3", "h4", "h5", "h6", "dt")):
         for link in list(heading.iter("a")):
             if _PERMALINK.fullmatch(link.text_content()):
                 link.drop_tree()  # a permalink's glyph (¶, §, #) is not the heading's text
-            else:  # a heading's text as a link (Sphinx's back-reference to the contents)
-                link.drop_tag()  # is read as a link, and a heading of links is left out
+            elif heading.tag != "dt":  # a heading's text as a link (Sphinx's back-reference
+                link.drop_tag()  # to the contents) is read as a link, and left out
     for term in list(tree.iter("dt")):
         _term_into_definition(term, lxml.html.Element)
     for box in list(tree.iter(*_CONTAINERS)):
