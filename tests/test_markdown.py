@@ -70,6 +70,27 @@ def test_a_list_keeps_its_lead_in_and_badges_are_left_out() -> None:
     assert setext.title == "direnv -- unclutter your .profile"
 
 
+def test_a_long_list_is_a_passage_per_item(tmp_path: Path, monkeypatch) -> None:
+    from briefbot import params
+
+    items = [
+        f"- `option{i}`: Sets how widget {i} is drawn, and\n  whether it is shown at start.\n"
+        f"  - nested {i}: stays with its item\n"
+        for i in range(6)
+    ]
+    text = "# Options\n\nEach option is one of these:\n\n" + "".join(items) + "\nAfter.\n"
+    doc = load_document(write(tmp_path, "options.md", text))
+    whole = split_passages(doc)
+    assert [p.text.splitlines()[0] for p in whole] == ["Each option is one of these:", "After."]
+    monkeypatch.setattr(params, "LONG_LIST_CHARS", 100)
+    parts = split_passages(doc)
+    assert [p.text for p in parts] == (
+        ["Each option is one of these:"] + [i.rstrip("\n") for i in items] + ["After."]
+    )
+    assert all(doc.text[p.start : p.end] == p.text for p in parts)
+    assert [p.paragraph for p in parts] == list(range(1, 9))
+
+
 def test_code_is_quoted_only_when_asked_for(tmp_path: Path, shared_cache: Path) -> None:
     folder = tmp_path / "docs"
     shutil.copytree(DOCS, folder)

@@ -44,16 +44,16 @@ LEVELS = {
     "node-security": (0.81, 0.92, 0.81, 0, 0.22),
     "node-timers": (0.62, 0.74, 0.62, 0, 0.00),
     "node-writing-tests": (0.85, 0.92, 0.85, 0, 0.22),
-    "postfix-address-rewriting": (0.74, 0.92, 0.66, 2, 0.22),
+    "postfix-address-rewriting": (0.81, 1.00, 0.77, 0, 0.22),
     "postgresql-pg-hba-conf": (0.77, 0.85, 0.70, 2, 0.55),
     "quilt-guide": (0.77, 0.92, 0.70, 0, 0.22),
     "rsyslog-filters": (0.62, 0.81, 0.59, 0, 0.22),
-    "sqlite-appfileformat": (0.81, 0.85, 0.77, 3, 0.11),
+    "sqlite-appfileformat": (0.88, 0.92, 0.77, 1, 0.11),
     "sqlite-quirks": (0.74, 0.92, 0.66, 0, 0.22),
-    "users-and-groups": (0.96, 0.96, 0.85, 1, 0.22),
-    "valgrind-massif": (0.66, 0.81, 0.62, 0, 0.33),
+    "users-and-groups": (0.96, 1.00, 0.92, 0, 0.33),
+    "valgrind-massif": (0.66, 0.88, 0.55, 0, 0.33),
     "zlib-usage": (0.62, 0.74, 0.44, 1, 0.22),
-    "zsh-faq-differences": (0.66, 0.81, 0.55, 0, 0.33),
+    "zsh-faq-differences": (0.59, 0.85, 0.51, 0, 0.33),
 }
 OLD = {"devset.jsonl": (0.77, 0.90), "heldout.jsonl": (0.80, 0.86)}
 

@@ -8,7 +8,9 @@ headings above it: "Guide › Install › From source"), its paragraph number in
 Markdown is read by a CommonMark parser (markdown-it-py), not by line rules: a ``#`` line
 inside a fenced block is code, not a heading. Each code block (fenced or indented) is one
 passage of kind "code", never split at its blank lines; a list is one passage, with the
-paragraph that leads into it ("…the following:") when there is one; a table or a block
+paragraph that leads into it ("…the following:") when there is one, unless it is long
+(``params.LONG_LIST_CHARS``: an API's functions, a reference's options), when each item
+is a passage; a table or a block
 quote is one passage. Plain text and reStructuredText are read by their line rules
 (:mod:`briefbot.blocks`): blocks at blank lines, underlined headings, literal blocks;
 there a short title-like line alone is a heading too.
@@ -20,6 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
+from . import params
 from .blocks import LINE, Block, plain_blocks, title_like
 from .corpus import Document
 
@@ -154,6 +157,17 @@ def _markdown_blocks(document: Document) -> Iterator[Block]:
             if made is not None:
                 yield made
             continue
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            whole = block(start, end)
+            if whole is not None and len(whole.text) > params.LONG_LIST_CHARS:
+                # a long list (an API's functions, a reference's options): each item is a
+                # passage, the lead-in one of its own (it opens the first item)
+                if lead_in is not None:
+                    yield from _emit(block(*lead_in))
+                    lead_in = None
+                for item in _items(tokens, i):
+                    yield from _emit(block(*item))
+                continue
         if token.type in ("bullet_list_open", "ordered_list_open") and lead_in is not None:
             yield from _emit(block(lead_in[0], end))  # the list keeps its lead-in
             lead_in = None
@@ -178,6 +192,16 @@ def _markdown_blocks(document: Document) -> Iterator[Block]:
         # html blocks and rules are layout, not text
     if lead_in is not None:
         yield from _emit(block(*lead_in))
+
+
+def _items(tokens: list, i: int) -> Iterator[tuple[int, int]]:
+    """The line ranges of the items of the list that opens at ``tokens[i]``."""
+    level = tokens[i].level + 1
+    for token in tokens[i + 1 :]:
+        if token.level < level:
+            return  # the list's closing token
+        if token.type == "list_item_open" and token.level == level and token.map is not None:
+            yield token.map[0], token.map[1]
 
 
 def _emit(made: Block | None) -> Iterator[Block]:
