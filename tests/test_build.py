@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -220,3 +221,76 @@ def test_documents_that_cannot_extend_the_saved_index_rebuild_it(tmp_path, monke
     _same(
         _opened(folder, cache, monkeypatch, extends=False), PassageIndex.build(load_corpus(folder))
     )
+
+
+def _read_token_by_token(built: build.Built, documents) -> tuple[list, list, Counter, Counter]:
+    """What a build must hold, from :meth:`Tokenizer.tokens_in` token by token: each
+    passage's terms and its heading's, each sentence's terms, the words met (a heading's
+    once) and the prose's words written capitalised."""
+    tokenizer = Tokenizer(built.lexicon)
+    p = built.passages
+    rows, sentence_rows, words, capitalised = [], [], Counter(), Counter()
+    headings = set()
+    for i in range(len(p["doc"])):
+        doc = documents[p["doc"][i]]
+        section = int(p["section"][i])
+        heading = build.heading_text(doc, None if section < 0 else built.sections[section])
+        head = tokenizer.tokens(heading)
+        if (p["doc"][i], section) not in headings:
+            headings.add((p["doc"][i], section))
+            words.update(t.word for t in head)
+        text = doc.text[p["start"][i] : p["end"][i]]
+        spans = built.spans[built.first_sentence[i] : built.first_sentence[i + 1]].tolist()
+        tokens = tokenizer.tokens_in(text, spans)
+        rows.append([t.term for t in tokens] + [t.term for t in head])
+        sentence_rows.extend([t.term for t in tokens if s <= t.start < e] for s, e in spans)
+        words.update(t.word for t in tokens)
+        if not p["code"][i]:
+            capitalised.update(t.word for t in tokens if text[t.start].isupper())
+    return rows, sentence_rows, words, capitalised
+
+
+def _rows(terms: list[str], ids, lengths) -> list[list[str]]:
+    cuts = np.concatenate([[0], np.cumsum(lengths)])
+    return [[terms[t] for t in ids[a:b]] for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+
+
+TRICKY = """# The Collective Security Treaty Organization
+
+The Collective Security Treaty Organization (CSTO) met. The CSTO's troops didn't land,
+and no Collective Security Treaty Organization unit was sent; the csto is lowercase here.
+
+It isn't the Application Binary Interface, not the ABI: see :func:`abi` and ABIs.
+
+* An item with no full stop
+* Another: the Application Binary Interface, never the ABI
+
+    3,000 units and 6, 000 more; Kassym, not Kassim, wrote it. NASA didn't.
+
+```sh
+Run Tool --name Kassym  # not prose: its capitals are not counted
+```
+"""
+
+
+@pytest.mark.parametrize("chunk", [1, 20_000])
+def test_the_index_holds_what_the_tokenizer_reads_sentence_by_sentence(
+    tmp_path, monkeypatch, chunk
+):
+    write(tmp_path, "a.md", TRICKY)
+    _corpus(tmp_path / "more")
+    for f in sorted((tmp_path / "more").iterdir()):
+        f.rename(tmp_path / f.name)
+    corpus = load_corpus(tmp_path)
+    monkeypatch.setattr(build, "TOKENIZE_CHUNK", chunk)
+    built = build.build_arrays(corpus, workers=1)
+    assert built.lexicon.acronyms  # acronyms, phrases and negations are all met
+    rows, sentence_rows, words, capitalised = _read_token_by_token(built, corpus.documents)
+    assert _rows(built.terms, built.ids, built.lengths) == rows
+    assert _rows(built.sentence_terms, built.sentence_ids, built.sentence_lengths) == sentence_rows
+    assert built.words == words
+    assert built.capitalised == capitalised
+    assert any(t.startswith("¬") for row in rows for t in row)  # a negation was read
+    assert built.passages["code"].any()
+    csto = Tokenizer(built.lexicon).term("CSTO")
+    assert sum(row.count(csto) for row in rows) >= 4  # written, and after its phrase

@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import os
 import threading
-from bisect import bisect_left
+from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import accumulate, compress
 from multiprocessing import get_context
-from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +37,7 @@ from .corpus import Corpus, Document, byte_offsets
 from .errors import ResourceError
 from .passages import split_passages
 from .sentences import sentence_spans
-from .text import Lexicon, LexiconCounts, Tokenizer
+from .text import WORD, Lexicon, LexiconCounts, Tokenizer, pieces
 
 # A corpus with fewer characters than this is built in this process. Hand-set: 4 million
 # characters take about 10 s to build in one process on the project's 2-core machine
@@ -147,9 +145,6 @@ def survey(first: int, last: int, read: Callable[[int], None] | None = None) -> 
     return Survey(arrays, list(sections), counts)
 
 
-_TERM, _START, _WORD = itemgetter(0), itemgetter(1), itemgetter(3)  # of a Token
-
-
 class _Numbering(dict[str, int]):
     """Terms numbered in the order they are first looked up."""
 
@@ -169,79 +164,264 @@ def _tokenizer(lexicon: Lexicon) -> Tokenizer:
     return _TOKENIZER[0]
 
 
+class _Codes(dict[object, int]):
+    """What a chunk's tokens are, numbered: a code for each surface word read without
+    context (keyed by the word as written), and one for each (term, word, is capitalised)
+    of a token read in context. Tables by code: its term's number (-1: a stopword), its
+    folded word, whether it is written capitalised."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        super().__init__()
+        self.tokenizer = tokenizer
+        self.terms = _Numbering()
+        self.term = array("i")
+        self.word: list[str] = []
+        self.capital = bytearray()
+        self.in_context: set[str] = set()  # surface words that need their context
+        # an acronym written in capitals: its code -> the codes of its expansion's tokens
+        self.expansions: dict[int, list[int]] = {}
+
+    def __missing__(self, key: object) -> int:
+        expansion: tuple[str, ...] = ()
+        if isinstance(key, str):  # a surface word
+            found = self.tokenizer.context_free(key)
+            if found is None:
+                self.in_context.add(key)
+                found = ("", "", True, ())  # (never in the stream)
+            term, word, stop, expansion = found
+            capital = key[0].isupper()
+        else:
+            term, word, capital = key  # type: ignore[misc]
+            stop = False
+        self[key] = code = len(self)
+        self.term.append(-1 if stop else self.terms[term])
+        self.word.append(word)
+        self.capital.append(capital)
+        if expansion:
+            self.expansions[code] = [self[(t, word, capital)] for t in expansion]
+        return code
+
+
+_CODES: list[_Codes] = []  # the ones tokenize() used last (a chunk's words are mostly known)
+
+
+def _codes(tokenizer: Tokenizer) -> _Codes:
+    if not _CODES or _CODES[0].tokenizer is not tokenizer:
+        _CODES[:] = [_Codes(tokenizer)]
+    return _CODES[0]
+
+
+_SENTENCE, _BETWEEN, _HEADING = 0, 1, 2  # what a piece of the token stream is
+
+
 def tokenize(lexicon: Lexicon, passages: dict[str, np.ndarray], sections: list[str]) -> Tokenized:
-    """Pass 2 over the passages given as arrays (``section`` indexing ``sections``)."""
+    """Pass 2 over the passages given as arrays (``section`` indexing ``sections``).
+
+    Each passage is read as :meth:`Tokenizer.tokens_in` reads it, sentence by sentence. A
+    sentence whose every word is read without its context (most are: no negation, no
+    contraction) is only matched and looked up word by word, into one stream of codes
+    (:class:`_Codes`) for the whole chunk; the others are tokenized. The stream, with the
+    acronyms' tokens added (:func:`_added_tokens`), then becomes the passages' and
+    sentences' term ids and the word counts, as arrays (:func:`_tokenized`)."""
     tokenizer = _tokenizer(lexicon)
-    vocab: dict[str, int] = _Numbering()
-    sentence_vocab: dict[str, int] = _Numbering()
-    ids: list[int] = []
-    lengths: list[int] = []
-    sentence_ids: list[int] = []
-    sentence_lengths: list[int] = []
+    codes = _codes(tokenizer)
+    code_of, in_context = codes.__getitem__, codes.in_context
+    find = WORD.findall
+    stream = array("i")
+    ends = array("q")  # where each piece of the stream ends ...
+    kinds = bytearray()  # ... what it is ...
+    read_alone = bytearray()  # ... whether its words were read without their context ...
+    owner = array("q")  # ... and its passage
     spans: list[tuple[int, int]] = []
     per_passage: list[int] = []
-    # the words met, in order, counted once at the end (a Counter per passage is slower);
-    # the prose's words are these less the headings' and the code's
-    words: list[str] = []
-    capitalised: list[str] = []
-    not_prose: list[str] = []
-    headings: dict[tuple[int, int], list[str]] = {}
-    columns = [passages[k].tolist() for k in ("doc", "start", "end", "section", "code")]
-    for d, start, end, section, code in zip(*columns, strict=True):
+    headings: dict[tuple[int, int], list[int]] = {}
+    heading_words: list[str] = []  # counted once each, where first met
+
+    def in_context_codes(piece: str) -> list[int]:
+        return [code_of((t[0], t[3], piece[t[1]].isupper())) for t in tokenizer.tokens(piece)]
+
+    columns = [passages[k].tolist() for k in ("doc", "start", "end", "section")]
+    for p, (d, start, end, section) in enumerate(zip(*columns, strict=True)):
         doc = _DOCUMENTS[d]
         key = (d, section)
         if key not in headings:
             heading = heading_text(doc, None if section < 0 else sections[section])
             head_tokens = tokenizer.tokens(heading)
-            headings[key] = [t.term for t in head_tokens]
-            head_words = [t.word for t in head_tokens]
-            words.extend(head_words)
-            not_prose.extend(head_words)
+            headings[key] = [code_of((t.term, t.word, False)) for t in head_tokens]
+            heading_words.extend(t.word for t in head_tokens)
         text = doc.text[start:end]
-        tokens = tokenizer.tokens(text)
-        if tokens:
-            terms, starts, _, seen = map(list, zip(*tokens, strict=True))
-        else:
-            terms, starts, seen = [], [], []
-        row = terms + headings[key]
-        ids.extend(map(vocab.__getitem__, row))  # a new term gets the next id
-        lengths.append(len(row))
-        words.extend(seen)
-        if code:  # names are learned from prose only
-            not_prose.extend(seen)
-        else:
-            capitalised.extend(compress(seen, map(str.isupper, map(text.__getitem__, starts))))
         cuts = sentence_spans(text) or [(0, len(text))]
-        # Each sentence takes, in order, the tokens before the first that starts at or
-        # after its end, and keeps those that start inside it. An acronym added after
-        # its phrase starts where the phrase does, so starts are not always in order:
-        # their running maximum is, and stops where that loop would.
-        reach = list(accumulate(starts, max))
-        lo = 0
-        for s, e in cuts:
-            hi = bisect_left(reach, e, lo)
-            part = terms[lo:hi]
-            if part and min(starts[lo:hi]) < s:
-                part = [t for t, at in zip(part, starts[lo:hi], strict=True) if at >= s]
-            sentence_ids.extend(map(sentence_vocab.__getitem__, part))
-            sentence_lengths.append(len(part))
-            lo = hi
+        for lo, hi, sentence in pieces(len(text), cuts):
+            piece = text[lo:hi]
+            alone = False
+            if sentence:
+                raws = find(piece)
+                found = list(map(code_of, raws))
+                alone = in_context.isdisjoint(raws) and not ("`" in piece and ":" in piece)
+                stream.extend(found if alone else in_context_codes(piece))
+            elif piece.isspace():
+                continue
+            else:
+                stream.extend(in_context_codes(piece))
+            ends.append(len(stream))
+            kinds.append(_SENTENCE if sentence else _BETWEEN)
+            read_alone.append(alone)
+            owner.append(p)
+        stream.extend(headings[key])
+        ends.append(len(stream))
+        kinds.append(_HEADING)
+        read_alone.append(False)
+        owner.append(p)
         spans.extend(cuts)
         per_passage.append(len(cuts))
-    counted = Counter(words)
+    pieces_of = (ends, kinds, read_alone, owner)
+    return _tokenized(codes, stream, pieces_of, passages, spans, per_passage, heading_words)
+
+
+def _array(buffer: array | bytearray, dtype: type) -> np.ndarray:
+    return np.frombuffer(buffer, dtype).copy() if len(buffer) else np.zeros(0, dtype)
+
+
+def _tokenized(
+    codes: _Codes,
+    stream: array,
+    pieces_of: tuple[array, bytearray, bytearray, array],
+    passages: dict[str, np.ndarray],
+    spans: list[tuple[int, int]],
+    per_passage: list[int],
+    heading_words: list[str],
+) -> Tokenized:
+    """A chunk's stream of codes (in pieces: where each ends, its kind, whether its words
+    were read alone, its passage) as its passages' and sentences' term ids, each numbered
+    in the order its terms first occur, and its word counts."""
+    ends, kinds, read_alone, owner = pieces_of
+    n = len(passages["doc"])
+    kind_of = _array(kinds, np.uint8)
+    piece = np.repeat(np.arange(len(kind_of)), np.diff(_array(ends, np.int64), prepend=0))
+    code = _array(stream, np.int32)
+    kept = _array(codes.term, np.int32)[code] >= 0
+    code, piece = _added_tokens(codes, code[kept], piece[kept], _array(read_alone, np.uint8))
+    term = _array(codes.term, np.int32)[code]
+    names = list(codes.terms)
+    kind = kind_of[piece]
+    passage = _array(owner, np.int64)[piece]
+    # passages: their pieces' terms, the heading's last
+    terms, ids = _first_seen(term, names)
+    lengths = np.bincount(passage, minlength=n).astype(np.int64)
+    # sentences: each sentence piece's terms
+    is_sentence = kind_of == _SENTENCE
+    sentence_of = np.cumsum(is_sentence) - 1
+    in_sentence = kind == _SENTENCE
+    sentence_terms, sentence_ids = _first_seen(term[in_sentence], names)
+    sentence_lengths = np.bincount(
+        sentence_of[piece[in_sentence]], minlength=int(is_sentence.sum())
+    ).astype(np.int64)
+    # the words met (the headings' once each); the prose's are those of passages not code
+    read = kind != _HEADING
+    prose = read & ~passages["code"].astype(bool)[passage]
+    n_codes = len(codes.word)
+    every = np.bincount(code[read], minlength=n_codes)
+    in_prose = np.bincount(code[prose], minlength=n_codes)
+    capital = _array(codes.capital, np.uint8).astype(bool)
+    written = np.bincount(code[prose & capital[code]], minlength=n_codes)
     return Tokenized(
-        list(vocab),
-        np.array(ids, dtype=np.int32),
-        np.array(lengths, dtype=np.int64),
-        list(sentence_vocab),
-        np.array(sentence_ids, dtype=np.int32),
-        np.array(sentence_lengths, dtype=np.int64),
+        terms,
+        ids,
+        lengths,
+        sentence_terms,
+        sentence_ids,
+        sentence_lengths,
         np.array(spans, dtype=np.int64).reshape(-1, 2),
         np.array(per_passage, dtype=np.int64),
-        counted,
-        Counter(capitalised),
-        counted - Counter(not_prose),
+        _word_counts(codes.word, every) + Counter(heading_words),
+        _word_counts(codes.word, written),
+        _word_counts(codes.word, in_prose),
     )
+
+
+def _added_tokens(
+    codes: _Codes, code: np.ndarray, piece: np.ndarray, read_alone: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The kept tokens' codes and pieces with, in the pieces whose words were read alone,
+    the tokens :meth:`Tokenizer.tokens` adds after a token, in its order: an acronym's
+    after each written-out phrase of it (the phrase's last word's, capitalised as its first
+    word is), then its expansion's after an acronym written in capitals."""
+    alone = read_alone.astype(bool)[piece]
+    at: list[int] = []
+    added: list[int] = []
+    ending = codes.tokenizer.phrase_ends()
+    if ending and len(code) >= 2:
+        _phrases(codes, code, piece, alone, ending, at, added)
+    if codes.expansions:
+        expanding = np.zeros(len(codes.word), bool)
+        expanding[list(codes.expansions)] = True
+        for i in np.flatnonzero(alone & expanding[code]).tolist():
+            expansion = codes.expansions[int(code[i])]
+            at.extend([i + 1] * len(expansion))
+            added.extend(expansion)
+    if not at:
+        return code, piece
+    where = np.array(at, np.int64)
+    order = np.argsort(where, kind="stable")  # at one place: the phrases' acronyms first
+    where = where[order]
+    return (
+        np.insert(code, where, np.array(added, np.int32)[order]).astype(np.int32),
+        np.insert(piece, where, piece[where - 1]),
+    )
+
+
+def _phrases(
+    codes: _Codes,
+    code: np.ndarray,
+    piece: np.ndarray,
+    alone: np.ndarray,
+    ending: dict[str, list[tuple[tuple[str, ...], str]]],
+    at: list[int],
+    added: list[int],
+) -> None:
+    """Where each acronym's phrase ends, among tokens read alone: ``at`` gets the place after
+    it, ``added`` the acronym's token there."""
+    number = codes.terms
+    phrases = {
+        number[last]: [(tuple(number[t] for t in phrase), acronym) for phrase, acronym in found]
+        for last, found in ending.items()
+    }
+    term = _array(codes.term, np.int32)[code].astype(np.int64)
+    width = len(number) + 1
+    pairs = np.array(
+        sorted({ids[-2] * width + last for last, found in phrases.items() for ids, _ in found}),
+        np.int64,
+    )
+    last_term = np.zeros(width, bool)
+    last_term[list(phrases)] = True
+    ends = np.flatnonzero((piece[1:] == piece[:-1]) & alone[1:] & last_term[term[1:]]) + 1
+    ends = ends[np.isin(term[ends - 1] * width + term[ends], pairs)]
+    terms = term.tolist() if len(ends) else []
+    for i in ends.tolist():
+        for ids, acronym in phrases[terms[i]]:
+            lo = i + 1 - len(ids)
+            if lo >= 0 and piece[lo] == piece[i] and tuple(terms[lo : i + 1]) == ids:
+                at.append(i + 1)
+                first, last = int(code[lo]), int(code[i])
+                added.append(codes[(acronym, codes.word[last], bool(codes.capital[first]))])
+
+
+def _first_seen(terms: np.ndarray, names: list[str]) -> tuple[list[str], np.ndarray]:
+    """``terms`` (numbers of ``names``) renumbered in the order they first occur, with the
+    names in that order."""
+    found, first = np.unique(terms, return_index=True)
+    order = found[np.argsort(first, kind="stable")]
+    renumber = np.zeros(len(names), np.int32)
+    renumber[order] = np.arange(len(order), dtype=np.int32)
+    return [names[i] for i in order.tolist()], renumber[terms].astype(np.int32)
+
+
+def _word_counts(words: list[str], counts: np.ndarray) -> Counter[str]:
+    """The counts by code as counts by word."""
+    out: Counter[str] = Counter()
+    for c in np.flatnonzero(counts).tolist():
+        out[words[c]] += int(counts[c])
+    return out
 
 
 def _survey_part(part: tuple[int, int]) -> Survey:
@@ -405,6 +585,7 @@ def build_arrays(
     finally:
         _DOCUMENTS = ()
         _TOKENIZER.clear()  # (a worker's goes with it)
+        _CODES.clear()
     return built
 
 
@@ -433,6 +614,7 @@ def extend_arrays(
     finally:
         _DOCUMENTS = ()
         _TOKENIZER.clear()
+        _CODES.clear()
 
 
 def _unchanged(old: Lexicon, new: Lexicon, held: Callable[[Sequence[str]], bool] | None) -> bool:
@@ -592,6 +774,10 @@ def _merge(
     first = np.zeros(len(counts) + 1, np.int64)
     np.cumsum(counts, out=first[1:])
     names = frozenset(w for w, n in capitalised.items() if n >= 0.8 * in_text[w])
+    # the counts in one order whatever the chunks were: the words' own
+    words, capitalised, in_text = (
+        Counter(dict(sorted(c.items()))) for c in (words, capitalised, in_text)
+    )
     if before is not None:
         passages = {k: np.concatenate([before.passages[k], v]) for k, v in passages.items()}
     return Built(

@@ -806,8 +806,8 @@ class PassageIndex:
             del cache[next(iter(cache))]
 
     def _tokens(self, passage: Passage) -> list[Token]:
-        """The passage's tokens, spans relative to ``passage.text``."""
-        return self.tokenizer.tokens(passage.text)
+        """The passage's tokens, as the index holds them; spans relative to ``passage.text``."""
+        return self.tokenizer.tokens_in(passage.text, self.sentences(passage))
 
     def sentences(self, passage: Passage) -> list[tuple[int, int]]:
         """(start, end) of the passage's sentences, relative to ``passage.text``."""

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import filterfalse
 from importlib import resources
 from typing import NamedTuple
 
@@ -24,7 +25,8 @@ import Stemmer
 
 from .stopwords import STOPWORDS
 
-TOKENIZER_VERSION = "4"  # bump whenever terms change: saved indexes are keyed by it
+TOKENIZER_VERSION = "5"  # bump whenever terms change: saved indexes are keyed by it
+# (5: a passage is read sentence by sentence, Tokenizer.tokens_in)
 # (3: in a document, an acronym's expansion only where the acronym is written in capitals)
 
 WORD = re.compile(r"\d{1,3}(?:,[ \u00a0]?\d{3})+(?!\d)|\w+(?:['\u2019\u2018\u02bc`\u00b4]\w+)*")
@@ -183,11 +185,13 @@ class LexiconCounts:
     def add(self, text: str) -> None:
         """One pass over the words: every run of capitalised words (with connectors such as
         "of") records the initials of its prefixes."""
-        self.candidates.update(_ACRONYM.findall(text))
         capitalised, initials = self.capitalised, self.initials
-        if text.isascii():  # the same words as below, found by the regex alone (faster)
-            capitalised.update(map(str.lower, _CAPITALISED_ASCII.findall(text)))
+        if text.isascii():  # the same words as below, found with the acronyms in one scan
+            found = _CAPITALS_ASCII.findall(text)
+            self.candidates.update(filter(str.isupper, found))
+            capitalised.update(map(str.lower, filterfalse(str.isupper, found)))
         else:
+            self.candidates.update(_ACRONYM.findall(text))
             for word in _LONG_WORD.findall(text):
                 if word[0].isupper() and word[1:].islower():
                     capitalised[fold(word)] += 1
@@ -220,12 +224,16 @@ _ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
 
 def _capitals(text: str, token: Token) -> bool:
     """Whether the token's word is written in capitals ("CSTO", "CSTO's"), not "cost"."""
-    word = re.split(r"['’]", text[token.start : token.end], maxsplit=1)[0]
-    return word.isupper()
+    return _written_in_capitals(text[token.start : token.end])
+
+
+def _written_in_capitals(raw: str) -> bool:
+    return re.split(r"['’]", raw, maxsplit=1)[0].isupper()
 
 
 _LONG_WORD = re.compile(r"\b[^\W\d_]{5,}\b")
-_CAPITALISED_ASCII = re.compile(r"\b[A-Z][a-z]{4,}\b")  # in ASCII text: a _LONG_WORD capitalised
+# in ASCII text: an _ACRONYM, or a _LONG_WORD capitalised
+_CAPITALS_ASCII = re.compile(r"\b[A-Z](?:[A-Z]{1,7}|[a-z]{4,})\b")
 _GAP = r"[ \u00a0,-]{1,3}"
 _CAPITALISED_RUN = re.compile(  # capitalised words, joined by connectors such as "of"
     rf"\b[A-Z][\w’'-]*(?:{_GAP}(?:(?:of|for|and|the|on|in|de|du|la|to){_GAP})*[A-Z][\w’'-]*)+"
@@ -283,6 +291,23 @@ def _spelling_variants(capitalised: Counter[str]) -> dict[str, str]:
     return aliases
 
 
+def pieces(length: int, cuts: Sequence[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """A passage of ``length`` characters as the pieces it is tokenized in: (start, end,
+    is a sentence) for each of its sentences ``cuts`` (in order) and each stretch of text
+    before, between or after them, in order, together the whole text."""
+    out: list[tuple[int, int, bool]] = []
+    at = 0
+    for start, end in cuts:
+        if start > at:
+            out.append((at, start, False))
+        out.append((start, end, True))
+        at = end
+    if length > at:
+        out.append((at, length, False))
+    return out
+
+
+_Free = tuple[str, str, bool, tuple[str, ...]]  # what Tokenizer.context_free tells of a word
 _SKIP = object()  # a surface token that is one stopword
 _COMPLEX = object()  # one that stands for several words, or a negation
 _new_token = tuple.__new__  # Token(...) without the generated __new__'s extra call
@@ -295,6 +320,7 @@ class Tokenizer:
         self.lexicon = lexicon or Lexicon()
         self._analysed: dict[str, tuple[tuple[str, str, bool], ...]] = {}
         self._plain: dict[str, tuple[str, str] | object] = {}  # raw -> _classify's answer
+        self._free: dict[str, _Free | None] = {}  # raw -> context_free's answer
         self.lexicon.compile(self)
 
     def _analyse(self, raw: str) -> tuple[tuple[str, str, bool], ...]:
@@ -394,6 +420,51 @@ class Tokenizer:
 
     def terms(self, text: str, *, query: bool = False) -> list[str]:
         return [t.term for t in self.tokens(text, query=query)]
+
+    def tokens_in(self, text: str, cuts: Sequence[tuple[int, int]]) -> list[Token]:
+        """A passage's tokens, read sentence by sentence (``cuts``: its sentences' spans, in
+        order; see :func:`pieces`): a negation's scope and an acronym's phrase end with the
+        sentence. Spans index into ``text``. The index holds these terms (briefbot.build)."""
+        out: list[Token] = []
+        for lo, hi, sentence in pieces(len(text), cuts):
+            piece = text[lo:hi]
+            if not sentence and piece.isspace():
+                continue
+            out.extend(
+                _new_token(Token, (t[0], t[1] + lo, t[2] + lo, t[3])) for t in self.tokens(piece)
+            )
+        return out
+
+    def context_free(self, raw: str) -> _Free | None:
+        """(term, folded word, is stopword, the expansion's terms) of a surface token that
+        :meth:`tokens` reads in a document as the same tokens wherever it is: its term, and
+        after it an acronym's expansion where it is an acronym written in capitals (but for
+        the acronym a phrase it ends adds, :meth:`phrase_ends`); None for one read in its
+        context: a contraction or a negation (its scope). Remembered."""
+        if raw in self._free:
+            return self._free[raw]
+        kind = self._plain.get(raw)
+        if kind is None:
+            kind = self._classify(raw)
+        found: _Free | None = None
+        term: str
+        word: str
+        if kind is _SKIP:
+            found = ("", "", True, ())
+        elif kind is not _COMPLEX:
+            term, word = kind  # type: ignore[misc]
+            expansion = self.lexicon._expansions.get(term, ())
+            if expansion and not (raw[:2].isupper() and _written_in_capitals(raw)):
+                expansion = ()
+            found = (term, word, False, expansion)
+        if len(self._free) < MAX_REMEMBERED:
+            self._free[raw] = found
+        return found
+
+    def phrase_ends(self) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+        """Each phrase's last term -> (the phrase's terms, its acronym's term) of the phrases
+        it ends, in the order :meth:`tokens` adds their acronyms after it."""
+        return self.lexicon._ending
 
     def _expand_phrases(
         self, tokens: list[Token], text: str | None, positions: list[int]
