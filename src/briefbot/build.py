@@ -5,8 +5,10 @@ Two passes over the corpus, each over parts of whole documents, in order:
 1. *survey*: each document split into passages (:mod:`briefbot.passages`) and the prose
    counted for the lexicon (:class:`briefbot.text.LexiconCounts`); the parts' counts merge
    into the corpus's, and the lexicon (acronyms, name variants) is learned from them.
-2. *tokenize*: each passage tokenized once with that lexicon, into integer term ids of
-   its part, with its sentences' spans and rows, and the word counts the index keeps.
+2. *tokenize*: each passage tokenized once with that lexicon, sentence by sentence (as
+   :meth:`briefbot.text.Tokenizer.tokens_in` reads it), into integer term ids of its part,
+   with its sentences' spans and rows, and the word counts the index keeps. Most
+   sentences are only matched and looked up word by word (:func:`tokenize`).
 
 A large corpus is worked through by worker processes (both passes, ``workers`` of them),
 a small one in this process; the result is the same to the last bit either way (the
@@ -165,10 +167,11 @@ def _tokenizer(lexicon: Lexicon) -> Tokenizer:
 
 
 class _Codes(dict[object, int]):
-    """What a chunk's tokens are, numbered: a code for each surface word read without
-    context (keyed by the word as written), and one for each (term, word, is capitalised)
-    of a token read in context. Tables by code: its term's number (-1: a stopword), its
-    folded word, whether it is written capitalised."""
+    """What a build's tokens are, numbered as first met: a code for each surface word read
+    without its context (keyed by the word as written), and one for each (term, word, is
+    capitalised) of a token read in context or added. Tables by code: its term's number
+    (-1: a stopword), its folded word, whether it is written capitalised. (A worker keeps
+    its own from chunk to chunk; the numbers never leave it.)"""
 
     def __init__(self, tokenizer: Tokenizer) -> None:
         super().__init__()
@@ -202,7 +205,7 @@ class _Codes(dict[object, int]):
         return code
 
 
-_CODES: list[_Codes] = []  # the ones tokenize() used last (a chunk's words are mostly known)
+_CODES: list[_Codes] = []  # the ones tokenize() used last (most of a chunk's words are known)
 
 
 def _codes(tokenizer: Tokenizer) -> _Codes:

@@ -17,8 +17,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import filterfalse
 from importlib import resources
+from itertools import filterfalse
 from typing import NamedTuple
 
 import Stemmer
