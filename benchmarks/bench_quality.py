@@ -176,6 +176,7 @@ def main(argv: list[str]) -> None:
         "sealed-11",
         "sealed-12",
         "sealed-13",
+        "sealed-14",
     )
     parts = [a for a in argv if a in known] or ["sealed-5"]
     out = argv[argv.index("--json") + 1] if "--json" in argv else None
