@@ -283,7 +283,7 @@ def out_of_fold_threshold(by_doc, keep, lexical: bool) -> float:
 
 # The features each fitted model leaves out (params.MODELS): an index without token vectors
 # has no late interaction, and without the encoder no cosines either.
-LEFT_OUT = {"late": (), "semantic": ("late",), "lexical": ("cosine", "late")}
+LEFT_OUT = {"late": (), "semantic": ("late_z",), "lexical": ("cosine", "late_z")}
 
 
 def main(write: bool) -> None:

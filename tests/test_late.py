@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from briefbot import Briefbot, params
+from briefbot.answers import rank
 from briefbot.cache import default_cache_dir
-from briefbot.fusion import model
+from briefbot.fusion import _late_standardized, model
 from briefbot.index import TokenVectors
 from briefbot.similarity import semantic
 
@@ -100,3 +101,28 @@ def test_a_reload_encodes_only_the_new_passages_tokens(folder):
         bot.reload()
     assert read == ["Seals sleep on the ice floes."]
     assert len(bot.index.token_vectors.first) == len(bot.index) + 1
+
+
+def test_the_fused_feature_is_late_interaction_standardized_among_the_candidates(folder):
+    bot = Briefbot.from_folder(folder, save=False)
+    index = bot.index
+    text = "where does the walrus migrate in spring"
+    ranked = rank(index, text, bot.encoder)
+    sem = semantic(index, bot.encoder, text, None)
+    column = params.FEATURES.index("late_z")
+    ids = [c.passage_id for c in ranked.scored]
+    raw = np.array([sem.late(i) for i in ids])
+    assert len(ids) == 2 and raw.std() > 0
+    fused = np.array([c.features[column] for c in ranked.scored])
+    assert np.allclose(fused, (raw - raw.mean()) / raw.std(), atol=1e-6)
+    assert ranked.scored[0].passage_id == index.passages[0].id  # the travel passage
+
+
+def test_one_candidate_or_equal_late_interaction_gives_zero():
+    column = params.FEATURES.index("late_z")
+    row = tuple(float(i) for i in range(len(params.FEATURES)))
+    alone = _late_standardized([(row, (0.5,))])
+    assert alone[0][0][column] == 0.0 and alone[0][0][:column] == row[:column]
+    same = _late_standardized([(row, ()), (row, ())])
+    assert [r[0][column] for r in same] == [0.0, 0.0]
+    assert [r[0][column + 1 :] for r in same] == [row[column + 1 :]] * 2

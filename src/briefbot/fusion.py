@@ -112,7 +112,25 @@ def features(
             opens,
         )
         out.append((f, scores))
-    return out
+    return _late_standardized(out)
+
+
+_LATE = params.FEATURES.index("late_z")
+
+
+def _late_standardized(
+    rows: list[tuple[tuple[float, ...], tuple[float, ...]]],
+) -> list[tuple[tuple[float, ...], tuple[float, ...]]]:
+    """Each candidate's late interaction as its z-score among the question's candidates.
+    How high late interaction runs depends on the question (its length, its words' vectors)
+    more than on the passage; standardized, it says how far a candidate stands out from the
+    others (leave-one-document-out: benchmarks/README.md, "Late interaction standardized")."""
+    values = np.array([f[_LATE] for f, _ in rows], dtype=np.float64)
+    spread = float(values.std()) if len(values) else 0.0
+    z = (values - values.mean()) / spread if spread > 0 else np.zeros(len(values))
+    return [
+        (f[:_LATE] + (float(v),) + f[_LATE + 1 :], s) for (f, s), v in zip(rows, z, strict=True)
+    ]
 
 
 def _unknown_share(question: Question, lex: Lexical) -> float:

@@ -105,13 +105,15 @@ MIN_QUOTE_CHARS = 150  # a quote shorter than this (a list item's name, a headin
 # (mean ranking hit@1 / end to end): 0.720 / 0.706 with it, 0.717 / 0.703 without. A
 # "follows" signal (the best sentence cosine of the passage before, when that one ends
 # with "?" or ":") paid on seventeen documents and no longer on thirty-two: 0.718 / 0.702
-# with it, so it was dropped (benchmarks/README.md).
+# with it, so it was dropped (benchmarks/README.md). "late_z": late interaction as a z-score
+# among the question's candidates (fusion._late_standardized); out of fold 0.719 -> 0.728
+# against the raw value (benchmarks/README.md, "Late interaction standardized").
 FEATURES = (
     "coverage",
     "cosine",
     "typed_miss",
     "unknown",
-    "late",
+    "late_z",
     "opens",
 )
 # The fitted models, one per kind of index: with the passages' token vectors ("late"),
@@ -138,32 +140,32 @@ REFUSAL_FEATURES = (
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 2138 training questions (52759 candidate
-# passages, 5172 sentences of answering passages); see that script for the procedure.
+# Written by benchmarks/fit.py from 2138 training questions (53951 candidate
+# passages, 3799 sentences of answering passages); see that script for the procedure.
 # The passage models' weights, in FEATURES order, one per model (params.MODELS):
 WEIGHTS = {
-    "late": (5.1045, 5.1901, 0.0000, 0.0000, 18.6124, -0.3864),
-    "semantic": (8.2662, 12.8049, 0.0000, 0.0000, 0.0000, -0.2822),
-    "lexical": (11.2164, 0.0000, 0.0000, 0.0000, 0.0000, -0.3042),
+    "late": (4.8016, 4.4321, 0.0000, 0.0000, 1.6007, -0.3784),
+    "semantic": (8.2582, 13.0428, 0.0000, 0.0000, 0.0000, -0.2579),
+    "lexical": (11.3644, 0.0000, 0.0000, 0.0000, 0.0000, -0.2654),
 }
 REFUSE_BELOW = {
-    "late": 0.215,
-    "semantic": 0.214,
+    "late": 0.227,
+    "semantic": 0.235,
     "lexical": 0.241,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.2641, 4.2591, 2.7516, 0.0000, -0.6975, -3.7151, -0.2895, 2.3400),
-    "semantic": (0.0000, 4.8036, 2.6842, 0.0239, -0.6769, -3.5891, -0.2828, 2.4974),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.8073, -1.8028, -2.3053, -0.5461, 1.6897),
+    "late": (0.0000, 3.5442, 3.6715, 0.0000, -0.7341, -3.6137, -0.3115, 0.0918),
+    "semantic": (0.0000, 3.8530, 3.6802, 0.0000, -0.6327, -3.5045, -0.3173, 0.1401),
+    "lexical": (0.0000, 0.0000, 0.0000, 2.0659, -1.6596, -2.3771, -0.5441, 1.6664),
 }
 REFUSAL_BIAS = {
-    "late": -2.9509,
-    "semantic": -3.1171,
-    "lexical": 0.3909,
+    "late": -2.8598,
+    "semantic": -3.1156,
+    "lexical": 0.2521,
 }
-SENTENCE_WEIGHTS = (2.1441, 3.6749, -2.4014)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -3.8182
+SENTENCE_WEIGHTS = (1.7800, 2.9758, -2.2372)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -3.1228
 # FITTED-END
 
 # A question names a document when it has at least this share of the title's words
