@@ -184,6 +184,8 @@ def test_who_wrote_this_is_answered_by_the_byline(bot):
         assert doc.translator in top.excerpt.text
     on_fb = bot.ask("Who wrote on FB?")  # someone in the article, not its authors
     assert not on_fb.hits or not all(n in on_fb.hits[0].excerpt.text for n in doc.authors)
+    byline = bot.ask("what's the byline?")  # a word the article lacks, but no question of it
+    assert byline.answered and doc.authors[0] in byline.hits[0].excerpt.text
 
 
 def test_byline_of_the_document_asked_about(tmp_path):

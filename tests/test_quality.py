@@ -1,5 +1,5 @@
 """Answer quality must not regress (README, "Answer quality"): on the evaluation's
-twenty-nine documents (benchmarks/questions: train, dev and the first eleven sealed parts,
+thirty-five documents (benchmarks/questions: train, dev and the first thirteen sealed parts,
 the questions the weights are fitted on, each document its own corpus) and on the article's
 two older question sets. The levels are those measured when the weights were last fitted
 (benchmarks/levels.py), rounded down; raise them as the engine improves. (A sealed part
@@ -22,42 +22,43 @@ import evalsets  # noqa: E402
 # document: (hit@1, hit@3, quote@1, most answerable questions refused, least share of the
 # unanswerable ones refused); printed by benchmarks/levels.py
 LEVELS = {
+    "apache-auth": (0.70, 0.81, 0.66, 0, 0.44),
     "apache-caching": (0.59, 0.85, 0.55, 0, 0.11),
     "article": (0.67, 0.86, 0.65, 2, 0.20),
-    "borg-quickstart": (0.55, 0.85, 0.51, 1, 0.11),
+    "borg-quickstart": (0.55, 0.85, 0.51, 1, 0.22),
     "cups-network-printers": (0.74, 0.92, 0.74, 0, 0.55),
     "debian-faq-pkgtools": (0.81, 0.96, 0.59, 0, 0.33),
-    "debian-history-detailed": (0.85, 0.92, 0.77, 2, 0.00),
-    "debian-manifesto": (0.71, 0.87, 0.67, 5, 0.47),
-    "debian-project": (0.84, 0.94, 0.67, 0, 0.27),
-    "developer-duties": (0.76, 0.91, 0.74, 1, 0.33),
+    "debian-history-detailed": (0.85, 0.92, 0.77, 2, 0.11),
+    "debian-manifesto": (0.73, 0.89, 0.69, 4, 0.47),
+    "debian-project": (0.82, 0.92, 0.65, 1, 0.27),
+    "developer-duties": (0.74, 0.88, 0.72, 2, 0.33),
     "direnv": (0.66, 0.74, 0.66, 4, 0.22),
     "filter-repo": (0.70, 0.85, 0.70, 1, 0.22),
-    "fish-tutorial": (0.62, 0.74, 0.62, 1, 0.11),
+    "fish-tutorial": (0.62, 0.74, 0.62, 1, 0.22),
     "git-lfs-transfers": (0.70, 0.85, 0.59, 2, 0.11),
     "git-tutorial": (0.77, 0.88, 0.62, 0, 0.44),
-    "gitfaq": (0.60, 0.87, 0.55, 0, 0.36),
-    "kernel-bootconfig": (0.77, 0.88, 0.77, 1, 0.44),
-    "mutt-optional-features": (0.62, 0.81, 0.62, 0, 0.11),
-    "nano-faq": (0.77, 0.88, 0.70, 1, 0.33),
+    "gitfaq": (0.60, 0.87, 0.55, 0, 0.40),
+    "kernel-bootconfig": (0.77, 0.88, 0.77, 1, 0.55),
+    "mutt-optional-features": (0.62, 0.81, 0.62, 0, 0.22),
+    "nano-faq": (0.77, 0.85, 0.70, 2, 0.33),
     "ninja-manual": (0.77, 0.85, 0.74, 0, 0.55),
-    "node-security": (0.81, 0.92, 0.81, 0, 0.11),
-    "node-timers": (0.66, 0.74, 0.66, 0, 0.00),
-    "node-writing-tests": (0.85, 0.92, 0.85, 0, 0.22),
-    "postfix-address-rewriting": (0.85, 1.00, 0.81, 0, 0.22),
+    "node-security": (0.81, 0.92, 0.81, 0, 0.22),
+    "node-timers": (0.66, 0.74, 0.66, 0, 0.11),
+    "node-writing-tests": (0.81, 0.92, 0.81, 0, 0.22),
+    "postfix-address-rewriting": (0.81, 0.96, 0.77, 1, 0.22),
     "postgresql-pg-hba-conf": (0.77, 0.85, 0.70, 2, 0.55),
+    "postgresql-routine-vacuuming": (0.70, 0.85, 0.66, 1, 0.33),
     "quilt-guide": (0.77, 0.92, 0.70, 0, 0.22),
-    "rsyslog-filters": (0.66, 0.81, 0.62, 0, 0.22),
+    "rsyslog-filters": (0.66, 0.81, 0.62, 0, 0.33),
     "sqlite-appfileformat": (0.88, 0.92, 0.77, 1, 0.11),
     "sqlite-quirks": (0.74, 0.92, 0.66, 0, 0.22),
+    "sqlite-wal": (0.77, 0.85, 0.66, 0, 0.33),
     "users-and-groups": (0.92, 0.96, 0.88, 1, 0.22),
     "valgrind-massif": (0.66, 0.85, 0.55, 1, 0.44),
-    "zlib-usage": (0.62, 0.70, 0.48, 2, 0.22),
-    "zsh-faq-differences": (0.59, 0.81, 0.51, 0, 0.33),
+    "zlib-usage": (0.62, 0.70, 0.48, 2, 0.33),
+    "zsh-faq-differences": (0.59, 0.85, 0.51, 0, 0.33),
 }
-# (late interaction standardized among a question's candidates: devset hit@3 0.90 -> 0.875,
-# one question, heldout 0.86 -> 0.93; kept for its gain on eight other documents)
-OLD = {"devset.jsonl": (0.77, 0.87), "heldout.jsonl": (0.80, 0.93)}
+OLD = {"devset.jsonl": (0.77, 0.90), "heldout.jsonl": (0.80, 0.93)}
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +78,7 @@ def groups():
         "sealed-10",
         "sealed-11",
         "sealed-12",
+        "sealed-13",
     )
 
 

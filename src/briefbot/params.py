@@ -140,32 +140,32 @@ REFUSAL_FEATURES = (
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 2138 training questions (53951 candidate
-# passages, 3799 sentences of answering passages); see that script for the procedure.
+# Written by benchmarks/fit.py from 2306 training questions (58410 candidate
+# passages, 4105 sentences of answering passages); see that script for the procedure.
 # The passage models' weights, in FEATURES order, one per model (params.MODELS):
 WEIGHTS = {
-    "late": (4.8016, 4.4321, 0.0000, 0.0000, 1.6007, -0.3784),
-    "semantic": (8.2582, 13.0428, 0.0000, 0.0000, 0.0000, -0.2579),
-    "lexical": (11.3644, 0.0000, 0.0000, 0.0000, 0.0000, -0.2654),
+    "late": (4.8255, 4.6496, 0.0000, 0.0000, 1.5589, -0.3093),
+    "semantic": (8.2378, 13.1847, 0.0000, 0.0000, 0.0000, -0.1861),
+    "lexical": (11.4458, 0.0000, 0.0000, 0.0000, 0.0000, -0.2248),
 }
 REFUSE_BELOW = {
-    "late": 0.227,
-    "semantic": 0.235,
-    "lexical": 0.241,
+    "late": 0.251,
+    "semantic": 0.248,
+    "lexical": 0.205,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.0000, 3.5442, 3.6715, 0.0000, -0.7341, -3.6137, -0.3115, 0.0918),
-    "semantic": (0.0000, 3.8530, 3.6802, 0.0000, -0.6327, -3.5045, -0.3173, 0.1401),
-    "lexical": (0.0000, 0.0000, 0.0000, 2.0659, -1.6596, -2.3771, -0.5441, 1.6664),
+    "late": (0.0243, 3.5614, 3.5250, 0.0000, -0.5432, -3.6269, -0.7122, 2.3797),
+    "semantic": (0.0000, 3.9703, 3.4450, 0.0000, -0.4395, -3.5391, -0.7078, 2.5038),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.2069, -1.9449, -2.3925, -1.1925, 1.1251),
 }
 REFUSAL_BIAS = {
-    "late": -2.8598,
-    "semantic": -3.1156,
-    "lexical": 0.2521,
+    "late": -2.8071,
+    "semantic": -3.0516,
+    "lexical": 0.896,
 }
-SENTENCE_WEIGHTS = (1.7800, 2.9758, -2.2372)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -3.1228
+SENTENCE_WEIGHTS = (1.7462, 2.9571, -2.1517)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -3.1204
 # FITTED-END
 
 # A question names a document when it has at least this share of the title's words
