@@ -137,3 +137,39 @@ def test_lexicon_counts_ascii_text_as_any_text() -> None:
     assert fast.capitalised == general.capitalised
     assert fast.capitalised["kassim"] == 1 and fast.capitalised["abcde"] == 1
     assert "abcd" not in fast.capitalised and "helloworld" not in fast.capitalised
+
+
+def test_lexicon_scans_match_what_word_boundaries_match() -> None:
+    # the lexicon's patterns check the boundary behind their first capital, which finds
+    # what the plain "\b" form finds, faster; held equal on awkward text and on every
+    # document in the repository
+    import re
+    from pathlib import Path
+
+    from briefbot import text
+
+    gap = text._GAP
+    plain = {
+        text._ACRONYM: r"\b[A-Z]{2,8}\b",
+        text._CAPITALS_ASCII: r"\b[A-Z](?:[A-Z]{1,7}|[a-z]{4,})\b",
+        text._CAPITALISED_RUN: (
+            rf"\b[A-Z][\w’'-]*(?:{gap}(?:(?:of|for|and|the|on|in|de|du|la|to){gap})*[A-Z][\w’'-]*)+"
+        ),
+    }
+    awkward = (
+        "NATO at the start. x_ABC, 9ABC, éNATO, ÉCOLE NATO, a-NATO, l’OTAN, O'Brien "
+        "Of The Union, CSTO’s (CSTO) ABCDEFGHI ABCDEFGH Ab Abcde\nUN\tEU,US-UK"
+    )
+    root = Path(__file__).resolve().parents[1]
+    documents = [awkward] + [
+        p.read_text(encoding="utf-8")
+        for p in sorted([*root.glob("corpus/**/*.md"), *root.glob("benchmarks/corpora/*/*.md")])
+    ]
+    assert len(documents) > 30
+    for fast, slow in plain.items():
+        reference = re.compile(slow)
+        assert fast.pattern != slow
+        for doc in documents:
+            assert [m.span() for m in fast.finditer(doc)] == [
+                m.span() for m in reference.finditer(doc)
+            ]

@@ -219,7 +219,11 @@ class LexiconCounts:
         return Lexicon(aliases=_spelling_variants(self.capitalised), acronyms=acronyms)
 
 
-_ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
+# A pattern that opens with a capital and checks the word boundary behind it
+# ("[A-Z](?<!\w[A-Z])", the same matches as "\b[A-Z]") lets the regex engine skip to the
+# next capital instead of trying every position: the lexicon's scans of a corpus's prose
+# take about half the time (tests/test_text.py holds the two forms equal).
+_ACRONYM = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]{1,7}\b")  # \b[A-Z]{2,8}\b
 
 
 def _capitals(text: str, token: Token) -> bool:
@@ -233,10 +237,11 @@ def _written_in_capitals(raw: str) -> bool:
 
 _LONG_WORD = re.compile(r"\b[^\W\d_]{5,}\b")
 # in ASCII text: an _ACRONYM, or a _LONG_WORD capitalised
-_CAPITALS_ASCII = re.compile(r"\b[A-Z](?:[A-Z]{1,7}|[a-z]{4,})\b")
+_CAPITALS_ASCII = re.compile(r"[A-Z](?<!\w[A-Z])(?:[A-Z]{1,7}|[a-z]{4,})\b")
 _GAP = r"[ \u00a0,-]{1,3}"
 _CAPITALISED_RUN = re.compile(  # capitalised words, joined by connectors such as "of"
-    rf"\b[A-Z][\w’'-]*(?:{_GAP}(?:(?:of|for|and|the|on|in|de|du|la|to){_GAP})*[A-Z][\w’'-]*)+"
+    rf"[A-Z](?<!\w[A-Z])[\w’'-]*"
+    rf"(?:{_GAP}(?:(?:of|for|and|the|on|in|de|du|la|to){_GAP})*[A-Z][\w’'-]*)+"
 )
 
 
