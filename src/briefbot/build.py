@@ -138,8 +138,10 @@ def survey(first: int, last: int, read: Callable[[int], None] | None = None) -> 
             if p.kind != "code":
                 counts.add(p.text)
         text = _DOCUMENTS[d].text
-        fields["byte_start"].extend(byte_offsets(text, fields["start"][begun:]))
-        fields["byte_end"].extend(byte_offsets(text, fields["end"][begun:]))
+        starts, ends = fields["start"][begun:], fields["end"][begun:]
+        offsets = byte_offsets(text, starts + ends)  # (one encoding of the text for both)
+        fields["byte_start"].extend(offsets[: len(starts)])
+        fields["byte_end"].extend(offsets[len(starts) :])
         if read is not None:
             surveyed += len(text)
             read(surveyed)

@@ -78,10 +78,9 @@ def split_passages(document: Document, first_id: int = 0) -> list[Passage]:
         _markdown_blocks(document) if markdown else plain_blocks(document.text, document.body_start)
     )
     for block in blocks:
-        squashed = _squash(block.text)
         if boilerplate and all(_squash(line) in boilerplate for line in block.lines):
             continue
-        if first and document.title_in_body and squashed == title:
+        if first and document.title_in_body and _squash(block.text) == title:
             first = False
             continue
         first = False
