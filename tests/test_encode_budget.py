@@ -60,7 +60,9 @@ def prepared(bot, text: str, budget: int | None):
     ids = list(lex.passages)
     with texts_passed(bot.encoder, "encode") as read:
         sem.prepare(bot.encoder, ids, lex.sentence_scores, budget)
-    return index, lex, sem, ids, read
+    # the question goes through the model with the sentences, first (or alone)
+    assert read[0] == question.semantic_text and sem.pending is None
+    return index, lex, sem, ids, read[1:]
 
 
 def test_without_a_budget_every_candidate_sentence_is_encoded(bot):
@@ -114,3 +116,24 @@ def test_the_answer_needs_no_whole_passage_encoding(bot):
     assert answer.answered and answer.hits[0].passage.section == "Climate"
     passages = {p.text for p in bot.index.passages}
     assert not passages & set(read)  # its sentences' mean stands in for the passage's vector
+
+
+def test_the_question_is_encoded_in_one_pass_with_its_candidates_sentences(bot):
+    calls: list[int] = []
+    real = bot.encoder.encode
+
+    def counting(texts, *args, **kwargs):
+        calls.append(len(texts))
+        return real(texts, *args, **kwargs)
+
+    bot.encoder.encode = counting
+    try:
+        index, _, sem, ids, read = prepared(bot, "does a glacier flow downhill", None)
+    finally:
+        vars(bot.encoder).pop("encode", None)  # (prepared() took its own wrapper off)
+    assert calls == [1 + len(read)] and read  # one call: the question and the sentences
+    alone = bot.encoder.encode(["does a glacier flow downhill"])[0]
+    assert float(sem.vector @ alone) == pytest.approx(1.0, abs=1e-5)
+    lo, hi = index.sentence_range(ids[0])
+    texts = index.sentence_texts(list(range(lo, hi)))
+    assert sem.cosines(lo, hi) == pytest.approx(bot.encoder.encode(texts) @ alone, abs=1e-5)

@@ -36,6 +36,10 @@ def test_a_batch_encodes_each_text_as_alone(tokens):
     together = enc.encode(texts, tokens=tokens)
     alone = np.vstack([enc.encode([t]) for t in texts])
     assert np.abs(together - alone).max() < 1e-5
+    # and each text's token vectors (the padding of a batch reaches none of them)
+    for batched, text in zip(enc.encode_tokens(texts, tokens=tokens), texts, strict=True):
+        own = enc.encode_tokens([text])[0]
+        assert batched.shape == own.shape and np.abs(batched - own).max() < 1e-5
 
 
 def test_weights_with_another_digest_are_refused(monkeypatch, tmp_path):

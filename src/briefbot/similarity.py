@@ -34,6 +34,10 @@ class Semantic:
     allowed: np.ndarray | None  # passages of the document asked about
     tokens: np.ndarray | None = None  # the question's token vectors (an index with theirs)
     floor: float = 0.0  # the cosine of a candidate sentence left unencoded (prepare)
+    # an index without vectors: the question's text, encoded by prepare() in one batch
+    # with the candidates' sentences (one pass through the model instead of two); until
+    # then ``vector`` is empty
+    pending: str | None = None
 
     @property
     def has_tokens(self) -> bool:
@@ -99,9 +103,15 @@ class Semantic:
                             chosen.append(q[depth])
                             spent += n
             wanted = chosen
-        if wanted:
-            vectors = encoder.encode(index.sentence_texts(wanted))
-            index.remember_vectors(wanted, vectors)
+        texts = index.sentence_texts(wanted) if wanted else []
+        if self.pending is not None:
+            texts = [self.pending, *texts]
+        if texts:
+            vectors = encoder.encode(texts)
+            if self.pending is not None:
+                self.vector, vectors, self.pending = vectors[0], vectors[1:], None
+            if wanted:
+                index.remember_vectors(wanted, vectors)
         known = [float(cache[i] @ self.vector) for q in queues for i in q if i in cache]
         self.floor = min(known, default=0.0)
 
@@ -126,12 +136,15 @@ def semantic(
     index: PassageIndex, encoder: Encoder | None, text: str, allowed: np.ndarray | None
 ) -> Semantic | None:
     """The question encoded (and its cosine with every sentence when the index holds
-    vectors), or None without an encoder."""
+    vectors; an index without them encodes it with its candidates' sentences, in
+    :meth:`Semantic.prepare`), or None without an encoder."""
     if encoder is None or not text.strip():
         return None
     tokens = None
     if index.token_vectors is not None:
         vector, tokens = encoder.encode_with_tokens(text)
+    elif index.embeddings is None:  # encoded with the candidates' sentences (prepare)
+        return Semantic(index, np.zeros(0, np.float32), None, allowed, pending=text)
     else:
         vector = encoder.encode([text])[0]
     dense = None
