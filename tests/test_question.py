@@ -71,3 +71,22 @@ def test_typo_repair_reaches_the_negated_term_and_the_encoder(bot):
     q = analyze(bot.index, "why wasnt this peacekeping")
     assert ("peacekeping", "peacekeeping") in q.corrections
     assert "¬peacekeep" in q.terms and "peacekeping" not in q.semantic_text
+
+
+@pytest.mark.parametrize(
+    ("text", "authorship"),
+    [
+        ("Who wrote this article and who translated it?", True),
+        ("Was it translated by someone?", True),
+        ("Who is the translator?", True),
+        ("Who published it?", True),
+        # a translation as the subject, not who made one: no byline is wanted
+        ("What package name does the guide give as an example of a translation package?", False),
+        ("How do I get a bad translation corrected?", False),
+        ("When did the project join the Translation Project?", False),
+    ],
+)
+def test_only_questions_about_who_made_the_text_ask_for_its_byline(bot, text, authorship):
+    from briefbot.question import analyze
+
+    assert analyze(bot.index, text).authorship is authorship

@@ -72,7 +72,7 @@ _AUTHORSHIP = re.compile(
     r"(?:whose|which) (?:article|text|piece|essay|work)|"
     r"(?:the |its |his |her )?authors?\b|written by|writers?\b|byline|"
     r"who(?:'s| is) the (?:author|writer|source)|"
-    r"publish(?:ed|er)\b|translat(?:ed|or|ion)\b)",
+    r"publish(?:ed|er)\b|translat(?:ed by|or)\b)",
     re.I,
 )
 # an authorship question about the document itself ("who wrote this?", "who is the
