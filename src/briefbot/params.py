@@ -145,32 +145,32 @@ REFUSAL_FEATURES = (
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 2306 training questions (58410 candidate
-# passages, 4105 sentences of answering passages); see that script for the procedure.
+# Written by benchmarks/fit.py from 2474 training questions (62788 candidate
+# passages, 4379 sentences of answering passages); see that script for the procedure.
 # The passage models' weights, in FEATURES order, one per model (params.MODELS):
 WEIGHTS = {
-    "late": (4.8255, 4.6496, 0.0000, 0.0000, 1.5589, -0.3093),
-    "semantic": (8.2378, 13.1847, 0.0000, 0.0000, 0.0000, -0.1861),
-    "lexical": (11.4458, 0.0000, 0.0000, 0.0000, 0.0000, -0.2248),
+    "late": (4.8617, 4.8595, 0.0000, 0.0000, 1.5500, -0.3554),
+    "semantic": (8.2535, 13.4224, 0.0000, 0.0000, 0.0000, -0.2070),
+    "lexical": (11.5223, 0.0000, 0.0000, 0.0000, 0.0000, -0.2442),
 }
 REFUSE_BELOW = {
-    "late": 0.251,
-    "semantic": 0.248,
-    "lexical": 0.205,
+    "late": 0.216,
+    "semantic": 0.229,
+    "lexical": 0.22,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.0243, 3.5614, 3.5250, 0.0000, -0.5432, -3.6269, -0.7122, 2.3797),
-    "semantic": (0.0000, 3.9703, 3.4450, 0.0000, -0.4395, -3.5391, -0.7078, 2.5038),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.2069, -1.9449, -2.3925, -1.1925, 1.1251),
+    "late": (0.0597, 3.7597, 3.7161, 0.0000, -0.5846, -3.5578, -0.3402, 1.6255),
+    "semantic": (0.0000, 3.9655, 3.8289, 0.0000, -0.5279, -3.5020, -0.3617, 1.7246),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.9949, -1.7563, -2.3543, -0.7322, 0.8735),
 }
 REFUSAL_BIAS = {
-    "late": -2.8071,
-    "semantic": -3.0516,
-    "lexical": 0.896,
+    "late": -3.1119,
+    "semantic": -3.2936,
+    "lexical": 0.3429,
 }
-SENTENCE_WEIGHTS = (1.7462, 2.9571, -2.1517)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -3.1204
+SENTENCE_WEIGHTS = (1.7344, 3.0289, -2.1143)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -3.1586
 # FITTED-END
 
 # A question names a document when it has at least this share of the title's words
