@@ -177,6 +177,7 @@ def main(argv: list[str]) -> None:
         "sealed-12",
         "sealed-13",
         "sealed-14",
+        "sealed-15",
     )
     parts = [a for a in argv if a in known] or ["sealed-5"]
     out = argv[argv.index("--json") + 1] if "--json" in argv else None

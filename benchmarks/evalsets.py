@@ -75,6 +75,11 @@ CORPORA = {
     "bind9-intro": ROOT / "benchmarks" / "corpora" / "bind9-intro",
     "pam-unix": ROOT / "benchmarks" / "corpora" / "pam-unix",
     "maint-guide-start": ROOT / "benchmarks" / "corpora" / "maint-guide-start",
+    # a programming book's tutorial chapter, a build tool's command reference and a media
+    # tool's FAQ, imported the same way (sealed-15)
+    "rust-ownership": ROOT / "benchmarks" / "corpora" / "rust-ownership",
+    "cmake-find-package": ROOT / "benchmarks" / "corpora" / "cmake-find-package",
+    "ffmpeg-faq": ROOT / "benchmarks" / "corpora" / "ffmpeg-faq",
 }
 # The article's two older sets (tuned on before): training data only.
 OLD_SETS = [ROOT / "tests" / "data" / "devset.jsonl", ROOT / "tests" / "data" / "heldout.jsonl"]
