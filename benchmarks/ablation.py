@@ -55,8 +55,7 @@ def _refit(groups, drop: str | None) -> None:
 
 
 def main(argv: list[str]) -> None:
-    parts = ("dev", "train", "sealed", *(f"sealed-{n}" for n in range(2, 16)))
-    part = next((a for a in argv if a in parts), "sealed-5")
+    part = next((a for a in argv if a in evalsets.PARTS), "sealed-5")
     saved = {k: getattr(params, k) for k in dir(params) if k.isupper()}
     _, _, _, _, groups = fit.collect(semantic=True)
     rows: list[tuple[str, dict]] = [("full pipeline", _measure(part))]

@@ -160,25 +160,7 @@ def row(name: str, r: Report | None, refuses: bool = True) -> str:
 
 
 def main(argv: list[str]) -> None:
-    known = (
-        "train",
-        "dev",
-        "sealed",
-        "sealed-2",
-        "sealed-3",
-        "sealed-4",
-        "sealed-5",
-        "sealed-6",
-        "sealed-7",
-        "sealed-8",
-        "sealed-9",
-        "sealed-10",
-        "sealed-11",
-        "sealed-12",
-        "sealed-13",
-        "sealed-14",
-        "sealed-15",
-    )
+    known = evalsets.PARTS
     parts = [a for a in argv if a in known] or ["sealed-5"]
     out = argv[argv.index("--json") + 1] if "--json" in argv else None
     groups = evalsets.by_document(*parts)

@@ -81,6 +81,12 @@ CORPORA = {
     "cmake-find-package": ROOT / "benchmarks" / "corpora" / "cmake-find-package",
     "ffmpeg-faq": ROOT / "benchmarks" / "corpora" / "ffmpeg-faq",
 }
+# The question sets (benchmarks/questions), in the order they were written: the training
+# parts (each sealed part was run once, then joined them) and the sealed part not yet run,
+# which nothing is fitted or compared on until it is run once.
+TRAINING = ("train", "dev", "sealed", *(f"sealed-{n}" for n in range(2, 15)))
+SEALED = "sealed-15"
+PARTS = (*TRAINING, SEALED)
 # The article's two older sets (tuned on before): training data only.
 OLD_SETS = [ROOT / "tests" / "data" / "devset.jsonl", ROOT / "tests" / "data" / "heldout.jsonl"]
 

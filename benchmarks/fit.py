@@ -115,24 +115,7 @@ def _gold(text: str, case) -> bool:
     return any(loose(s) in t for s in case.expect)
 
 
-TRAINING = (
-    "train",
-    "dev",
-    "sealed",
-    "sealed-2",
-    "sealed-3",
-    "sealed-4",
-    "sealed-5",
-    "sealed-6",
-    "sealed-7",
-    "sealed-8",
-    "sealed-9",
-    "sealed-10",
-    "sealed-11",
-    "sealed-12",
-    "sealed-13",
-    "sealed-14",
-)
+TRAINING = evalsets.TRAINING
 
 
 OFF_TOPIC = 20  # questions of the other documents asked of each document, as unanswerable

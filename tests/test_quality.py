@@ -66,24 +66,7 @@ OLD = {"devset.jsonl": (0.77, 0.90), "heldout.jsonl": (0.80, 0.93)}
 
 @pytest.fixture(scope="module")
 def groups():
-    return evalsets.by_document(
-        "train",
-        "dev",
-        "sealed",
-        "sealed-2",
-        "sealed-3",
-        "sealed-4",
-        "sealed-5",
-        "sealed-6",
-        "sealed-7",
-        "sealed-8",
-        "sealed-9",
-        "sealed-10",
-        "sealed-11",
-        "sealed-12",
-        "sealed-13",
-        "sealed-14",
-    )
+    return evalsets.by_document(*evalsets.TRAINING)
 
 
 @pytest.mark.parametrize("doc", sorted(LEVELS))

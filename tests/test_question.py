@@ -6,6 +6,7 @@ import pytest
 
 from briefbot import InputError
 from briefbot.question import (
+    analyze,
     asks_gist,
     check_topic,
     clean_text,
@@ -87,6 +88,4 @@ def test_typo_repair_reaches_the_negated_term_and_the_encoder(bot):
     ],
 )
 def test_only_questions_about_who_made_the_text_ask_for_its_byline(bot, text, authorship):
-    from briefbot.question import analyze
-
     assert analyze(bot.index, text).authorship is authorship

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+from briefbot import text as text_stage
 from briefbot.sentences import sentence_spans
 from briefbot.text import Lexicon, LexiconCounts, Tokenizer
 
@@ -143,16 +147,11 @@ def test_lexicon_scans_match_what_word_boundaries_match() -> None:
     # the lexicon's patterns check the boundary behind their first capital, which finds
     # what the plain "\b" form finds, faster; held equal on awkward text and on every
     # document in the repository
-    import re
-    from pathlib import Path
-
-    from briefbot import text
-
-    gap = text._GAP
+    gap = text_stage._GAP
     plain = {
-        text._ACRONYM: r"\b[A-Z]{2,8}\b",
-        text._CAPITALS_ASCII: r"\b[A-Z](?:[A-Z]{1,7}|[a-z]{4,})\b",
-        text._CAPITALISED_RUN: (
+        text_stage._ACRONYM: r"\b[A-Z]{2,8}\b",
+        text_stage._CAPITALS_ASCII: r"\b[A-Z](?:[A-Z]{1,7}|[a-z]{4,})\b",
+        text_stage._CAPITALISED_RUN: (
             rf"\b[A-Z][\w’'-]*(?:{gap}(?:(?:of|for|and|the|on|in|de|du|la|to){gap})*[A-Z][\w’'-]*)+"
         ),
     }

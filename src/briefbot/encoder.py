@@ -201,7 +201,7 @@ class Encoder:
             mask[row, : len(seq)] = 1.0
         # the dense layers read the real tokens only, one row each (a batch's padding
         # would be a third of the rows); attention reads them laid out text by text
-        real = np.flatnonzero(mask.reshape(-1)) if n > 1 else None
+        real = np.flatnonzero(mask.reshape(-1)) if mask.min() == 0.0 else None
         x = self._words[tokens] + self._positions[:length][None] + self._types[0][None, None]
         heads, dim = self._heads, x.shape[-1]
         size = dim // heads
