@@ -80,6 +80,12 @@ CORPORA = {
     "rust-ownership": ROOT / "benchmarks" / "corpora" / "rust-ownership",
     "cmake-find-package": ROOT / "benchmarks" / "corpora" / "cmake-find-package",
     "ffmpeg-faq": ROOT / "benchmarks" / "corpora" / "ffmpeg-faq",
+    # a reference manual's chapter on locales and encodings, a package manager's user guide
+    # chapter (DocBook) and an administrator's handbook section, imported the same way
+    # (sealed-16)
+    "debian-reference-i18n": ROOT / "benchmarks" / "corpora" / "debian-reference-i18n",
+    "apt-guide-interface": ROOT / "benchmarks" / "corpora" / "apt-guide-interface",
+    "handbook-cron-atd": ROOT / "benchmarks" / "corpora" / "handbook-cron-atd",
 }
 # The question sets (benchmarks/questions), in the order they were written: the training
 # parts (each sealed part was run once, then joined them) and the sealed part not yet run,
