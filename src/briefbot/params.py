@@ -145,32 +145,32 @@ REFUSAL_FEATURES = (
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 2474 training questions (62788 candidate
-# passages, 4379 sentences of answering passages); see that script for the procedure.
+# Written by benchmarks/fit.py from 2642 training questions (67053 candidate
+# passages, 4693 sentences of answering passages); see that script for the procedure.
 # The passage models' weights, in FEATURES order, one per model (params.MODELS):
 WEIGHTS = {
-    "late": (4.8617, 4.8595, 0.0000, 0.0000, 1.5500, -0.3554),
-    "semantic": (8.2535, 13.4224, 0.0000, 0.0000, 0.0000, -0.2070),
-    "lexical": (11.5223, 0.0000, 0.0000, 0.0000, 0.0000, -0.2442),
+    "late": (4.8659, 4.9972, 0.0000, 0.0000, 1.5345, -0.3286),
+    "semantic": (8.2673, 13.4130, 0.0000, 0.0000, 0.0000, -0.2110),
+    "lexical": (11.6636, 0.0000, 0.0000, 0.0000, 0.0000, -0.2407),
 }
 REFUSE_BELOW = {
-    "late": 0.216,
-    "semantic": 0.229,
-    "lexical": 0.22,
+    "late": 0.235,
+    "semantic": 0.235,
+    "lexical": 0.199,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.0597, 3.7597, 3.7161, 0.0000, -0.5846, -3.5578, -0.3402, 1.6255),
-    "semantic": (0.0000, 3.9655, 3.8289, 0.0000, -0.5279, -3.5020, -0.3617, 1.7246),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.9949, -1.7563, -2.3543, -0.7322, 0.8735),
+    "late": (0.1241, 3.5586, 3.6457, 0.0000, -0.4653, -3.5604, -0.6594, 1.8182),
+    "semantic": (0.0000, 4.0835, 3.4990, 0.0000, -0.3968, -3.5096, -0.6773, 1.9338),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.6547, -1.7414, -2.3193, -1.0795, 0.7188),
 }
 REFUSAL_BIAS = {
-    "late": -3.1119,
-    "semantic": -3.2936,
-    "lexical": 0.3429,
+    "late": -3.0173,
+    "semantic": -3.2016,
+    "lexical": 0.5479,
 }
-SENTENCE_WEIGHTS = (1.7344, 3.0289, -2.1143)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -3.1586
+SENTENCE_WEIGHTS = (1.7609, 2.8538, -2.0920)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -3.1005
 # FITTED-END
 
 # A question names a document when it has at least this share of the title's words
