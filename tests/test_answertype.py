@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from briefbot.answertype import DATE, DURATION, QUANTITY, VERSION, YEAR, expected_type, has_type
+from briefbot.answertype import (
+    DATE,
+    DEFAULT,
+    DURATION,
+    QUANTITY,
+    VERSION,
+    YEAR,
+    expected_type,
+    has_type,
+)
 
 
 @pytest.mark.parametrize(
@@ -26,6 +35,9 @@ from briefbot.answertype import DATE, DURATION, QUANTITY, VERSION, YEAR, expecte
         ("How long does a build take?", DURATION),
         ("What does the version field mean?", None),
         ("Why is the cache kept on disk?", None),
+        ("What is the default value of the timeout option?", DEFAULT),
+        ("what does the log level default to?", DEFAULT),
+        ("Is compression turned on by default?", DEFAULT),
     ],
 )
 def test_the_kind_of_answer_a_question_wants(question, kind):
@@ -40,3 +52,11 @@ def test_a_year_is_a_written_year_and_a_version_has_a_number():
     assert has_type(VERSION, "Support arrived in release 2.24 of the tool.")
     assert not has_type(VERSION, "Support arrived in a later release of the tool.")
     assert has_type(None, "anything at all")
+
+
+def test_a_default_is_a_sentence_that_states_what_holds_when_nothing_is_set():
+    assert has_type(DEFAULT, "By default the server listens on every address.")
+    assert has_type(DEFAULT, "The level defaults to warning.")
+    assert has_type(DEFAULT, "If no file is given, it reads standard input.")
+    assert has_type(DEFAULT, "Unless a limit is set, the queue grows without bound.")
+    assert not has_type(DEFAULT, "The server listens on the address given with --bind.")

@@ -3,8 +3,9 @@
 "how many / how much / the maximum number of / which port" wants a number, "what year" a
 year, "which version / release" a version number, "when did / was / will" a date, "how
 long" a duration ("when" followed by its subject is a conjunction, "what happens when I
-...", and asks for no date); and the number or date must be in the sentence that matches
-the question's own words, not anywhere in the passage. The check is a feature of the
+...", and asks for no date), "the default / by default" a statement of what holds when
+nothing is set; and the number, date or default must be in the sentence that matches the
+question's own words, not anywhere in the passage. The check is a feature of the
 fusion (:mod:`briefbot.fusion`), weighted like the others, never a veto.
 """
 
@@ -17,6 +18,7 @@ YEAR = "year"
 VERSION = "version"
 DATE = "date"
 DURATION = "duration"
+DEFAULT = "default"
 
 _TYPES = [
     (
@@ -29,6 +31,9 @@ _TYPES = [
         QUANTITY,
     ),
     (re.compile(r"\bhow long\b|\bfor how long\b", re.I), DURATION),
+    # "what is the default ...", "what does it default to", "is it on by default": a
+    # sentence that states what holds when nothing is set (a default number is a quantity)
+    (re.compile(r"\bdefault(?:s|ed)?\b", re.I), DEFAULT),
     # a year, written as one: "in what year", "since which year", "what decade"
     (re.compile(r"\b(?:what|which)\s+(?:year|decade)\b", re.I), YEAR),
     # "which Git version", "the minimum OpenSSH version", "in which Postfix release": a
@@ -79,7 +84,19 @@ _DATE_NUMBER = re.compile(
 )
 _YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s)?\b|['’]\d0s\b")
 _VERSION = re.compile(r"\d")
-_CHECK = {QUANTITY: _NUMBER, YEAR: _YEAR, VERSION: _VERSION, DATE: _DATE, DURATION: _DURATION}
+# what a document writes where it states a default: "by default", "defaults to", "if it is
+# not given", "unless ... is set", "otherwise", "if omitted"
+_DEFAULT = re.compile(
+    r"\bdefault|\bunless\b|\botherwise\b|\bomit(?:ted|s)?\b|\bif (?:not|no|none)\b", re.I
+)
+_CHECK = {
+    QUANTITY: _NUMBER,
+    YEAR: _YEAR,
+    VERSION: _VERSION,
+    DATE: _DATE,
+    DURATION: _DURATION,
+    DEFAULT: _DEFAULT,
+}
 
 
 def expected_type(question: str) -> str | None:

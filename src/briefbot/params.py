@@ -154,23 +154,23 @@ WEIGHTS = {
     "lexical": (11.6636, 0.0000, 0.0000, 0.0000, 0.0000, -0.2407),
 }
 REFUSE_BELOW = {
-    "late": 0.235,
-    "semantic": 0.235,
-    "lexical": 0.199,
+    "late": 0.236,
+    "semantic": 0.238,
+    "lexical": 0.193,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.1241, 3.5586, 3.6457, 0.0000, -0.4653, -3.5604, -0.6594, 1.8182),
-    "semantic": (0.0000, 4.0835, 3.4990, 0.0000, -0.3968, -3.5096, -0.6773, 1.9338),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.6547, -1.7414, -2.3193, -1.0795, 0.7188),
+    "late": (0.0622, 3.5374, 3.7717, 0.0000, -0.6156, -3.7851, -0.5998, 1.7588),
+    "semantic": (0.0000, 3.9794, 3.6811, 0.0000, -0.5320, -3.7413, -0.6337, 1.8696),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.5389, -1.9066, -2.3920, -1.0465, 0.6812),
 }
 REFUSAL_BIAS = {
-    "late": -3.0173,
-    "semantic": -3.2016,
-    "lexical": 0.5479,
+    "late": -2.927,
+    "semantic": -3.1367,
+    "lexical": 0.6855,
 }
-SENTENCE_WEIGHTS = (1.7609, 2.8538, -2.0920)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -3.1005
+SENTENCE_WEIGHTS = (1.7387, 2.9113, -2.1290)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -3.0950
 # FITTED-END
 
 # A question names a document when it has at least this share of the title's words
