@@ -38,6 +38,8 @@ from briefbot.answertype import (
         ("What is the default value of the timeout option?", DEFAULT),
         ("what does the log level default to?", DEFAULT),
         ("Is compression turned on by default?", DEFAULT),
+        ("In which release did the new resolver become the default?", VERSION),
+        ("When did it become the default?", DATE),
     ],
 )
 def test_the_kind_of_answer_a_question_wants(question, kind):

@@ -31,9 +31,6 @@ _TYPES = [
         QUANTITY,
     ),
     (re.compile(r"\bhow long\b|\bfor how long\b", re.I), DURATION),
-    # "what is the default ...", "what does it default to", "is it on by default": a
-    # sentence that states what holds when nothing is set (a default number is a quantity)
-    (re.compile(r"\bdefault(?:s|ed)?\b", re.I), DEFAULT),
     # a year, written as one: "in what year", "since which year", "what decade"
     (re.compile(r"\b(?:what|which)\s+(?:year|decade)\b", re.I), YEAR),
     # "which Git version", "the minimum OpenSSH version", "in which Postfix release": a
@@ -54,6 +51,10 @@ _TYPES = [
         ),
         DATE,
     ),
+    # last: "what is the default ...", "what does it default to", "is it on by default"
+    # want a sentence that states what holds when nothing is set ("the default number"
+    # is a quantity, "in which release did it become the default" a version)
+    (re.compile(r"\bdefault(?:s|ed)?\b", re.I), DEFAULT),
 ]
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"

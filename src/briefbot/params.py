@@ -154,20 +154,20 @@ WEIGHTS = {
     "lexical": (11.6636, 0.0000, 0.0000, 0.0000, 0.0000, -0.2407),
 }
 REFUSE_BELOW = {
-    "late": 0.236,
-    "semantic": 0.238,
+    "late": 0.238,
+    "semantic": 0.24,
     "lexical": 0.193,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.0622, 3.5374, 3.7717, 0.0000, -0.6156, -3.7851, -0.5998, 1.7588),
-    "semantic": (0.0000, 3.9794, 3.6811, 0.0000, -0.5320, -3.7413, -0.6337, 1.8696),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.5389, -1.9066, -2.3920, -1.0465, 0.6812),
+    "late": (0.0869, 3.5968, 3.7594, 0.0000, -0.6189, -3.8643, -0.6064, 1.7534),
+    "semantic": (0.0000, 4.0471, 3.6752, 0.0000, -0.5402, -3.8220, -0.6411, 1.8656),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.5463, -1.9261, -2.4695, -1.0515, 0.6688),
 }
 REFUSAL_BIAS = {
-    "late": -2.927,
-    "semantic": -3.1367,
-    "lexical": 0.6855,
+    "late": -2.9515,
+    "semantic": -3.151,
+    "lexical": 0.7012,
 }
 SENTENCE_WEIGHTS = (1.7387, 2.9113, -2.1290)  # sentence_bm25, cosine, typed_miss
 SENTENCE_BIAS = -3.0950
