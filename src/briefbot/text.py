@@ -241,7 +241,7 @@ _CAPITALS_ASCII = re.compile(r"[A-Z](?<!\w[A-Z])(?:[A-Z]{1,7}|[a-z]{4,})\b")
 _GAP = r"[ \u00a0,-]{1,3}"
 _CAPITALISED_RUN = re.compile(  # capitalised words, joined by connectors such as "of"
     rf"[A-Z](?<!\w[A-Z])[\w’'-]*"
-    rf"(?:{_GAP}(?:(?:of|for|and|the|on|in|de|du|la|to){_GAP})*[A-Z][\w’'-]*)+"
+    rf"(?:{_GAP}(?:(?:{'|'.join(sorted(_CONNECTORS))}){_GAP})*[A-Z][\w’'-]*)+"
 )
 
 
