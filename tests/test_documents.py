@@ -169,6 +169,83 @@ def test_who_wrote_it_is_answered_from_the_metadata_when_no_passage_names_the_au
     assert report.total.hit1 == 1 and report.total.quoted == 1
 
 
+SOURCED = """---
+title: Keeping Bees
+authors: [Ann Lee]
+publisher: Bee Weekly
+published: 2021-05-04
+url: https://example.org/bees
+original_url: https://example.de/bienen
+original_language: German
+---
+Hives are opened in warm weather, when most bees are out foraging.
+
+Honey is taken in late summer, and some is left for the winter.
+"""
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "where's this page from? got a link?",
+        "source?",
+        "what is the url of this article",
+        "any link to the original?",
+        "where was this published?",
+        "hey bot where did this article come from lol",
+    ],
+)
+def test_where_it_comes_from_is_answered_from_the_metadata(tmp_path: Path, question: str) -> None:
+    (tmp_path / "bees.md").write_text(SOURCED, encoding="utf-8")
+    bot = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    answer = bot.ask(question)
+    assert answer.answered and answer.hits == () and answer.sourced
+    said = (
+        "“Keeping Bees” is from Bee Weekly (published 2021-05-04), by Ann Lee; first"
+        " published in German at https://example.de/bienen."
+    )
+    assert answer_to_text(answer) == f"{said}\nhttps://example.org/bees"
+    assert render_answer(answer, fingerprint="0").content == (
+        f"{said}\n<https://example.org/bees>"
+    )
+    data = answer_to_json(answer)
+    assert data["results"] == [] and data["byline"]["asked"] == "source"
+    assert data["byline"]["text"] == said
+
+
+def test_questions_about_the_source_of_something_else_are_answered_from_passages(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "bees.md").write_text(SOURCED, encoding="utf-8")
+    bot = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    for question in (
+        "where does the honey come from?",
+        "what's the source of the honey?",
+        "where does it come from?",  # "it": a follow-up's subject, not the page
+        "when is honey taken, and where is this from?",
+        "who wrote this?",
+    ):
+        assert not bot.ask(question).sourced, question
+    # without a link or a publisher the metadata cannot say where it comes from
+    (tmp_path / "bees.md").write_text(BYLINE_ONLY.replace("url: https://example.org/bees\n", ""))
+    bare = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    assert bare.ask("where is this from?").authored is None
+
+
+def test_a_source_answer_is_right_when_it_gives_the_link(tmp_path: Path) -> None:
+    (tmp_path / "bees.md").write_text(SOURCED, encoding="utf-8")
+    bot = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    expect = ("url: https://example.org/bees",)
+    report = evaluate(
+        bot,
+        [
+            Case("got a link?", expect, quote="example.org/bees"),
+            Case("got a link?", expect, quote="example.org/wasps"),
+        ],
+    )
+    assert report.total.hit1 == 1 and report.total.quoted == 1
+
+
 def test_who_wrote_it_among_several_documents_names_one_or_quotes(engine: Briefbot) -> None:
     assert engine.ask("who wrote this?").authored is None  # which one? the passages answer
     article = engine.ask("who wrote this?", document=ARTICLE.stem)

@@ -62,6 +62,7 @@ class Answer:
     # "who wrote this?" when no passage names the authors: the document whose metadata
     # does (the answer is its byline, not a quote; hits are empty)
     authored: Document | None = None
+    sourced: bool = False  # "where's this from?": ``authored``'s metadata says where
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,18 @@ def _authored(index: PassageIndex, ranked: Ranked) -> Document | None:
     return doc if doc is not None and doc.authors else None
 
 
+def _sourced(index: PassageIndex, ranked: Ranked) -> Document | None:
+    """The document a question about where it comes from asks about, when its metadata
+    says (a link or a publisher): the one the question was limited to, or the only one;
+    else None (the passages answer, or it could be any of the documents)."""
+    if not ranked.question.source:
+        return None
+    documents = index.corpus.documents
+    doc_id = ranked.document or (documents[0].id if len(documents) == 1 else None)
+    doc = index.documents.get(doc_id) if doc_id is not None else None
+    return doc if doc is not None and (doc.url or doc.publisher) else None
+
+
 def title_share(index: PassageIndex, doc: Document, terms: tuple[str, ...]) -> float:
     """How much of a document's title the question's terms name (0 for no title)."""
     title = set(index.tokenizer.terms(doc.title))
@@ -219,6 +232,9 @@ def answer(
     ranked = rank(index, text, encoder, document=document, truncated=truncated, bot_names=bot_names)
     q = ranked.question
     base = replace(base, corrections=q.corrections, unknown=q.unknown)
+    sourced = _sourced(index, ranked) if offset == 0 else None
+    if sourced is not None:
+        return replace(base, answered=True, authored=sourced, sourced=True)
     authored = _authored(index, ranked) if offset == 0 else None
     if authored is not None:
         return replace(base, answered=True, authored=authored)

@@ -484,10 +484,9 @@ def render_answer(
     the position in the corpus of the one document the question was limited to: "More"
     keeps to it. ``feedback``, the token its outcome was stored under, adds 👍 / 👎.
     """
-    if answer.authored is not None:  # the byline, from the document's metadata
-        line = escape(wording.by(answer.authored))
-        if answer.authored.url:
-            line += f"\n<{answer.authored.url}>"
+    if answer.authored is not None:  # the byline or the source, from the document's metadata
+        said, *link = wording.attribution(answer.authored, answer.sourced)
+        line = escape(said) + "".join(f"\n<{url}>" for url in link)
         return DiscordMessage(content=truncate(line, CONTENT_LIMIT), ephemeral=ephemeral)
     if not answer.answered or not answer.hits:
         reason = answer.reason or "The documents do not answer this question."

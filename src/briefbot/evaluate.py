@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .wording import by
+from .wording import attribution
 
 _SPACE = re.compile(r"\s+")
 
@@ -195,7 +195,7 @@ def _score(answer: Any, case: Case, misses: list[str]) -> Tally:
         t.refused_wrong = 1
         misses.append(f"refused: {case.question!r} ({answer.reason})")
         return t
-    if getattr(answer, "authored", None) is not None:  # the byline: right when it names it
+    if getattr(answer, "authored", None) is not None:  # metadata: right when it says it
         said = loose(_byline(answer))
         right = case.quote is not None and loose(case.quote) in said
         t.hit1 = t.hit3 = t.quoted = int(right)
@@ -228,4 +228,4 @@ def _score(answer: Any, case: Case, misses: list[str]) -> Tally:
 
 
 def _byline(answer: Any) -> str:
-    return by(answer.authored)
+    return " ".join(attribution(answer.authored, getattr(answer, "sourced", False)))

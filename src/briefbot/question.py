@@ -84,6 +84,25 @@ _ABOUT_ITSELF = re.compile(
     r"\bwhose (?:article|text|piece|essay|work)\b",
     re.I,
 )
+# A question that asks only where the document comes from ("where's this page from?", "got
+# a link?", "what's the source?"): every clause of it is one of these. "it" alone may be a
+# follow-up's subject ("where does it come from?"), so the page is named ("this", "the
+# guide") except where a link is asked for.
+_THIS_DOC = rf"(?:this|that|(?:the|this|that)\s+(?:\w+\s+)?{_DOC_NOUN})"
+_PROVENANCE = re.compile(
+    rf"(?:where(?:'s|’s|\s+is|\s+was|\s+does|\s+did)?\s+{_THIS_DOC}\s+"
+    r"(?:(?:originally\s+)?(?:comes?|came)\s+)?from|"
+    rf"where\s+(?:was|is)\s+{_THIS_DOC}\s+(?:originally\s+|first\s+)?(?:published|posted)|"
+    rf"where\s+(?:can|could|do|would)\s+(?:i|we|you)\s+(?:find|read|get)\s+{_THIS_DOC}"
+    r"(?:\s+online)?|"
+    r"(?:what|which)(?:'s|’s|\s+is|\s+was)\s+(?:the|its|this)\s+(?:original\s+)?"
+    rf"(?:source|origin|link|url|website|site)(?:\s+(?:of|for)\s+(?:it|{_THIS_DOC}))?|"
+    r"(?:(?:have|got|is\s+there|any|send|give\s+me|share|drop)\s+)?(?:you\s+got\s+)?"
+    r"(?:(?:a|an|the)\s+)?(?:original\s+)?(?:link|url|source)s?"
+    rf"(?:\s+(?:to|for|of)\s+(?:it|{_THIS_DOC}|the\s+original))?)",
+    re.I,
+)
+_CLAUSES = re.compile(r"[?!.;,]+|\s+and\s+", re.I)
 _GIST = re.compile(
     r"^(?:tl;? ?dr|tldr|summar(?:y|ise|ize)(?: (?:it|this|the \w+))?|"
     r"(?:what(?:'s| is) (?:the|this|it) (?:\w+ )?(?:about|gist|main point|point|summary)"
@@ -178,6 +197,13 @@ def is_small_talk(text: str) -> bool:
     return not core or bool(_SMALL_TALK.match(core))
 
 
+def asks_source(text: str) -> bool:
+    """Whether the question asks only where the document comes from (its link, its source,
+    where it was published): every clause of it does (:data:`_PROVENANCE`)."""
+    clauses = [c.strip() for c in _CLAUSES.split(text) if c.strip()]
+    return bool(clauses) and all(_PROVENANCE.fullmatch(c) for c in clauses)
+
+
 def asks_gist(text: str) -> bool:
     """Whether the question asks for the gist of the document ("tldr?")."""
     return bool(_GIST.match(text.strip()))
@@ -197,6 +223,7 @@ class Question:
     unknown_names: tuple[str, ...] = ()  # those of them no dictionary knows: names
     authorship: bool = False
     about_itself: bool = False  # an authorship question about the document itself
+    source: bool = False  # asks only where the document comes from (asks_source)
     truncated: bool = False
     notes: tuple[str, ...] = field(default=())
 
@@ -261,6 +288,7 @@ def analyze(
         unknown_names=tuple(unknown_names),
         authorship=authorship,
         about_itself=about_itself,
+        source=asks_source(text),
         truncated=truncated,
     )
 

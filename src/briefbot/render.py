@@ -36,7 +36,8 @@ def source_dict(passage: Passage) -> dict[str, Any]:
 
 def answer_to_json(answer: Answer) -> dict[str, Any]:
     """The ``briefbot ask --json`` contract (kept stable: other tools read it; "byline" is
-    set, and "results" empty, when the document's metadata answers who wrote it)."""
+    set, and "results" empty, when the document's metadata answers who wrote it or where it
+    comes from: "asked" says which)."""
     doc = answer.authored
     return {
         "question": answer.question,
@@ -45,7 +46,8 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "byline": None
         if doc is None
         else {
-            "text": wording.by(doc),
+            "text": wording.attribution(doc, answer.sourced)[0],
+            "asked": "source" if answer.sourced else "authors",
             "document": doc.id,
             "title": doc.title,
             "authors": list(doc.authors),
@@ -127,9 +129,7 @@ def answer_to_text(answer: Answer, *, color: bool = False, width: int = 88) -> s
         lines.append(answer.reason or "The article does not answer this question.")
         return "\n".join(lines)
     if answer.authored is not None:
-        lines.append(wording.by(answer.authored))
-        if answer.authored.url:
-            lines.append(answer.authored.url)
+        lines.extend(wording.attribution(answer.authored, answer.sourced))
     for hit in answer.hits:
         body = highlight(hit, BOLD, RESET) if color else hit.excerpt.text
         if not quote_marks_clash(hit.excerpt.text):

@@ -39,6 +39,34 @@ def by(doc: Document) -> str:
     return f"“{doc.title or doc.id}” is by {doc.byline}."
 
 
+def source(doc: Document) -> str:
+    """Where a document comes from, by its metadata: '“Title” is from Publisher
+    (published 2022-01-11), by A, B; first published in Ukrainian at URL.' (what the
+    metadata lacks is left out)."""
+    said = f"“{doc.title or doc.id}”"
+    if doc.publisher:
+        said += f" is from {doc.publisher}"
+        if doc.published:
+            said += f" (published {doc.published})"
+        if doc.byline:
+            said += f", by {doc.byline}"
+    elif doc.byline:
+        said += f" is by {doc.byline}"
+    else:
+        said += " is online"
+    if doc.original_url:  # a translation, or a copy: where it first appeared
+        language = f" in {doc.original_language}" if doc.original_language else ""
+        said += f"; first published{language} at {doc.original_url}"
+    return said + "."
+
+
+def attribution(doc: Document, asked_source: bool) -> tuple[str, ...]:
+    """The lines of an answer taken from a document's metadata: what was asked (who wrote
+    it, or where it comes from), then its link when it has one."""
+    said = source(doc) if asked_source else by(doc)
+    return (said, doc.url) if doc.url else (said,)
+
+
 def possessive(subject: str) -> str:
     """ "the article's", "the documents'", "“Title”'s"."""
     return subject + ("'" if subject.endswith("s") and subject.startswith("the ") else "'s")
