@@ -145,32 +145,32 @@ REFUSAL_FEATURES = (
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 2642 training questions (67053 candidate
-# passages, 4693 sentences of answering passages); see that script for the procedure.
+# Written by benchmarks/fit.py from 2810 training questions (70715 candidate
+# passages, 5003 sentences of answering passages); see that script for the procedure.
 # The passage models' weights, in FEATURES order, one per model (params.MODELS):
 WEIGHTS = {
-    "late": (4.8659, 4.9972, 0.0000, 0.0000, 1.5345, -0.3286),
-    "semantic": (8.2673, 13.4130, 0.0000, 0.0000, 0.0000, -0.2110),
-    "lexical": (11.6636, 0.0000, 0.0000, 0.0000, 0.0000, -0.2407),
+    "late": (4.8244, 4.9546, 0.0000, 0.0000, 1.5381, -0.3119),
+    "semantic": (8.2418, 13.4541, 0.0000, 0.0000, 0.0000, -0.2054),
+    "lexical": (11.7262, 0.0000, 0.0000, 0.0000, 0.0000, -0.2252),
 }
 REFUSE_BELOW = {
-    "late": 0.238,
-    "semantic": 0.24,
-    "lexical": 0.193,
+    "late": 0.228,
+    "semantic": 0.238,
+    "lexical": 0.224,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.0869, 3.5968, 3.7594, 0.0000, -0.6189, -3.8643, -0.6064, 1.7534),
-    "semantic": (0.0000, 4.0471, 3.6752, 0.0000, -0.5402, -3.8220, -0.6411, 1.8656),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.5463, -1.9261, -2.4695, -1.0515, 0.6688),
+    "late": (0.1154, 4.0448, 3.4180, 0.0000, -0.4841, -3.8876, -0.3413, 1.7686),
+    "semantic": (0.0000, 4.0390, 3.7317, 0.0000, -0.4670, -3.8319, -0.3777, 1.8447),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.7558, -1.9306, -2.5388, -0.6602, 0.6316),
 }
 REFUSAL_BIAS = {
-    "late": -2.9515,
-    "semantic": -3.151,
-    "lexical": 0.7012,
+    "late": -3.1182,
+    "semantic": -3.237,
+    "lexical": 0.5157,
 }
-SENTENCE_WEIGHTS = (1.7387, 2.9113, -2.1290)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -3.0950
+SENTENCE_WEIGHTS = (1.7027, 3.0340, -2.1485)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -3.1385
 # FITTED-END
 
 # A question names a document when it has at least this share of the title's words
