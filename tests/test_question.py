@@ -60,7 +60,14 @@ def test_one_validator_for_questions_and_topics():
 
 @pytest.mark.parametrize(
     ("question", "gist"),
-    [("tldr?", True), ("what's the main point of the article", True), ("summary of nato", False)],
+    [
+        ("tldr?", True),
+        ("what's the main point of the article", True),
+        ("what is the article's main argument?", True),
+        ("what's the key takeaway?", True),
+        ("summary of nato", False),
+        ("what is the main argument against the intervention?", False),
+    ],
 )
 def test_questions_for_the_gist(question, gist):
     assert asks_gist(question) is gist
@@ -85,7 +92,18 @@ def test_typo_repair_reaches_the_negated_term_and_the_encoder(bot):
         ("What package name does the guide give as an example of a translation package?", False),
         ("How do I get a bad translation corrected?", False),
         ("When did the project join the Translation Project?", False),
+        # what the authors say, not who they are
+        ("What do the authors think will happen next?", False),
+        ("Why do the authors say it is not a peacekeeping mission?", False),
+        ("What are the authors' names?", True),
     ],
 )
 def test_only_questions_about_who_made_the_text_ask_for_its_byline(bot, text, authorship):
     assert analyze(bot.index, text).authorship is authorship
+
+
+def test_the_documents_possessive_only_points_at_it(bot):
+    # "the article's view of X" searches X, not the word "article"
+    terms = analyze(bot.index, "What is the article's view of Nazarbayev?").terms
+    assert bot.index.tokenizer.term("article") not in terms
+    assert bot.index.tokenizer.term("Nazarbayev") in terms

@@ -64,7 +64,8 @@ _POINTING = re.compile(
     rf"(?:does|do|did) (?:the|this) (?:{_DOC_NOUN}|authors?) "
     r"(?:say|mention|explain|tell|claim|state)(?: about)?|"
     rf"(?:the|this) {_DOC_NOUN} (?:says?|mentions?|explains?|claims?|states?)|"
-    rf"(?:the )?authors? (?:says?|claims?|argues?|thinks?|writes?|mentions?))\b",
+    rf"(?:the )?authors? (?:says?|claims?|argues?|thinks?|writes?|mentions?)|"
+    rf"(?:the|this|that) {_DOC_NOUN}(?:'s|’s))\b",
     re.I,
 )
 _AUTHORSHIP = re.compile(
@@ -108,7 +109,10 @@ _GIST = re.compile(
     r"(?:what(?:'s| is) (?:the|this|it) (?:\w+ )?(?:about|gist|main point|point|summary)"
     r"(?: of (?:the|this) (?:article|text|document|piece|essay|page|post|faq|chapter))?)|"
     r"(?:give me |what's |what is )?the gist(?: of (?:it|this|the \w+))?|"
-    r"what (?:is|'s) (?:this|it) about|main (?:point|idea|takeaway)s?)\s*[?!.]*$",
+    r"what (?:is|'s) (?:this|it) about|main (?:point|idea|takeaway)s?|"
+    rf"what(?:'s|’s| is| are) (?:the|its|this) (?:{_DOC_NOUN}(?:'s|’s) |authors?(?:'s|’s) )?"
+    r"(?:main |central |key |core |overall )?(?:point|argument|thesis|message|takeaway)s?"
+    rf"(?: of (?:the|this) {_DOC_NOUN})?)\s*[?!.]*$",
     re.I,
 )
 # A question that asks for code may be answered with a code block; others are not.
@@ -236,9 +240,11 @@ def analyze(
 ) -> Question:
     """Turn a validated question into index terms (see the module docstring)."""
     text = without_chat(cleaned, bot_names)
-    authorship = bool(_AUTHORSHIP.search(text))
-    about_itself = authorship and bool(_ABOUT_ITSELF.search(text))
     searched = _POINTING.sub(" ", text)
+    # "who wrote this?" asks for the byline; "what do the authors think …?" (its pointing
+    # words left out) asks what they say
+    authorship = bool(_AUTHORSHIP.search(searched))
+    about_itself = authorship and bool(_ABOUT_ITSELF.search(text))
     tokenizer = index.tokenizer
     retriever = index.retriever
     terms: list[str] = []
