@@ -103,3 +103,40 @@ def test_a_joined_passage_reads_the_same_when_the_corpus_holds_no_text(
     held, read = repairs.index.joined(i, j), unheld.index.joined(i, j)
     assert read.text == held.text and (read.start, read.end) == (held.start, held.end)
     assert read.text.startswith("To bleed") and read.text.endswith("for the water.")
+
+
+CODE_DOC = """---
+title: Branches
+---
+## Cleaning up
+
+If an experiment on a branch turns out to be a dead end, you can always delete it with
+
+```sh
+vcs branch --delete --force experiment
+```
+
+Deleted branches can be recovered from the reflog for ninety days.
+
+## Naming
+
+Branch names are written in lowercase, with dashes between the words.
+
+```sh
+vcs branch rename old-name new-name
+```
+"""
+
+
+def test_prose_that_stops_mid_sentence_goes_on_into_its_command(tmp_path):
+    write(tmp_path, "branches.md", CODE_DOC)
+    bot = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    index = bot.index
+    told, command = _pid(bot, "If an experiment"), _pid(bot, "```sh\nvcs branch --delete")
+    assert opener(index, command) == told
+    # a finished sentence before a code block does not open it
+    assert opener(index, _pid(bot, "```sh\nvcs branch rename")) is None
+    first = bot.ask("how do I get rid of a dead-end experiment branch?").hits[0]
+    assert first.passage.text.startswith("If an experiment")
+    assert "vcs branch --delete --force experiment" in first.excerpt.text
+    assert first.passage.text[first.excerpt.start : first.excerpt.end] == first.excerpt.text

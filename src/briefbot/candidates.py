@@ -16,6 +16,7 @@ import numpy as np
 from .index import PassageIndex
 from .question import Question
 from .retriever import Retriever
+from .sentences import unfinished
 
 
 @dataclass
@@ -115,13 +116,16 @@ def lead_in(index: PassageIndex, pid: int) -> int | None:
 
 def opener(index: PassageIndex, pid: int) -> int | None:
     """The passage just before, in its section, that opens this one: a question, or a line
-    that ends with a colon ("... do the following steps:"), whose answer or list follows."""
+    that ends with a colon ("... do the following steps:"), whose answer or list follows;
+    or, before a code block, prose that stops mid-sentence ("... delete the branch with")."""
     if pid == 0:
         return None
     here, before = index.passages[pid], index.passages[pid - 1]
     if before.doc_id != here.doc_id or before.section != here.section:
         return None
-    return pid - 1 if before.text.rstrip().endswith((":", "?")) else None
+    if before.text.rstrip().endswith((":", "?")):
+        return pid - 1
+    return pid - 1 if lead_in(index, pid) == pid - 1 and unfinished(before.text) else None
 
 
 def code_introduced(index: PassageIndex, ids: list[int]) -> list[int]:

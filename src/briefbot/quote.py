@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from . import params
 from .passages import Passage
+from .sentences import unfinished
 
 # A sentence that opens with one of these continues the one before it.
 _CARRIES_OVER = re.compile(
@@ -109,10 +110,10 @@ def cut(
 
 
 def opens_next(passage: Passage, excerpt: Excerpt) -> bool:
-    """Whether the excerpt ends on the passage's closing colon: what it introduces (a
-    command, a list) is the passage after it."""
+    """Whether the excerpt ends where the passage does, on its closing colon or in the
+    middle of a sentence: what it introduces (a command, a list) is the passage after it."""
     closing = passage.text.rstrip()
-    return excerpt.end >= len(closing) and closing.endswith(":")
+    return excerpt.end >= len(closing) and (closing.endswith(":") or unfinished(closing))
 
 
 def goes_on_into(following: Passage) -> bool:

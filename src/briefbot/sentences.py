@@ -33,3 +33,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             spans.append((at, at + len(stripped)))
         cursor = at + len(stripped)
     return spans
+
+
+# what a finished sentence ends with (closing quotes and brackets after its stop)
+_FINISHED = (".", "!", "?", "…", '"', "”", "'", "’", ")", "]", "*", "`")
+
+
+def unfinished(text: str) -> bool:
+    """Whether ``text`` stops in the middle of a sentence ("... you can delete the branch
+    with"): what comes next (a command, a list) goes on with it."""
+    closing = text.rstrip()
+    return bool(closing) and not closing.endswith(_FINISHED)
