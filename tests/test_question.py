@@ -107,3 +107,19 @@ def test_the_documents_possessive_only_points_at_it(bot):
     terms = analyze(bot.index, "What is the article's view of Nazarbayev?").terms
     assert bot.index.tokenizer.term("article") not in terms
     assert bot.index.tokenizer.term("Nazarbayev") in terms
+
+
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        ("Which countries are mentioned in the article?", "countries"),
+        ("Who are the main people mentioned?", "people"),
+        ("Is Armenia mentioned?", "Armenia"),
+    ],
+)
+def test_the_texts_own_verbs_at_the_end_only_point_at_it(bot, question, kept):
+    terms = analyze(bot.index, question).terms
+    assert bot.index.tokenizer.term(kept) in terms
+    assert not {bot.index.tokenizer.term(w) for w in ("mentioned", "article")} & set(terms)
+    answer = bot.ask(question)
+    assert all("mentioned" not in w for w in answer.unknown)

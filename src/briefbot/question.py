@@ -65,7 +65,10 @@ _POINTING = re.compile(
     r"(?:say|mention|explain|tell|claim|state)(?: about)?|"
     rf"(?:the|this) {_DOC_NOUN} (?:says?|mentions?|explains?|claims?|states?)|"
     rf"(?:the )?authors? (?:says?|claims?|argues?|thinks?|writes?|mentions?)|"
-    rf"(?:the|this|that) {_DOC_NOUN}(?:'s|’s))\b",
+    rf"(?:the|this|that) {_DOC_NOUN}(?:'s|’s)|"
+    # "which countries are mentioned (in it)?": the text's own verb, at the question's end
+    r"(?:mentioned|discussed|described|covered|named|cited|talked about)"
+    rf"(?=(?:\s+(?:in|by)\s+(?:the|this|that)\s+{_DOC_NOUN})?\s*[?!.]*\s*$))\b",
     re.I,
 )
 _AUTHORSHIP = re.compile(
