@@ -143,7 +143,12 @@ def test_who_wrote_it_is_answered_from_the_metadata_when_no_passage_names_the_au
 ) -> None:
     (tmp_path / "bees.md").write_text(BYLINE_ONLY, encoding="utf-8")
     bot = Briefbot.from_folder(tmp_path, save=False, semantic=False)
-    for question in ("who wrote this?", "Who is the author?", "who wrote Keeping Bees?"):
+    for question in (
+        "who wrote this?",
+        "Who is the author?",
+        "who wrote Keeping Bees?",
+        "who maintains this page?",
+    ):
         answer = bot.ask(question)
         assert answer.answered and answer.hits == () and answer.authored is not None
         assert answer.authored.id == "bees"

@@ -65,6 +65,7 @@ def test_one_validator_for_questions_and_topics():
         ("what's the main point of the article", True),
         ("what is the article's main argument?", True),
         ("what's the key takeaway?", True),
+        ("what is this doc?", True),
         ("summary of nato", False),
         ("what is the main argument against the intervention?", False),
     ],
@@ -96,6 +97,7 @@ def test_typo_repair_reaches_the_negated_term_and_the_encoder(bot):
         ("What do the authors think will happen next?", False),
         ("Why do the authors say it is not a peacekeeping mission?", False),
         ("What are the authors' names?", True),
+        ("who maintains this faq", True),
     ],
 )
 def test_only_questions_about_who_made_the_text_ask_for_its_byline(bot, text, authorship):

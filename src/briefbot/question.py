@@ -72,7 +72,8 @@ _POINTING = re.compile(
     re.I,
 )
 _AUTHORSHIP = re.compile(
-    r"\b(?:who (?:wrote|writes|authored|penned|is behind|made|created|published|translated)|"
+    r"\b(?:who (?:wrote|writes|authored|penned|is behind|made|created|published|translated|"
+    r"maintains|maintained|edits|edited)|"
     r"(?:whose|which) (?:article|text|piece|essay|work)|"
     r"(?:the |its |his |her )?authors?\b|written by|writers?\b|byline|"
     r"who(?:'s| is) the (?:author|writer|source)|"
@@ -83,7 +84,8 @@ _AUTHORSHIP = re.compile(
 # author?", "who penned this piece?"), not about something in it ("who created the CSTO?")
 _ABOUT_ITSELF = re.compile(
     rf"\b(?:this|that|the)\s+(?:\w+\s+)?{_DOC_NOUN}\b|"
-    r"\b(?:wrote|writes|authored|penned|written|published|translated)\s+(?:this|it)\b|"
+    r"\b(?:wrote|writes|authored|penned|written|published|translated|maintains|maintained|"
+    r"edits|edited)\s+(?:this|it)\b|"
     r"\bwho(?:'s| is| are) the (?:authors?|writers?)\s*\??\s*$|"
     r"\bwhose (?:article|text|piece|essay|work)\b",
     re.I,
@@ -113,6 +115,7 @@ _GIST = re.compile(
     r"(?: of (?:the|this) (?:article|text|document|piece|essay|page|post|faq|chapter))?)|"
     r"(?:give me |what's |what is )?the gist(?: of (?:it|this|the \w+))?|"
     r"what (?:is|'s) (?:this|it) about|main (?:point|idea|takeaway)s?|"
+    rf"what(?:'s|’s| is) (?:this|that) {_DOC_NOUN}|"
     rf"what(?:'s|’s| is| are) (?:the|its|this) (?:{_DOC_NOUN}(?:'s|’s) |authors?(?:'s|’s) )?"
     r"(?:main |central |key |core |overall )?(?:point|argument|thesis|message|takeaway)s?"
     rf"(?: of (?:the|this) {_DOC_NOUN})?)\s*[?!.]*$",
