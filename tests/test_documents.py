@@ -255,3 +255,16 @@ def test_who_wrote_it_among_several_documents_names_one_or_quotes(engine: Briefb
     assert engine.ask("who wrote this?").authored is None  # which one? the passages answer
     article = engine.ask("who wrote this?", document=ARTICLE.stem)
     assert article.authored is None and "Samus" in article.hits[0].excerpt.text  # its text
+
+
+def test_who_wrote_it_of_a_document_with_no_author_says_so(tmp_path: Path) -> None:
+    (tmp_path / "bees.md").write_text(
+        "---\ntitle: Keeping Bees\nurl: https://example.org/bees\n---\n"
+        "Hives are opened in warm weather, when most bees are out foraging.\n",
+        encoding="utf-8",
+    )
+    bot = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    answer = bot.ask("who wrote this?")
+    assert not answer.answered
+    assert answer.reason == "The document does not say who wrote it."
+    assert bot.ask("who keeps the bees?").reason != answer.reason  # not about the page

@@ -172,15 +172,26 @@ def _authored(index: PassageIndex, ranked: Ranked) -> Document | None:
     return doc if doc is not None and doc.authors else None
 
 
-def _sourced(index: PassageIndex, ranked: Ranked) -> Document | None:
-    """The document a question about where it comes from asks about, when its metadata
-    says (a link or a publisher): the one the question was limited to, or the only one;
-    else None (the passages answer, or it could be any of the documents)."""
-    if not ranked.question.source:
-        return None
+def _asked_about(index: PassageIndex, ranked: Ranked) -> Document | None:
+    """The document a question about the document itself asks about: the one it was
+    limited to, or the only one; None when it could be any of several."""
     documents = index.corpus.documents
     doc_id = ranked.document or (documents[0].id if len(documents) == 1 else None)
-    doc = index.documents.get(doc_id) if doc_id is not None else None
+    return index.documents.get(doc_id) if doc_id is not None else None
+
+
+def _unsigned(index: PassageIndex, ranked: Ranked) -> bool:
+    """Whether the document "who wrote this?" asks about names no author in its metadata."""
+    doc = _asked_about(index, ranked)
+    return doc is not None and not doc.authors
+
+
+def _sourced(index: PassageIndex, ranked: Ranked) -> Document | None:
+    """The document a question about where it comes from asks about, when its metadata
+    says (a link or a publisher); else None (the passages answer)."""
+    if not ranked.question.source:
+        return None
+    doc = _asked_about(index, ranked)
     return doc if doc is not None and (doc.url or doc.publisher) else None
 
 
@@ -241,6 +252,8 @@ def answer(
     if not q.terms and (not ranked.semantic or not any(c.isalnum() for c in q.text)):
         return replace(base, reason=refusal.NO_WORDS)
     if refusal.refuses(ranked.scored, ranked.model, ranked.clues):
+        if q.about_itself and offset == 0 and _unsigned(index, ranked):
+            return replace(base, reason=refusal.unsigned(what))
         # an everyday word the documents do not use is not why they do not answer
         lacking = [w for w in q.unknown if not everyday(w)]
         return replace(base, reason=refusal.reason(lacking, what))

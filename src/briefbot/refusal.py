@@ -82,6 +82,11 @@ def reason(unknown: Sequence[str], noun: str) -> str:
     return sentence(noun, "does", "not answer this question.")
 
 
+def unsigned(noun: str) -> str:
+    """Why "who wrote this?" goes unanswered when no metadata or passage names authors."""
+    return sentence(noun, "does", "not say who wrote it.")
+
+
 def help_line(noun: str) -> str:
     return HELP.format(what=noun)
 
