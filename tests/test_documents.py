@@ -210,9 +210,7 @@ def test_where_it_comes_from_is_answered_from_the_metadata(tmp_path: Path, quest
         " published in German at https://example.de/bienen."
     )
     assert answer_to_text(answer) == f"{said}\nhttps://example.org/bees"
-    assert render_answer(answer, fingerprint="0").content == (
-        f"{said}\n<https://example.org/bees>"
-    )
+    assert render_answer(answer, fingerprint="0").content == (f"{said}\n<https://example.org/bees>")
     data = answer_to_json(answer)
     assert data["results"] == [] and data["byline"]["asked"] == "source"
     assert data["byline"]["text"] == said
