@@ -76,3 +76,17 @@ def test_the_same_question_gets_the_same_answer_in_every_process():
         assert done.returncode == 0, done.stderr[-500:]
         outputs.add(json.dumps(json.loads(done.stdout.splitlines()[-1]), sort_keys=True))
     assert len(outputs) == 1
+
+
+def test_everyday_words_the_document_lacks_are_no_evidence_against_an_answer(bot):
+    from briefbot.answers import rank
+
+    unknown = params.FEATURES.index("unknown")
+
+    def share(question: str) -> float:
+        ranked = rank(bot.index, question, None)
+        return ranked.scored[0].features[unknown]
+
+    # "put" and "back" are everyday English: asked in other words, not about something else
+    assert share("did tokayev put the troops back?") == 0.0
+    assert share("did tokayev defenestrate the troops?") > 0.5  # a rare word it never uses

@@ -21,6 +21,7 @@ import numpy as np
 from . import params
 from .answertype import has_type
 from .candidates import Lexical, coverage, lead_in
+from .generality import everyday
 from .index import PassageIndex
 from .question import Question
 from .similarity import Semantic
@@ -134,11 +135,16 @@ def _late_standardized(
 
 
 def _unknown_share(question: Question, lex: Lexical) -> float:
-    """Share of the question's idf weight carried by words the corpus never uses."""
-    total = sum(lex.idf.values())
-    if total <= 0:
+    """Share of the question's idf weight carried by words the corpus never uses, everyday
+    words left out ("put", "back": a question in other words than the document's)."""
+    if sum(lex.idf.values()) <= 0:
         return 1.0 if question.unknown else 0.0
-    return sum(w for t, w in lex.idf.items() if not lex.known[t]) / total
+    word = dict(zip(question.terms, question.words, strict=False))
+    weights = {t: w for t, w in lex.idf.items() if lex.known[t] or not everyday(word.get(t, t))}
+    total = sum(weights.values())
+    if total <= 0:  # every word of it everyday English the corpus does not use
+        return 0.0
+    return sum(w for t, w in weights.items() if not lex.known[t]) / total
 
 
 def model(sem: Semantic | None) -> str:

@@ -145,32 +145,32 @@ REFUSAL_FEATURES = (
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 2810 training questions (70715 candidate
+# Written by benchmarks/fit.py from 2810 training questions (70697 candidate
 # passages, 5003 sentences of answering passages); see that script for the procedure.
 # The passage models' weights, in FEATURES order, one per model (params.MODELS):
 WEIGHTS = {
-    "late": (4.8244, 4.9546, 0.0000, 0.0000, 1.5381, -0.3119),
-    "semantic": (8.2418, 13.4541, 0.0000, 0.0000, 0.0000, -0.2054),
-    "lexical": (11.7262, 0.0000, 0.0000, 0.0000, 0.0000, -0.2252),
+    "late": (4.7731, 4.9532, 0.0000, 0.0000, 1.5352, -0.3106),
+    "semantic": (8.1744, 13.4423, 0.0000, 0.0000, 0.0000, -0.2051),
+    "lexical": (11.7869, 0.0000, 0.0000, 0.0000, 0.0000, -0.2245),
 }
 REFUSE_BELOW = {
-    "late": 0.228,
-    "semantic": 0.238,
-    "lexical": 0.224,
+    "late": 0.236,
+    "semantic": 0.231,
+    "lexical": 0.211,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.1154, 4.0448, 3.4180, 0.0000, -0.4841, -3.8876, -0.3413, 1.7686),
-    "semantic": (0.0000, 4.0390, 3.7317, 0.0000, -0.4670, -3.8319, -0.3777, 1.8447),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.7558, -1.9306, -2.5388, -0.6602, 0.6316),
+    "late": (0.0548, 3.8914, 3.3123, 0.0000, -0.8566, -3.9231, -0.2695, 1.6884),
+    "semantic": (0.0000, 3.8950, 3.6063, 0.0000, -0.8019, -3.8518, -0.3096, 1.7685),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.3013, -2.6162, -2.6221, -0.5411, 0.4998),
 }
 REFUSAL_BIAS = {
-    "late": -3.1182,
-    "semantic": -3.237,
-    "lexical": 0.5157,
+    "late": -2.8615,
+    "semantic": -3.0259,
+    "lexical": 0.8075,
 }
-SENTENCE_WEIGHTS = (1.7027, 3.0340, -2.1485)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -3.1385
+SENTENCE_WEIGHTS = (1.7104, 3.0143, -2.1458)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -3.1344
 # FITTED-END
 
 # A question names a document when it has at least this share of the title's words
