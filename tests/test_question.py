@@ -125,3 +125,26 @@ def test_the_texts_own_verbs_at_the_end_only_point_at_it(bot, question, kept):
     assert not {bot.index.tokenizer.term(w) for w in ("mentioned", "article")} & set(terms)
     answer = bot.ask(question)
     assert all("mentioned" not in w for w in answer.unknown)
+
+
+@pytest.mark.parametrize(
+    ("message", "catalogue"),
+    [
+        ("what documents do you have?", True),
+        ("what do you know about?", True),
+        ("which articles are available", True),
+        ("what do you know about the CSTO?", False),  # a question about something
+        ("which documents are needed for a visa?", False),
+    ],
+)
+def test_what_the_bot_knows_is_a_question_about_its_documents(message, catalogue):
+    from briefbot.question import asks_catalogue
+
+    assert asks_catalogue(message) is catalogue
+
+
+def test_asked_what_it_knows_it_names_its_documents(bot):
+    answer = bot.ask("hey briefbot, what documents do you have?")
+    assert not answer.answered and answer.small_talk
+    title = bot.corpus.documents[0].title
+    assert answer.reason == f"I know one document: “{title}”. Ask me a question about it."

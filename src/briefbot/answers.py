@@ -25,6 +25,7 @@ from .question import (
     MAX_QUESTION_CHARS,
     Question,
     analyze,
+    asks_catalogue,
     asks_for_code,
     check_question,
     is_small_talk,
@@ -32,7 +33,7 @@ from .question import (
 )
 from .quote import Excerpt, cut, go_on, goes_on_into, opens_next
 from .similarity import semantic, top_passages
-from .wording import noun
+from .wording import catalogue, noun
 
 __all__ = ["Answer", "Excerpt", "Hit", "answer", "check_question", "noun"]
 
@@ -238,8 +239,11 @@ def answer(
     base = Answer(
         question=question, answered=False, truncated=truncated, offset=offset, notes=notes
     )
-    if is_small_talk(without_chat(text, bot_names)):
+    chat = without_chat(text, bot_names)
+    if is_small_talk(chat):
         return replace(base, reason=refusal.help_line(what), small_talk=True)
+    if asks_catalogue(chat):  # "what documents do you have?"
+        return replace(base, reason=catalogue(index.corpus.documents), small_talk=True)
     ranked = rank(index, text, encoder, document=document, truncated=truncated, bot_names=bot_names)
     q = ranked.question
     base = replace(base, corrections=q.corrections, unknown=q.unknown)

@@ -207,6 +207,22 @@ def is_small_talk(text: str) -> bool:
     return not core or bool(_SMALL_TALK.match(core))
 
 
+_CATALOGUE = re.compile(
+    rf"(?:(?:what|which) (?:{_DOC_NOUN}|article|document|source|file|topic|thing)s? "
+    r"(?:do|can|did) (?:you|u) (?:have|know|cover|read|search)(?: about)?|"
+    r"what (?:do|can) (?:you|u) (?:know|answer|tell me) about|what do (?:you|u) know|"
+    rf"(?:what|which) (?:{_DOC_NOUN}|article|document|source|file)s? (?:are|is) "
+    r"(?:there|in here|loaded|indexed|available)|"
+    r"what (?:are|is) (?:you|u) (?:trained|based) on)",
+    re.I,
+)
+
+
+def asks_catalogue(text: str) -> bool:
+    """Whether a cleaned message asks what the bot knows ("what documents do you have?")."""
+    return bool(_CATALOGUE.fullmatch(text.strip(" ?!.,:;")))
+
+
 def asks_source(text: str) -> bool:
     """Whether the question asks only where the document comes from (its link, its source,
     where it was published): every clause of it does (:data:`_PROVENANCE`)."""

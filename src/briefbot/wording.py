@@ -79,3 +79,18 @@ def sentence(subject: str, verb: str, rest: str) -> str:
     elif subject == "the documents" and verb == "has":
         verb = "have"
     return f"{subject[:1].upper()}{subject[1:]} {verb} {rest}"
+
+
+MAX_LISTED = 10  # documents named when asked what is known; the rest are counted
+
+
+def catalogue(documents: Sequence[Document]) -> str:
+    """What briefbot knows, when asked: the documents' titles (the first MAX_LISTED)."""
+    titles = [f"“{d.title or d.id}”" for d in documents[:MAX_LISTED]]
+    more = len(documents) - len(titles)
+    if more:
+        titles.append(f"{more} more")
+    listed = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
+    if len(documents) == 1:
+        return f"I know one document: {listed}. Ask me a question about it."
+    return f"I know {len(documents)} documents: {listed}. Ask me a question about them."
