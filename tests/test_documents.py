@@ -266,3 +266,16 @@ def test_who_wrote_it_of_a_document_with_no_author_says_so(tmp_path: Path) -> No
     assert not answer.answered
     assert answer.reason == "The document does not say who wrote it."
     assert bot.ask("who keeps the bees?").reason != answer.reason  # not about the page
+
+
+def test_the_engine_takes_its_paths_as_text_too(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "bees.md").write_text(SOURCED, encoding="utf-8")
+    cache = tmp_path / "cache"
+    bot = Briefbot.from_folder(
+        str(tmp_path / "corpus"), cache_dir=str(cache), save=True, semantic=False
+    )
+    assert [p.text[:5] for p in bot.index.passages] == ["Hives", "Honey"]
+    assert bot.cache_dir == cache and any(cache.iterdir())  # saved where it was told
+    again = Briefbot.from_folder(str(tmp_path / "corpus"), cache_dir=str(cache), semantic=False)
+    assert [p.text for p in again.index.passages] == [p.text for p in bot.index.passages]

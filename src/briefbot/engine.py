@@ -54,14 +54,14 @@ class Briefbot:
         self,
         corpus: Corpus,
         *,
-        cache_dir: Path | None = None,
+        cache_dir: str | Path | None = None,
         save: bool | None = None,
         progress: Callable[[int, int], None] | None = None,
         warn: Callable[[str], None] | None = None,
         semantic: bool = True,
         bot_names: tuple[str, ...] = ("briefbot",),
     ) -> None:
-        self.cache_dir = cache_dir
+        self.cache_dir = None if cache_dir is None else Path(cache_dir)
         self._warn = warn
         self.bot_names = bot_names
         self._semantic = semantic
@@ -70,7 +70,7 @@ class Briefbot:
         self._model: dict[str, Any] = {"tried": False, "encoder": None, "problem": None}
         self.index = open_index(
             corpus,
-            cache_dir,
+            self.cache_dir,
             save=save,
             progress=progress,
             warn=warn,
@@ -104,6 +104,8 @@ class Briefbot:
     def from_folder(cls, folder: str | Path, **options: Any) -> Briefbot:
         """The engine of the corpus folder ``folder``; documents unchanged since its index
         was saved are not read until an answer needs their text."""
+        if options.get("cache_dir") is not None:  # a path given as text, as for ``folder``
+            options["cache_dir"] = Path(options["cache_dir"])
         cache_dir = options.get("cache_dir")
         try:
             return cls(load_corpus(folder, known_documents(Path(folder), cache_dir)), **options)
