@@ -232,7 +232,9 @@ def test_questions_about_the_source_of_something_else_are_answered_from_passages
     # without a link or a publisher the metadata cannot say where it comes from
     (tmp_path / "bees.md").write_text(BYLINE_ONLY.replace("url: https://example.org/bees\n", ""))
     bare = Briefbot.from_folder(tmp_path, save=False, semantic=False)
-    assert bare.ask("where is this from?").authored is None
+    unsourced = bare.ask("where is this from?")
+    assert unsourced.authored is None and not unsourced.answered
+    assert unsourced.reason == "The document does not say where it comes from."
 
 
 def test_a_source_answer_is_right_when_it_gives_the_link(tmp_path: Path) -> None:

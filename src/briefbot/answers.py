@@ -181,10 +181,18 @@ def _asked_about(index: PassageIndex, ranked: Ranked) -> Document | None:
     return index.documents.get(doc_id) if doc_id is not None else None
 
 
-def _unsigned(index: PassageIndex, ranked: Ranked) -> bool:
-    """Whether the document "who wrote this?" asks about names no author in its metadata."""
+def _unsaid(index: PassageIndex, ranked: Ranked, what: str) -> str | None:
+    """Why a question about the document itself goes unanswered, when its metadata lacks
+    what was asked: no author for "who wrote this?", no link or publisher for "where is
+    this from?"; else None."""
     doc = _asked_about(index, ranked)
-    return doc is not None and not doc.authors
+    if doc is None:
+        return None
+    if ranked.question.about_itself and not doc.authors:
+        return refusal.unsigned(what)
+    if ranked.question.source:  # (one with a link or a publisher is answered from them)
+        return refusal.unsourced(what)
+    return None
 
 
 def _sourced(index: PassageIndex, ranked: Ranked) -> Document | None:
@@ -254,10 +262,11 @@ def answer(
     if authored is not None:
         return replace(base, answered=True, authored=authored)
     if not q.terms and (not ranked.semantic or not any(c.isalnum() for c in q.text)):
-        return replace(base, reason=refusal.NO_WORDS)
+        return replace(base, reason=_unsaid(index, ranked, what) or refusal.NO_WORDS)
     if refusal.refuses(ranked.scored, ranked.model, ranked.clues):
-        if q.about_itself and offset == 0 and _unsigned(index, ranked):
-            return replace(base, reason=refusal.unsigned(what))
+        said = _unsaid(index, ranked, what) if offset == 0 else None
+        if said is not None:
+            return replace(base, reason=said)
         # an everyday word the documents do not use is not why they do not answer
         lacking = [w for w in q.unknown if not everyday(w)]
         return replace(base, reason=refusal.reason(lacking, what))

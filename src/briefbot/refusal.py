@@ -87,6 +87,12 @@ def unsigned(noun: str) -> str:
     return sentence(noun, "does", "not say who wrote it.")
 
 
+def unsourced(noun: str) -> str:
+    """Why "where is this from?" goes unanswered when the metadata names no link or
+    publisher."""
+    return sentence(noun, "does", "not say where it comes from.")
+
+
 def help_line(noun: str) -> str:
     return HELP.format(what=noun)
 
