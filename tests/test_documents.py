@@ -138,11 +138,16 @@ A queen is marked with a dot of paint so that she can be found again.
 """
 
 
+def _bees(folder: Path, text: str) -> Briefbot:
+    """A word-matching engine of one document, bees.md, with the text ``text``."""
+    (folder / "bees.md").write_text(text, encoding="utf-8")
+    return Briefbot.from_folder(folder, save=False, semantic=False)
+
+
 def test_who_wrote_it_is_answered_from_the_metadata_when_no_passage_names_the_authors(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "bees.md").write_text(BYLINE_ONLY, encoding="utf-8")
-    bot = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    bot = _bees(tmp_path, BYLINE_ONLY)
     for question in (
         "who wrote this?",
         "Who is the author?",
@@ -201,8 +206,7 @@ Honey is taken in late summer, and some is left for the winter.
     ],
 )
 def test_where_it_comes_from_is_answered_from_the_metadata(tmp_path: Path, question: str) -> None:
-    (tmp_path / "bees.md").write_text(SOURCED, encoding="utf-8")
-    bot = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    bot = _bees(tmp_path, SOURCED)
     answer = bot.ask(question)
     assert answer.answered and answer.hits == () and answer.sourced
     said = (
@@ -219,8 +223,7 @@ def test_where_it_comes_from_is_answered_from_the_metadata(tmp_path: Path, quest
 def test_questions_about_the_source_of_something_else_are_answered_from_passages(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "bees.md").write_text(SOURCED, encoding="utf-8")
-    bot = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    bot = _bees(tmp_path, SOURCED)
     for question in (
         "where does the honey come from?",
         "what's the source of the honey?",
@@ -230,16 +233,14 @@ def test_questions_about_the_source_of_something_else_are_answered_from_passages
     ):
         assert not bot.ask(question).sourced, question
     # without a link or a publisher the metadata cannot say where it comes from
-    (tmp_path / "bees.md").write_text(BYLINE_ONLY.replace("url: https://example.org/bees\n", ""))
-    bare = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    bare = _bees(tmp_path, BYLINE_ONLY.replace("url: https://example.org/bees\n", ""))
     unsourced = bare.ask("where is this from?")
     assert unsourced.authored is None and not unsourced.answered
     assert unsourced.reason == "The document does not say where it comes from."
 
 
 def test_a_source_answer_is_right_when_it_gives_the_link(tmp_path: Path) -> None:
-    (tmp_path / "bees.md").write_text(SOURCED, encoding="utf-8")
-    bot = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    bot = _bees(tmp_path, SOURCED)
     expect = ("url: https://example.org/bees",)
     report = evaluate(
         bot,
