@@ -567,3 +567,24 @@ def test_an_index_too_large_to_sum_up_whole_goes_document_by_document(tmp_path, 
     assert summaries.topics(large, "seals")  # a document's own topics
     brief = summaries.summarize(large, None, 2, document="seals")
     assert brief.found and {s.passage.doc_id for s in brief.sentences} == {"seals"}
+
+
+def test_the_brief_is_made_of_sentences_not_headings_or_list_items(tmp_path):
+    write(
+        tmp_path,
+        "bees.txt",
+        "Keeping Bees\n============\n\n"
+        "important rules for keeping bees healthy in every hive\n\n"
+        "Bees are kept healthy by checking every hive once a week in summer.\n\n"
+        "- healthy bees need clean water near the hive\n\n"
+        "A hive that is checked often loses fewer bees over the winter.\n",
+    )
+    index = Briefbot.from_folder(tmp_path, save=False, semantic=False).index
+    texts = [s.text for s in summarize(index, None, 5).sentences]
+    assert texts and all(t.rstrip().endswith(".") for t in texts)
+    # a document of such lines alone still has a brief
+    write(tmp_path, "bees.txt", "Keeping Bees\n============\n\nrules for keeping bees healthy\n")
+    only = Briefbot.from_folder(tmp_path, save=False, semantic=False).index
+    assert [s.text for s in summarize(only, None, 5).sentences] == [
+        "rules for keeping bees healthy"
+    ]

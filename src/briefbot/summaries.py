@@ -52,6 +52,7 @@ from .errors import InputError
 from .generality import everyday, listed_rank
 from .index import PassageIndex, PassageTable
 from .passages import Passage
+from .sentences import unfinished
 from .question import check_topic, correct
 from .stopwords import STOPWORDS
 from .text import NEGATED, WORD, Token, fold
@@ -631,13 +632,20 @@ class _SummaryData:
                 if t.term in self.idf
             )
             title = _normalise({t: self.idf[t] for t in title_terms})
-            for i in ids:
+            # a line that ends no sentence (a heading in plain text, a list item's name)
+            # sums nothing up, unless the document has no finished sentence
+            finished = [i for i in ids if not unfinished(self._text(i))]
+            for i in finished or ids:
                 s = self.sentences[i]
                 if s.words < MIN_WORDS:
                     continue
                 score = _dot(self.vectors[i], centroid) + 0.5 * _dot(self.vectors[i], title)
                 out[i] = score * (QUESTION_FACTOR if s.question else 1.0)
         return out
+
+    def _text(self, i: int) -> str:
+        s = self.sentences[i]
+        return s.passage.text[s.start : s.end]
 
     # -- selection
 
