@@ -52,8 +52,8 @@ from .errors import InputError
 from .generality import everyday, listed_rank
 from .index import PassageIndex, PassageTable
 from .passages import Passage
-from .sentences import unfinished
 from .question import check_topic, correct
+from .sentences import unfinished
 from .stopwords import STOPWORDS
 from .text import NEGATED, WORD, Token, fold
 from .wording import noun, sentence
