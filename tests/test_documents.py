@@ -282,3 +282,19 @@ def test_the_engine_takes_its_paths_as_text_too(tmp_path: Path) -> None:
     assert bot.cache_dir == cache and any(cache.iterdir())  # saved where it was told
     again = Briefbot.from_folder(str(tmp_path / "corpus"), cache_dir=str(cache), semantic=False)
     assert [p.text for p in again.index.passages] == [p.text for p in bot.index.passages]
+
+
+def test_among_several_documents_a_source_question_names_the_one_it_means(tmp_path: Path) -> None:
+    (tmp_path / "bees.md").write_text(SOURCED, encoding="utf-8")
+    (tmp_path / "ships.md").write_text(
+        "---\ntitle: Harbour Log\npublisher: Port Gazette\nurl: https://example.org/ships\n---\n"
+        "Ships sailed late from the harbour because of the autumn storms.\n",
+        encoding="utf-8",
+    )
+    bot = Briefbot.from_folder(tmp_path, save=False, semantic=False)
+    ships = bot.ask("where's the harbour article from?")
+    assert ships.sourced and ships.authored is not None and ships.authored.id == "ships"
+    assert answer_to_text(ships).endswith("https://example.org/ships")
+    bees = bot.ask("where is the honey bees page from?")
+    assert bees.sourced and bees.authored is not None and bees.authored.id == "bees"
+    assert not bot.ask("where is this page from?").sourced  # which one? it does not say

@@ -197,10 +197,23 @@ def _unsaid(index: PassageIndex, ranked: Ranked, what: str) -> str | None:
 
 def _sourced(index: PassageIndex, ranked: Ranked) -> Document | None:
     """The document a question about where it comes from asks about, when its metadata
-    says (a link or a publisher); else None (the passages answer)."""
+    says (a link or a publisher); else None (the passages answer). Among several
+    documents, "where's the Kazakhstan article from?" asks about the one its words find
+    (the best passage's, unless the refusal stage finds none that answers)."""
     if not ranked.question.source:
         return None
     doc = _asked_about(index, ranked)
+    if (
+        doc is None
+        and ranked.scored
+        and not refusal.refuses(ranked.scored, ranked.model, ranked.clues)
+    ):
+        best = index.passages[ranked.scored[0].passage_id]
+        found = index.documents.get(best.doc_id)
+        said = {t.term for t in index.tokens(best)}  # the passage, its heading, its title
+        said.update(index.tokenizer.terms(f"{best.section or ''} {found.title if found else ''}"))
+        if set(ranked.question.terms) & said:  # the question's words name that document
+            doc = found
     return doc if doc is not None and (doc.url or doc.publisher) else None
 
 

@@ -54,10 +54,25 @@ _SMALL_TALK = re.compile(
     re.I,
 )
 # Words that only point at the document ("according to the author", "does the text say").
-_DOC_NOUN = (
-    r"(?:article|text|document|doc|piece|page|essay|faq|chapter|section|post|story|report|"
-    r"guide|manual|paper)"
+_DOC_NOUNS = (
+    "article",
+    "text",
+    "document",
+    "doc",
+    "piece",
+    "page",
+    "essay",
+    "faq",
+    "chapter",
+    "section",
+    "post",
+    "story",
+    "report",
+    "guide",
+    "manual",
+    "paper",
 )
+_DOC_NOUN = f"(?:{'|'.join(_DOC_NOUNS)})"
 _POINTING = re.compile(
     rf"\b(?:according to (?:the |this )?(?:{_DOC_NOUN}|authors?|writers?)|"
     rf"(?:in|from|of|by) (?:the|this|that) {_DOC_NOUN}|"
@@ -94,7 +109,7 @@ _ABOUT_ITSELF = re.compile(
 # a link?", "what's the source?"): every clause of it is one of these. "it" alone may be a
 # follow-up's subject ("where does it come from?"), so the page is named ("this", "the
 # guide") except where a link is asked for.
-_THIS_DOC = rf"(?:this|that|(?:the|this|that)\s+(?:\w+\s+)?{_DOC_NOUN})"
+_THIS_DOC = rf"(?:this|that|(?:the|this|that)\s+(?:[\w.-]+\s+){{0,4}}{_DOC_NOUN})"
 _PROVENANCE = re.compile(
     rf"(?:where(?:'s|’s|\s+is|\s+was|\s+does|\s+did)?\s+{_THIS_DOC}\s+"
     r"(?:(?:originally\s+)?(?:comes?|came)\s+)?from|"
@@ -302,6 +317,11 @@ def analyze(
         if term not in terms:
             terms.append(term)
             words.append(token.word)
+    source = asks_source(text)
+    if source:  # "where's the Kazakhstan article from?": the words before "article" name it
+        nouns = {tokenizer.term(w) for w in _DOC_NOUNS}
+        kept = [i for i, t in enumerate(terms) if t not in nouns]
+        terms, words = [terms[i] for i in kept], [words[i] for i in kept]
     semantic_text = text
     for surface, fixed in fixes.items():
         semantic_text = re.sub(rf"\b{re.escape(surface)}\b", fixed, semantic_text)
@@ -316,7 +336,7 @@ def analyze(
         unknown_names=tuple(unknown_names),
         authorship=authorship,
         about_itself=about_itself,
-        source=asks_source(text),
+        source=source,
         truncated=truncated,
     )
 
