@@ -288,3 +288,23 @@ def test_any_plain_text_splits_into_exact_slices_without_error(tmp_path_factory,
         for p in split_passages(document):
             assert p.text and document.text[p.start : p.end] == p.text
             assert p.text == p.text.strip()
+
+
+def test_footnotes_and_citations_are_text_and_other_explicit_markup_is_not(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "Widgets\n=======\n\nWidgets float above the desktop [#]_.\n\n"
+        ".. [#] They were called gadgets before version 3.0.\n\n"
+        ".. [Lee2001] Ann Lee, *Small Windows*, 2001.\n\n"
+        ".. _gadgets:\n\n"
+        ".. a comment that is never shown\n"
+    )
+    document, passages = _passages(tmp_path, "widgets.rst", text)
+    assert [p.text for p in passages] == [
+        "Widgets float above the desktop [#]_.",
+        "They were called gadgets before version 3.0.",
+        "Ann Lee, *Small Windows*, 2001.",
+    ]
+    for p in passages:
+        assert document.text[p.start : p.end] == p.text

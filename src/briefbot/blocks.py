@@ -14,7 +14,8 @@ share, which are reStructuredText's:
 - explicit markup ("``.. note::``", "``.. _label:``", "``.. comment``") is not text: the
   directive line and its ":option:" lines are left out (an admonition's text on that line
   is kept, from where it starts), and a comment, a target or a table of contents is left
-  out with its indented body;
+  out with its indented body; a footnote or a citation ("``.. [#] Text``") is text from
+  after its label;
 - an object description (Sphinx's ``.. function:: name(args)``, ``.. class::``,
   ``.. option::``, ``.. py:method::`` and the other object directives of its domains)
   names what its indented body describes: each block of the body is read in its context,
@@ -48,6 +49,9 @@ _ADORNMENT = re.compile(r"[ \t]*([!-/:-@\[-`{-~])\1{2,}[ \t]*\Z")
 _EXPLICIT = re.compile(r"[ \t]*\.\.(?:[ \t]|\Z)")  # ".. " starts explicit markup
 _DIRECTIVE = re.compile(r"[ \t]*\.\.[ \t]+(?:\|[^|]+\|[ \t]+)?([\w:+.-]+)::(?:[ \t]+|\Z)")
 _OPTION = re.compile(r"[ \t]+:[\w-]+:")
+# a footnote or a citation (".. [#] Text", ".. [1] Text", ".. [Knuth1984] Text"): its text
+# is the document's, from after the label
+_FOOTNOTE = re.compile(r"[ \t]*\.\.[ \t]+\[(?:#[\w-]*|\*|\d+|[A-Za-z][\w.-]*)\][ \t]+(?=\S)")
 # directives whose body is code (Sphinx's doctest ones among them)
 _LITERAL_DIRECTIVES = frozenset(
     {"code-block", "code", "sourcecode", "doctest", "testcode", "testoutput", "testsetup"}
@@ -204,6 +208,10 @@ def plain_blocks(text: str, start: int) -> Iterator[Block]:
             )
             if group[n:]:
                 groups.insert(i, group[n:])
+            continue
+        note = _FOOTNOTE.match(first)
+        if note is not None:
+            yield block([(group[0][0] + note.end(), group[0][1]), *group[1:]])
             continue
         if _EXPLICIT.match(first):
             directive = _DIRECTIVE.match(first)

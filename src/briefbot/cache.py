@@ -37,8 +37,9 @@ from .text import TOKENIZER_VERSION
 # line rules (underlined headings, literal blocks), .rst documents; 19: a plain-text line
 # and the indented block it introduces are one passage; 20: reStructuredText object
 # descriptions' signatures in their bodies' sections, version notes kept as text; 21: a
-# long Markdown list is a passage per item
-INDEX_FORMAT = "21"
+# long Markdown list is a passage per item; 22: reStructuredText footnotes and citations
+# kept as text
+INDEX_FORMAT = "22"
 CACHE_FOLDER = ".briefbot-index"
 MANIFEST = "documents.json"  # beside the index: what each document's file was when read
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file
