@@ -298,13 +298,15 @@ def test_footnotes_and_citations_are_text_and_other_explicit_markup_is_not(
         ".. [#] They were called gadgets before version 3.0.\n\n"
         ".. [Lee2001] Ann Lee, *Small Windows*, 2001.\n\n"
         ".. _gadgets:\n\n"
-        ".. a comment that is never shown\n"
+        ".. a comment that is never shown\n\n"
+        ".. productionlist::\n   widget: \"<\" name \">\"\n"
     )
     document, passages = _passages(tmp_path, "widgets.rst", text)
-    assert [p.text for p in passages] == [
-        "Widgets float above the desktop [#]_.",
-        "They were called gadgets before version 3.0.",
-        "Ann Lee, *Small Windows*, 2001.",
+    assert [(p.kind, p.text) for p in passages] == [
+        ("text", "Widgets float above the desktop [#]_."),
+        ("text", "They were called gadgets before version 3.0."),
+        ("text", "Ann Lee, *Small Windows*, 2001."),
+        ("code", 'widget: "<" name ">"'),  # a grammar is code
     ]
     for p in passages:
         assert document.text[p.start : p.end] == p.text

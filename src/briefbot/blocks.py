@@ -52,9 +52,18 @@ _OPTION = re.compile(r"[ \t]+:[\w-]+:")
 # a footnote or a citation (".. [#] Text", ".. [1] Text", ".. [Knuth1984] Text"): its text
 # is the document's, from after the label
 _FOOTNOTE = re.compile(r"[ \t]*\.\.[ \t]+\[(?:#[\w-]*|\*|\d+|[A-Za-z][\w.-]*)\][ \t]+(?=\S)")
-# directives whose body is code (Sphinx's doctest ones among them)
+# directives whose body is code (Sphinx's doctest ones among them, and its grammars)
 _LITERAL_DIRECTIVES = frozenset(
-    {"code-block", "code", "sourcecode", "doctest", "testcode", "testoutput", "testsetup"}
+    {
+        "code-block",
+        "code",
+        "sourcecode",
+        "doctest",
+        "testcode",
+        "testoutput",
+        "testsetup",
+        "productionlist",
+    }
 )
 _DOCTEST = re.compile(r"[ \t]*>>>(?:[ \t]|\Z)")  # a doctest block: code without "::"
 # directives whose text may begin on their own line (".. note:: Back up first."); any

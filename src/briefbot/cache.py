@@ -38,7 +38,7 @@ from .text import TOKENIZER_VERSION
 # and the indented block it introduces are one passage; 20: reStructuredText object
 # descriptions' signatures in their bodies' sections, version notes kept as text; 21: a
 # long Markdown list is a passage per item; 22: reStructuredText footnotes and citations
-# kept as text
+# kept as text, grammars (productionlist) as code
 INDEX_FORMAT = "22"
 CACHE_FOLDER = ".briefbot-index"
 MANIFEST = "documents.json"  # beside the index: what each document's file was when read
