@@ -2,10 +2,12 @@
 
 Decides what a message asks, before any search: chat is cleaned off (mentions, the bot's
 own name, greetings, "quick q", emoji, "lol"), small talk is recognised ("hi", "thanks",
-"what can you do?"), words that only point at the document ("according to the article")
-are dropped, typos of corpus words are repaired, and the rest becomes index terms (with
-the corpus's acronyms and spelling variants, applied by the tokenizer). Also the one
-validator of questions and topics that the CLI, the repl and Discord all use.
+"what can you do?", "what documents do you have?"), so are questions about the document
+itself (who wrote it, where it comes from, its gist), words that only point at the
+document ("according to the article") are dropped, typos of corpus words are repaired,
+and the rest becomes index terms (with the corpus's acronyms and spelling variants,
+applied by the tokenizer). Also the one validator of questions and topics that the CLI,
+the repl and Discord all use.
 """
 
 from __future__ import annotations
