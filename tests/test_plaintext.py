@@ -299,7 +299,7 @@ def test_footnotes_and_citations_are_text_and_other_explicit_markup_is_not(
         ".. [Lee2001] Ann Lee, *Small Windows*, 2001.\n\n"
         ".. _gadgets:\n\n"
         ".. a comment that is never shown\n\n"
-        ".. productionlist::\n   widget: \"<\" name \">\"\n"
+        '.. productionlist::\n   widget: "<" name ">"\n'
     )
     document, passages = _passages(tmp_path, "widgets.rst", text)
     assert [(p.kind, p.text) for p in passages] == [

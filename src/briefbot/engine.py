@@ -104,9 +104,8 @@ class Briefbot:
     def from_folder(cls, folder: str | Path, **options: Any) -> Briefbot:
         """The engine of the corpus folder ``folder``; documents unchanged since its index
         was saved are not read until an answer needs their text."""
-        if options.get("cache_dir") is not None:  # a path given as text, as for ``folder``
-            options["cache_dir"] = Path(options["cache_dir"])
-        cache_dir = options.get("cache_dir")
+        given = options.get("cache_dir")  # a path, or text as for ``folder``
+        cache_dir = None if given is None else Path(given)
         try:
             return cls(load_corpus(folder, known_documents(Path(folder), cache_dir)), **options)
         except DocumentChanged:  # a file changed while it was being indexed: read it again

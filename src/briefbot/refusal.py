@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from . import params
 from .fusion import Scored, sigmoid
-from .wording import sentence
+from .wording import listed, sentence
 
 MAX_NAMED = 4  # unknown words named in a reason
 MAX_WORD_CHARS = 30  # a longer "word" is cut in the reason
@@ -75,10 +75,8 @@ def reason(unknown: Sequence[str], noun: str) -> str:
         shown = [_shown(w) for w in unknown[:MAX_NAMED]]
         if len(unknown) > MAX_NAMED:
             more = len(unknown) - MAX_NAMED
-            listed = ", ".join(shown) + f" or {more} more word{'s' if more > 1 else ''}"
-        else:
-            listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
-        return sentence(noun, "does", f"not mention {listed}.")
+            shown.append(f"{more} more word{'s' if more > 1 else ''}")
+        return sentence(noun, "does", f"not mention {listed(shown)}.")
     return sentence(noun, "does", "not answer this question.")
 
 

@@ -56,7 +56,7 @@ from .question import check_topic, correct
 from .sentences import unfinished
 from .stopwords import STOPWORDS
 from .text import NEGATED, WORD, Token, fold
-from .wording import noun, sentence
+from .wording import listed, noun, sentence
 
 MAX_SENTENCES = 10
 LAMBDA = 0.6  # MMR: weight of relevance against redundancy
@@ -305,22 +305,16 @@ def _has_words(index: PassageIndex, text: str) -> bool:
     return any(not t.term.startswith(NEGATED) for t in index.tokenizer.tokens(text))
 
 
-def _listed(names: tuple[str, ...]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-
-
 def _not_discussed(index: PassageIndex, text: str, document: str | None = None) -> Summary:
     reason = sentence(noun(index, document), "does", f"not discuss {text}.")
     suggestions = suggest(index, text)
     if suggestions:
-        reason += f" Did you mean {_listed(suggestions)}?"
+        reason += f" Did you mean {listed(suggestions)}?"
     else:  # nothing close: the most discussed names and concepts
         terms = [t for t in topics(index) if t.kind == "term"]
         suggestions = tuple(t.name for t in terms[:MAX_SUGGESTIONS])
         if suggestions:
-            reason += (
-                f" It discusses {_listed(suggestions).replace(' or ', ' and ')}, among others."
-            )
+            reason += f" It discusses {listed(suggestions, 'and')}, among others."
     return Summary(text, False, reason, (), suggestions)
 
 
@@ -337,6 +331,10 @@ class _Sentence:
     continues: int  # 2: opens with a connective ("But, …"), 1: with a pronoun ("He …"), 0
     question: bool
     section: tuple[str, str | None]
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start : self.end]
 
 
 _CACHE: weakref.WeakKeyDictionary[PassageIndex, _SummaryData] = weakref.WeakKeyDictionary()
@@ -634,7 +632,7 @@ class _SummaryData:
             title = _normalise({t: self.idf[t] for t in title_terms})
             # a line that ends no sentence (a heading in plain text, a list item's name)
             # sums nothing up, unless the document has no finished sentence
-            finished = [i for i in ids if not unfinished(self._text(i))]
+            finished = [i for i in ids if not unfinished(self.sentences[i].text)]
             for i in finished or ids:
                 s = self.sentences[i]
                 if s.words < MIN_WORDS:
@@ -642,10 +640,6 @@ class _SummaryData:
                 score = _dot(self.vectors[i], centroid) + 0.5 * _dot(self.vectors[i], title)
                 out[i] = score * (QUESTION_FACTOR if s.question else 1.0)
         return out
-
-    def _text(self, i: int) -> str:
-        s = self.sentences[i]
-        return s.passage.text[s.start : s.end]
 
     # -- selection
 
@@ -825,7 +819,7 @@ def _find_topics(
 
     stats: dict[str, _TermStats] = defaultdict(_TermStats)
     for s in sentences:
-        text = s.passage.text[s.start : s.end]
+        text = s.text
         words = list(WORD.finditer(text))
         keys: list[str] = []  # each word's term, or the word itself for a connector
         spans = expansions.get(s.passage.id, ())

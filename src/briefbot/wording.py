@@ -67,6 +67,11 @@ def attribution(doc: Document, asked_source: bool) -> tuple[str, ...]:
     return (said, doc.url) if doc.url else (said,)
 
 
+def listed(items: Sequence[str], last: str = "or") -> str:
+    """ "A", "A or B", "A, B or C" (``last`` the word before the last item)."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
 def possessive(subject: str) -> str:
     """ "the article's", "the documents'", "“Title”'s"."""
     return subject + ("'" if subject.endswith("s") and subject.startswith("the ") else "'s")
@@ -90,7 +95,8 @@ def catalogue(documents: Sequence[Document]) -> str:
     more = len(documents) - len(titles)
     if more:
         titles.append(f"{more} more")
-    listed = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
     if len(documents) == 1:
-        return f"I know one document: {listed}. Ask me a question about it."
-    return f"I know {len(documents)} documents: {listed}. Ask me a question about them."
+        return f"I know one document: {listed(titles)}. Ask me a question about it."
+    return (
+        f"I know {len(documents)} documents: {listed(titles, 'and')}. Ask me a question about them."
+    )
