@@ -180,7 +180,7 @@ def test_restructuredtext_documents_are_read_with_their_markup_left_out(tmp_path
             "text",
             "Widgets are small windows that float above the desktop and show one piece of news.",
         ),
-        ("Installing", "text", "Run the installer from the source folder::"),
+        ("Installing", "text", "Run the installer from the source folder:"),  # as shown
         (
             "Installing",
             "code",
@@ -310,3 +310,38 @@ def test_footnotes_and_citations_are_text_and_other_explicit_markup_is_not(
     ]
     for p in passages:
         assert document.text[p.start : p.end] == p.text
+
+
+def test_bibliographic_fields_are_the_documents_metadata_and_a_literal_marker_is_not_text(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "=============\nWidget Config\n=============\n\n-------------\nModule: core\n"
+        "-------------\n\n:Authors: Ann Lee; Bo Chen\n:Date: $Date: 2004/08/29 09:44:53 $\n"
+        ":Revision: 1.2\n\nA BNF like notation: ::\n\n  option : NAME = VALUE\n\n"
+        "To set it::\n\n  widget.colour = teal\n\n::\n\n  widget.size = 3\n\n"
+        ":abstract: what a widget's file holds\n"
+    )
+    document, passages = _passages(tmp_path, "config.txt", text)
+    assert (document.title, document.authors, document.published) == (
+        "Widget Config",
+        ("Ann Lee", "Bo Chen"),
+        "2004-08-29",
+    )
+    assert [(p.kind, p.text) for p in passages] == [
+        ("text", "A BNF like notation:"),  # " ::" is not shown
+        ("code", "option : NAME = VALUE"),
+        ("text", "To set it:"),  # "::" after a word is shown as ":"
+        ("code", "widget.colour = teal"),
+        ("code", "widget.size = 3"),  # "::" alone is no text
+        ("text", ":abstract: what a widget's file holds"),  # a field list later is text
+    ]
+    for p in passages:
+        assert document.text[p.start : p.end] == p.text
+    # one author written alone, and a comma-separated list under ":Authors:"
+    one, _ = _passages(tmp_path, "one.rst", "Title\n=====\n\n:Author: Lee, Ann\n\nText here.\n")
+    many, _ = _passages(tmp_path, "many.rst", "Title\n=====\n\n:Authors: Ann, Bo\n\nText.\n")
+    assert (one.authors, many.authors) == (("Lee, Ann",), ("Ann", "Bo"))
+    # a field list that is not at the top gives no metadata
+    later, _ = _passages(tmp_path, "later.rst", "Title\n=====\n\nText.\n\n:Author: Ann\n")
+    assert later.authors == ()

@@ -319,6 +319,24 @@ def test_a_definition_lists_term_and_definition_are_one_item():
     assert "- example\n" in md and "run --depth=5" in md  # a code definition: left as it was
 
 
+def test_a_manual_pages_definitions_open_with_markup_and_its_terms_touching_emphasis():
+    # man2html: "<dt>term<dd>" with no closing tags, a definition that opens with bold,
+    # and a term made of italic and bold written with nothing between them
+    html = _main(
+        "<h1>Expansion</h1><p>{prose}</p><dl compact>"
+        "<dt>${{<i>parameter</i><b>:-</b><i>word</i>}}<dd>\n<b>Use Default Values</b>.  If "
+        "<i>parameter</i> is unset or null, <i>word</i> is substituted.\n"
+        "<dt>${{#<i>parameter</i>}}<dd>\nThe length of <i>parameter</i> is <b>un</b>changed.</dl>",
+        "Each form changes how the shell expands a parameter.",
+    )
+    md = read_page(html).markdown
+    assert (
+        "- ${parameter:-word}: **Use Default Values**. If *parameter* is unset or null, "
+        "*word* is substituted." in md
+    )
+    assert "- ${#*parameter*}: The length of *parameter* is **un**changed." in md
+
+
 def test_a_documented_functions_permalink_glyph_is_not_part_of_its_term():
     html = _main(
         "<h1>Functions</h1><p>{prose}</p><dl class='py function'>"

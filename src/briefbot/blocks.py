@@ -26,7 +26,11 @@ share, which are reStructuredText's:
   from its name on, version and all ("versionadded:: 3.2");
 - a paragraph ending in "::", and a ``code-block`` directive (or a doctest one),
   introduce a literal block: the indented blocks after it, blank lines and all, are one
-  code block; a paragraph that opens with ">>>" is a doctest block, code too;
+  code block; the paragraph ends where what is shown of it ends ("Run::" as "Run:",
+  "notation: ::" as "notation:", "::" alone is no text); a paragraph that opens with ">>>"
+  is a doctest block, code too;
+- the field list just below the title (":Author: Ann Lee", ":Date: …") is the document's
+  metadata (:func:`docinfo`), not text;
 - a line that is not a sentence and the indented block just after it are one block: a
   term and its definition, a signature and its description ("json.dumps(obj)" over what
   it does), "Note:" and the note.
@@ -186,10 +190,92 @@ def first_heading(text: str, start: int) -> str | None:
     return None
 
 
+# a field of a reStructuredText field list, ":Author: Jan Smith"; its value may go on in
+# the lines below, indented
+_FIELD = re.compile(r":(?![\s:])([^:\n]*[^\s:]):(?:[ \t]+(.*?))?[ \t]*\Z")
+# a date in a field's value, also inside a revision-control keyword, "$Date: 2004/08/29 $"
+_FIELD_DATE = re.compile(r"(?<!\d)(\d{4})[-/](\d{2})[-/](\d{2})(?!\d)")
+
+
+def _fields(text: str, group: list[tuple[int, int]]) -> dict[str, str] | None:
+    """A group that is a field list, as its fields (name casefolded: value), or None."""
+    fields: dict[str, str] = {}
+    name = None
+    for s, e in group:
+        line = text[s:e]
+        match = _FIELD.match(line)
+        if match is not None:
+            name = match.group(1).strip().casefold()
+            fields[name] = (match.group(2) or "").strip()
+        elif name is not None and line[:1] in " \t":
+            fields[name] = f"{fields[name]} {line.strip()}".strip()
+        else:
+            return None
+    return fields
+
+
+def _docinfo_group(text: str, start: int) -> tuple[list[tuple[int, int]], dict[str, str]] | None:
+    """The field list that follows the title (and subtitle) at the top of a document,
+    reStructuredText's bibliographic fields, with its lines; None when there is none."""
+    for group in _groups(text, start):
+        if _EXPLICIT.match(text[group[0][0] : group[0][1]]):
+            continue
+        found = _heading_at(text, group)
+        if found is not None:
+            if len(group) > found[2]:
+                return None  # text right below the heading
+            continue
+        fields = _fields(text, group)
+        return None if fields is None else (group, fields)
+    return None
+
+
+def docinfo(text: str, start: int) -> dict[str, object]:
+    """The document's metadata that its bibliographic fields give (":Author:",
+    ":Authors:", ":Date:"), as front matter names them; empty when it has none. Authors
+    are separated by semicolons, or by commas when there is no semicolon, as docutils
+    reads them."""
+    found = _docinfo_group(text, start)
+    if found is None:
+        return {}
+    fields = found[1]
+    meta: dict[str, object] = {}
+    names = fields.get("authors") or fields.get("author") or ""
+    split = [n.strip() for n in names.split(";" if ";" in names else ",")]
+    if "authors" not in fields:
+        split = [names.strip()]
+    if any(split):
+        meta["authors"] = [n for n in split if n]
+    date = _FIELD_DATE.search(fields.get("date", ""))
+    if date is not None:
+        meta["published"] = "-".join(date.groups())
+    return meta
+
+
+def _without_marker(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A paragraph that introduces a literal block, without what of its "::" the reader
+    does not see: "notation: ::" reads "notation:", "Run::" reads "Run:", and "::" alone is
+    nothing (an empty list)."""
+    s, e = spans[-1]
+    line = text[s:e].rstrip()
+    e = s + len(line)
+    body = line[:-2]
+    if body.strip() == "" and len(spans) == 1:
+        return []
+    if body.endswith((" ", "\t")):
+        cut = len(body.rstrip())
+        last = [(s, s + cut)] if body.strip() else []
+        return spans[:-1] + last
+    return [*spans[:-1], (s, e - 1)]
+
+
 def plain_blocks(text: str, start: int) -> Iterator[Block]:
     """The blocks of a plain-text or reStructuredText body (see the module docstring)."""
     styles: list[tuple[str, bool]] = []  # heading styles, in the order first met
     groups = list(_groups(text, start))
+    info = _docinfo_group(text, start)
+    if info is not None:  # the bibliographic fields are the document's metadata, no text
+        groups = [g for g in groups if g[0] != info[0][0]]
     objects: list[tuple[int, str]] = []  # the object descriptions open: (indent, signature)
 
     def block(spans: list[tuple[int, int]], **extra: object) -> Block:
@@ -253,7 +339,9 @@ def plain_blocks(text: str, start: int) -> Iterator[Block]:
         if _DOCTEST.match(first):  # ">>> import os" and its output: code
             yield block(group, kind="code")
         elif text[group[-1][0] : group[-1][1]].rstrip().endswith("::"):
-            yield block(group)
+            shown = _without_marker(text, group)
+            if shown:
+                yield block(shown)
             code, i = _literal(text, groups, i, _indent(text, group[0]), [], block)
             if code is not None:
                 yield code

@@ -38,8 +38,9 @@ from .text import TOKENIZER_VERSION
 # and the indented block it introduces are one passage; 20: reStructuredText object
 # descriptions' signatures in their bodies' sections, version notes kept as text; 21: a
 # long Markdown list is a passage per item; 22: reStructuredText footnotes and citations
-# kept as text, grammars (productionlist) as code
-INDEX_FORMAT = "22"
+# kept as text, grammars (productionlist) as code; 23: a paragraph's literal-block marker
+# ("::") cut as reStructuredText shows it, the bibliographic fields (":Author:") metadata
+INDEX_FORMAT = "23"
 CACHE_FOLDER = ".briefbot-index"
 MANIFEST = "documents.json"  # beside the index: what each document's file was when read
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file

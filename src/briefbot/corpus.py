@@ -1,7 +1,10 @@
 """Loading documents (text plus metadata) from the corpus folder.
 
 A document is Markdown with YAML front matter (``.md``), plain text (``.txt``) or
-reStructuredText (``.rst``, read as plain text is: :mod:`briefbot.blocks`).
+reStructuredText (``.rst``, read as plain text is: :mod:`briefbot.blocks`). A plain-text
+document without front matter takes its authors and date from reStructuredText's
+bibliographic fields at its top (":Author: Ann Lee", ":Date: 2004-08-29"), as docutils
+reads them.
 Offsets everywhere in briefbot are character offsets into :attr:`Document.text`, the file's
 full decoded text, so ``doc.text[start:end]`` is always the source's own text.
 
@@ -31,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from .blocks import first_heading
+from .blocks import docinfo, first_heading
 from .errors import CorpusError
 from .params import DOCUMENT_TEXT_CACHE_CHARS, HOLD_TEXTS_CHARS, RACY_STAT_NS
 
@@ -297,6 +300,8 @@ def load_document(path: Path, root: Path | None = None) -> Document:
         body_start = match.end()
     elif path.suffix.lower() in MARKDOWN_SUFFIXES and text.lstrip("\ufeff").startswith("---"):
         raise CorpusError(f"{path}: front matter starts with '---' but is never closed")
+    elif path.suffix.lower() not in MARKDOWN_SUFFIXES:
+        meta = docinfo(text, body_start)  # reStructuredText's ":Author:" and ":Date:"
     values, problems = _validated(path, meta) if meta else ({}, [])
     title_in_body = False
     heading = None

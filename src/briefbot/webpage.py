@@ -241,9 +241,9 @@ _INLINE_CODE = ("code", "tt", "kbd", "samp")
 def prepare(tree: Any) -> Any:
     """The page's lxml tree, changed in place: prose between blocks wrapped in paragraphs
     and every ``<pre>`` marked as code (``<pre><code>``), a heading's links made its plain
-    text, a definition list's term put in front of its definition; nothing is dropped but
-    comments and the permalink glyphs of headings and definition terms (a documented
-    function's "¶")."""
+    text, a definition list's term put in front of its definition, emphasis that touches
+    other emphasis made plain; nothing is dropped but comments and the permalink glyphs of
+    headings and definition terms (a documented function's "¶")."""
     import lxml.html
 
     for pre in list(tree.iter("pre")):
@@ -266,6 +266,7 @@ def prepare(tree: Any) -> Any:
             # inline code's line breaks render as spaces; kept, trafilatura would write a
             # fence in the middle of a line, and the rest of the page would become code
             _one_line(inline)
+    _touching_emphasis_dropped(tree)
     for heading in list(tree.iter("h1", "h2", "h3", "h4", "h5", "h6", "dt")):
         for link in list(heading.iter("a")):
             if _PERMALINK.fullmatch(link.text_content()):
@@ -279,16 +280,35 @@ def prepare(tree: Any) -> Any:
     return tree
 
 
+_EMPHASIS = ("b", "strong", "i", "em")
+
+
+def _touching_emphasis_dropped(tree: Any) -> None:
+    """Emphasis that touches other emphasis made plain text: a manual page's
+    "${<i>parameter</i><b>:-</b><i>word</i>}" would be written "${*parameter***:-***word*}",
+    which Markdown reads as other emphasis than the page's, and a quote would show the
+    asterisks; "${parameter:-word}" is what the page says."""
+    touching = []
+    for el in tree.iter(*_EMPHASIS):
+        after = el.getnext()
+        if not el.tail and after is not None and after.tag in _EMPHASIS:
+            touching += [el, after]
+    for el in dict.fromkeys(touching):
+        el.drop_tag()
+
+
 def _term_into_definition(term: Any, element: Any) -> None:
     """A definition list's term and its definition as one item, "term: definition": the
     term begins the definition's first paragraph (each was an item of its own, and the
     term alone answered nothing). A definition that opens with anything but text or a
-    paragraph (a code block, a list) is left as it is."""
+    paragraph or inline markup (a code block, a list) is left as it is."""
     definition = term.getnext()
     if definition is None or definition.tag != "dd":
         return
     first = definition[0] if len(definition) else None
-    if (definition.text or "").strip():
+    if (definition.text or "").strip() or (
+        first is not None and isinstance(first.tag, str) and first.tag not in _BLOCKS
+    ):  # it opens with text, or with inline markup ("<dd><b>Use Default Values</b>. If")
         target: Any = definition
     elif first is not None and first.tag == "p":
         target = first
