@@ -345,3 +345,21 @@ def test_bibliographic_fields_are_the_documents_metadata_and_a_literal_marker_is
     # a field list that is not at the top gives no metadata
     later, _ = _passages(tmp_path, "later.rst", "Title\n=====\n\nText.\n\n:Author: Ann\n")
     assert later.authors == ()
+
+
+def test_a_subtitle_is_no_section_and_an_indented_line_no_heading(tmp_path: Path) -> None:
+    text = (
+        "=============\nWidget Config\n=============\n\n-------------\nModule: core\n"
+        "-------------\n\nOptions\n=======\n\nwidget.colour\n  The colour of a widget.\n\n"
+        "  Default: teal\n\nwidget.size\n  Its size in inches.\n"
+    )
+    _, passages = _passages(tmp_path, "config.txt", text)
+    assert [(p.section, p.text) for p in passages] == [
+        ("Options", "widget.colour\n  The colour of a widget."),
+        ("Options", "Default: teal"),  # indented: part of the definition, not a heading
+        ("Options", "widget.size\n  Its size in inches."),
+    ]
+    # a second heading in a style used again is a section, not a subtitle
+    text = "Guide\n=====\n\nSetup\n-----\n\nRun it.\n\nUsage\n-----\n\nUse it.\n"
+    _, passages = _passages(tmp_path, "guide.txt", text)
+    assert [p.section for p in passages] == ["Setup", "Usage"]

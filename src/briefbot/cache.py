@@ -39,7 +39,8 @@ from .text import TOKENIZER_VERSION
 # descriptions' signatures in their bodies' sections, version notes kept as text; 21: a
 # long Markdown list is a passage per item; 22: reStructuredText footnotes and citations
 # kept as text, grammars (productionlist) as code; 23: a paragraph's literal-block marker
-# ("::") cut as reStructuredText shows it, the bibliographic fields (":Author:") metadata
+# ("::") cut as reStructuredText shows it, the bibliographic fields (":Author:") metadata,
+# the subtitle no section, an indented plain-text line no heading
 INDEX_FORMAT = "23"
 CACHE_FOLDER = ".briefbot-index"
 MANIFEST = "documents.json"  # beside the index: what each document's file was when read

@@ -75,7 +75,9 @@ def split_passages(document: Document, first_id: int = 0) -> list[Passage]:
     title = _squash(document.title)
     first = True
     blocks = (
-        _markdown_blocks(document) if markdown else plain_blocks(document.text, document.body_start)
+        _markdown_blocks(document)
+        if markdown
+        else _without_subtitle(list(plain_blocks(document.text, document.body_start)), title)
     )
     for block in blocks:
         if boilerplate and all(_squash(line) in boilerplate for line in block.lines):
@@ -92,7 +94,7 @@ def split_passages(document: Document, first_id: int = 0) -> list[Passage]:
             section = " › ".join(h for _, h in path) or None
             continue
         if not markdown and block.kind == "text":
-            heading = _heading(block)
+            heading = None if _indented(document.text, block.start) else _heading(block)
             if heading is not None:
                 section = heading
                 continue
@@ -224,6 +226,29 @@ def _heading(block: Block) -> str | None:
     if len(block.lines) != 1 or not title_like(block.lines[0]):
         return None
     return block.lines[0].strip()
+
+
+def _without_subtitle(blocks: list[Block], title: str) -> list[Block]:
+    """The blocks without the document's subtitle: an adorned heading just below the
+    title in a style no other heading uses ("Module: core" under "Configuration File"),
+    which reStructuredText makes the subtitle, not a section holding the whole document."""
+    if len(blocks) < 2 or blocks[0].kind != "heading" or blocks[1].kind != "heading":
+        return blocks
+    if _squash(blocks[0].heading or "") != title:  # the document's first heading is no title
+        return blocks
+    level = blocks[1].level
+    if level <= blocks[0].level or any(
+        b.kind == "heading" and b.level == level for b in blocks[2:]
+    ):
+        return blocks
+    return [blocks[0], *blocks[2:]]
+
+
+def _indented(text: str, at: int) -> bool:
+    """Whether the line that ``at`` begins is indented: a definition's or a literal's line
+    ("  Default: none" under an option), never a heading of its own."""
+    line_start = max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+    return at > line_start
 
 
 def _looks_like_chrome(block: Block) -> bool:
