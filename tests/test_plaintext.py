@@ -363,3 +363,71 @@ def test_a_subtitle_is_no_section_and_an_indented_line_no_heading(tmp_path: Path
     text = "Guide\n=====\n\nSetup\n-----\n\nRun it.\n\nUsage\n-----\n\nUse it.\n"
     _, passages = _passages(tmp_path, "guide.txt", text)
     assert [p.section for p in passages] == ["Setup", "Usage"]
+
+
+FAQ_TEXT = """Frequently Asked Questions
+
+Table of Contents
+
+  o 1. Setup
+      ? 1.1. How do I install the widget?
+      ? 1.2. Can the widget run without a
+        network?
+  o 2. Colours
+      ? 2.1. Why is my widget teal?
+
+1. Setup
+
+1.1. How do I install the widget?
+
+Run the installer as root.
+
+1.2. Can the widget run without a
+network?
+
+Yes, it keeps its last settings.
+
+MS Name/IP address     Stratum Poll
+===================================
+^* example.org               2    6
+
+2. Colours
+
+2.1. Why is my widget teal?
+
+Teal is the default colour. An example file could be
+
+colour teal
+
+Steps:
+
+1. Open the file
+
+2. Save it
+"""
+
+
+def test_numbered_headings_are_sections_and_the_table_of_contents_no_passage(
+    tmp_path: Path,
+) -> None:
+    _, passages = _passages(tmp_path, "faq.txt", FAQ_TEXT)
+    got = [(p.section, p.text) for p in passages]
+    setup, colours = "1. Setup", "2. Colours › 2.1. Why is my widget teal?"
+    assert got == [  # the first line is the title
+        (None, "Table of Contents"),  # its entries are no passage: they are the sections
+        (f"{setup} › 1.1. How do I install the widget?", "Run the installer as root."),
+        (
+            f"{setup} › 1.2. Can the widget run without a network?",
+            "Yes, it keeps its last settings.",
+        ),
+        (  # columns over a rule: a table, not a heading
+            f"{setup} › 1.2. Can the widget run without a network?",
+            "MS Name/IP address     Stratum Poll\n===================================\n"
+            "^* example.org               2    6",
+        ),
+        (colours, "Teal is the default colour. An example file could be"),
+        (colours, "colour teal"),  # a title-like line here is no heading: the document numbers them
+        (colours, "Steps:"),
+        (colours, "1. Open the file"),  # a numbered list, not headings: no "1.1" under it
+        (colours, "2. Save it"),
+    ]

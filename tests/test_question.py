@@ -98,6 +98,7 @@ def test_typo_repair_reaches_the_negated_term_and_the_encoder(bot):
         ("Why do the authors say it is not a peacekeeping mission?", False),
         ("What are the authors' names?", True),
         ("who maintains this faq", True),
+        ("hey bot who actually wrote this faq lol", True),  # an adverb between
     ],
 )
 def test_only_questions_about_who_made_the_text_ask_for_its_byline(bot, text, authorship):

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|\Z)")  # a line with its break
 # a line of one punctuation character repeated (at least three times): an adornment
@@ -112,13 +112,14 @@ MAX_HEADING_WORDS = 16
 
 def title_like(line: str) -> bool:
     """Whether a line alone reads as a plain-text heading: short, capitalised, not
-    ending like a sentence, no web address."""
+    ending like a sentence, no web address, no words set in columns."""
     words = line.split()
     return (
         0 < len(words) <= MAX_HEADING_WORDS
         and not line.rstrip(_CLOSERS).endswith(_SENTENCE_END)
         and line.strip()[0].isupper()
         and "://" not in line
+        and not _COLUMNS.search(line)
     )
 
 
@@ -170,10 +171,22 @@ def _heading_at(text: str, group: list[tuple[int, int]]) -> tuple[str, bool, int
     lines = [text[s:e] for s, e in group[:3]]
     marks = [adornment(line) for line in lines]
     if len(lines) == 3 and marks[0] and not marks[1] and marks[2] == marks[0]:
-        return (marks[0], True, 3) if lines[1].strip() else None
-    if not marks[0] and marks[1] and _indent(text, group[0]) == 0 and not _EXPLICIT.match(lines[0]):
+        ok = lines[1].strip() and not _COLUMNS.search(lines[1])
+        return (marks[0], True, 3) if ok else None
+    if (
+        not marks[0]
+        and marks[1]
+        and _indent(text, group[0]) == 0
+        and not _EXPLICIT.match(lines[0])
+        and not _COLUMNS.search(lines[0])
+    ):
         return (marks[1], False, 2)
     return None
+
+
+# words set in columns, "Name/IP address     Stratum Poll": a table's header over its rule
+# ("====="), not a heading over its underline
+_COLUMNS = re.compile(r"\S[ \t]{3,}\S")
 
 
 def first_heading(text: str, start: int) -> str | None:
@@ -269,8 +282,72 @@ def _without_marker(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, 
     return [*spans[:-1], (s, e - 1)]
 
 
-def plain_blocks(text: str, start: int) -> Iterator[Block]:
+def plain_blocks(text: str, start: int) -> list[Block]:
     """The blocks of a plain-text or reStructuredText body (see the module docstring)."""
+    return _without_contents(_numbered_headings(text, list(_line_blocks(text, start))))
+
+
+# a numbered heading's number, "2.1. " or "3 ": at most three digits a part
+_NUMBERED = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?[ \t]+(?=\S)")
+_NUMBERED_MAX_CHARS = 200  # a longer line is a paragraph, numbered or not (hand-set)
+
+
+def _numbered_headings(text: str, blocks: list[Block]) -> list[Block]:
+    """The blocks with each numbered heading made one ("2. Configuration issues", "2.1. How
+    do I make a server?", a line or two that does not end like a sentence), at the level
+    its number's parts give. A number of one part is a heading only where the document
+    numbers a part of it further on ("2." before a "2.1."): a numbered list's "1. Open the
+    file" is not one."""
+    found: dict[int, list[str]] = {}
+    for i, b in enumerate(blocks):
+        if b.kind != "text" or len(b.lines) > 2 or len(b.text) > _NUMBERED_MAX_CHARS:
+            continue
+        if b.start > 0 and text[b.start - 1] not in "\r\n":
+            continue  # indented
+        match = _NUMBERED.match(b.text)
+        body = " ".join(b.text[match.end() :].split()) if match else ""
+        if match is None or not body or body.endswith((".", ",", ";", ":")):
+            continue
+        number = match.group(1).split(".")
+        if len(b.lines) == 2 and len(number) < 2 and not body.endswith("?"):
+            continue
+        found[i] = number
+    last_part: dict[str, int] = {}  # a first number -> where the last "n.m" under it is
+    for i, number in found.items():
+        if len(number) > 1:
+            last_part[number[0]] = i
+    out = list(blocks)
+    for i, number in found.items():
+        if len(number) > 1 or last_part.get(number[0], -1) > i:
+            b = blocks[i]
+            out[i] = replace(b, kind="heading", level=len(number), heading=" ".join(b.text.split()))
+    return out
+
+
+_CONTENTS_SHARE = 0.6  # of a table of contents' text, its entries' headings at least (hand-set)
+_BULLETS = " \t*+-•o?"  # what a plain-text list's lines open with (lynx writes "o" and "?")
+
+
+def _without_contents(blocks: list[Block]) -> list[Block]:
+    """The blocks without a table of contents: a block that opens with the next heading's
+    text and is mostly the text of the headings after it (three at least); every heading
+    it lists is a section of its own, and as a passage it would match every question."""
+    out = []
+    for i, b in enumerate(blocks):
+        if b.kind == "text" and len(b.lines) >= 3:
+            later = [x.heading for x in blocks[i + 1 :] if x.kind == "heading" and x.heading]
+            first = " ".join(b.lines[0].lstrip(_BULLETS).split())
+            if later and first and first == " ".join(later[0].split()):
+                squashed = " ".join(b.text.split())
+                listed = {h for h in (" ".join(x.split()) for x in later) if h in squashed}
+                if len(listed) >= 3 and sum(map(len, listed)) >= _CONTENTS_SHARE * len(squashed):
+                    continue
+        out.append(b)
+    return out
+
+
+def _line_blocks(text: str, start: int) -> Iterator[Block]:
+    """The blocks found by the line rules, before numbered headings and contents."""
     styles: list[tuple[str, bool]] = []  # heading styles, in the order first met
     groups = list(_groups(text, start))
     info = _docinfo_group(text, start)

@@ -12,8 +12,8 @@ paragraph that leads into it ("…the following:") when there is one, unless it 
 (``params.LONG_LIST_CHARS``: an API's functions, a reference's options), when each item
 is a passage; a table or a block
 quote is one passage. Plain text and reStructuredText are read by their line rules
-(:mod:`briefbot.blocks`): blocks at blank lines, underlined headings, literal blocks;
-there a short title-like line alone is a heading too.
+(:mod:`briefbot.blocks`): blocks at blank lines, underlined and numbered headings,
+literal blocks; in plain text with neither, a short title-like line alone is a heading.
 """
 
 from __future__ import annotations
@@ -79,6 +79,10 @@ def split_passages(document: Document, first_id: int = 0) -> list[Passage]:
         if markdown
         else _without_subtitle(list(plain_blocks(document.text, document.body_start)), title)
     )
+    # a short title-like line alone is a heading only in plain text that marks none of its
+    # headings otherwise (underlined, numbered): where it does, such a line is a lead-in
+    # ("An example configuration could be") or a paragraph of its own
+    bare_headings = markdown or not any(b.kind == "heading" for b in blocks)
     for block in blocks:
         if boilerplate and all(_squash(line) in boilerplate for line in block.lines):
             continue
@@ -94,7 +98,9 @@ def split_passages(document: Document, first_id: int = 0) -> list[Passage]:
             section = " › ".join(h for _, h in path) or None
             continue
         if not markdown and block.kind == "text":
-            heading = None if _indented(document.text, block.start) else _heading(block)
+            heading = None
+            if bare_headings and not _indented(document.text, block.start):
+                heading = _heading(block)
             if heading is not None:
                 section = heading
                 continue

@@ -89,7 +89,8 @@ _POINTING = re.compile(
     re.I,
 )
 _AUTHORSHIP = re.compile(
-    r"\b(?:who (?:wrote|writes|authored|penned|is behind|made|created|published|translated|"
+    r"\b(?:who (?:(?:actually|really|originally|first|even) )?"
+    r"(?:wrote|writes|authored|penned|is behind|made|created|published|translated|"
     r"maintains|maintained|edits|edited)|"
     r"(?:whose|which) (?:article|text|piece|essay|work)|"
     r"(?:the |its |his |her )?authors?\b|written by|writers?\b|byline|"
