@@ -145,32 +145,32 @@ REFUSAL_FEATURES = (
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 2810 training questions (70697 candidate
-# passages, 5003 sentences of answering passages); see that script for the procedure.
+# Written by benchmarks/fit.py from 2978 training questions (74784 candidate
+# passages, 5311 sentences of answering passages); see that script for the procedure.
 # The passage models' weights, in FEATURES order, one per model (params.MODELS):
 WEIGHTS = {
-    "late": (4.7731, 4.9532, 0.0000, 0.0000, 1.5352, -0.3106),
-    "semantic": (8.1744, 13.4423, 0.0000, 0.0000, 0.0000, -0.2051),
-    "lexical": (11.7869, 0.0000, 0.0000, 0.0000, 0.0000, -0.2245),
+    "late": (4.8530, 4.8481, 0.0000, 0.0000, 1.5051, -0.3539),
+    "semantic": (8.2520, 13.0741, 0.0000, 0.0000, 0.0000, -0.2639),
+    "lexical": (11.8049, 0.0000, 0.0000, 0.0000, 0.0000, -0.2929),
 }
 REFUSE_BELOW = {
-    "late": 0.236,
-    "semantic": 0.231,
-    "lexical": 0.211,
+    "late": 0.227,
+    "semantic": 0.225,
+    "lexical": 0.229,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.0548, 3.8914, 3.3123, 0.0000, -0.8566, -3.9231, -0.2695, 1.6884),
-    "semantic": (0.0000, 3.8950, 3.6063, 0.0000, -0.8019, -3.8518, -0.3096, 1.7685),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.3013, -2.6162, -2.6221, -0.5411, 0.4998),
+    "late": (0.1014, 3.9645, 3.3278, 0.0000, -0.7471, -3.9890, -0.2088, 1.7653),
+    "semantic": (0.0000, 4.3897, 3.3032, 0.0000, -0.6958, -3.8278, -0.2326, 1.8902),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.7016, -2.1781, -2.6476, -0.4555, 0.6475),
 }
 REFUSAL_BIAS = {
-    "late": -2.8615,
-    "semantic": -3.0259,
-    "lexical": 0.8075,
+    "late": -2.9747,
+    "semantic": -3.1924,
+    "lexical": 0.4742,
 }
-SENTENCE_WEIGHTS = (1.7104, 3.0143, -2.1458)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -3.1344
+SENTENCE_WEIGHTS = (1.7454, 3.0196, -2.1793)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -3.1459
 # FITTED-END
 
 # A question names a document when it has at least this share of the title's words
