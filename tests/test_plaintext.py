@@ -431,3 +431,22 @@ def test_numbered_headings_are_sections_and_the_table_of_contents_no_passage(
         (colours, "1. Open the file"),  # a numbered list, not headings: no "1.1" under it
         (colours, "2. Save it"),
     ]
+
+
+def test_a_sphinx_pages_roles_authors_and_consecutive_directives(tmp_path: Path) -> None:
+    text = (
+        ":mod:`widgets` --- Drawing small windows\n"
+        "========================================\n\n"
+        ".. module:: widgets\n   :synopsis: Draw small windows.\n\n"
+        ".. moduleauthor:: Ann Lee <ann@example.org>\n"
+        ".. sectionauthor:: Bo Chen <bo@example.org>\n"
+        ".. sectionauthor:: Ann Lee <ann@example.org>\n\n"
+        "Using :class:`Widget`\n---------------------\n\n"
+        "This module draws small windows.\n"
+    )
+    document, passages = _passages(tmp_path, "widgets.rst", text)
+    assert document.title == "widgets --- Drawing small windows"  # the role's text
+    assert document.authors == ("Ann Lee", "Bo Chen")  # each once, without the address
+    assert [(p.section, p.text) for p in passages] == [
+        ("Using Widget", "This module draws small windows.")  # no directive is text
+    ]

@@ -199,8 +199,12 @@ def first_heading(text: str, start: int) -> str | None:
         if found is None:
             return None
         s, e = group[1] if found[1] else group[0]
-        return text[s:e].strip() or None
+        return _ROLE.sub(r"\1", text[s:e]).strip() or None
     return None
+
+
+# an interpreted text role, ":mod:`json`" or ":ref:`the guide <guide>`": its text
+_ROLE = re.compile(r":[\w.+-]+(?::[\w.+-]+)*:`([^`<]*?)(?:\s*<[^`>]*>)?`")
 
 
 # a field of a reStructuredText field list, ":Author: Jan Smith"; its value may go on in
@@ -243,15 +247,21 @@ def _docinfo_group(text: str, start: int) -> tuple[list[tuple[int, int]], dict[s
     return None
 
 
+# Sphinx's directives that name who wrote a module, a section or the code it shows
+_AUTHOR_DIRECTIVE = re.compile(
+    r"^[ \t]*\.\.[ \t]+(?:module|section|code)author::[ \t]+(\S[^\r\n]*)", re.M
+)
+_EMAIL = re.compile(r"<[^<>\s]+@[^<>\s]+>")
+
+
 def docinfo(text: str, start: int) -> dict[str, object]:
     """The document's metadata that its bibliographic fields give (":Author:",
-    ":Authors:", ":Date:"), as front matter names them; empty when it has none. Authors
-    are separated by semicolons, or by commas when there is no semicolon, as docutils
-    reads them."""
+    ":Authors:", ":Date:"), as front matter names them, or Sphinx's ".. sectionauthor::"
+    and ".. moduleauthor::" directives where no field names an author; empty when it has
+    none. Authors are separated by semicolons, or by commas when there is no semicolon, as
+    docutils reads them."""
     found = _docinfo_group(text, start)
-    if found is None:
-        return {}
-    fields = found[1]
+    fields = {} if found is None else found[1]
     meta: dict[str, object] = {}
     names = fields.get("authors") or fields.get("author") or ""
     split = [n.strip() for n in names.split(";" if ";" in names else ",")]
@@ -259,6 +269,12 @@ def docinfo(text: str, start: int) -> dict[str, object]:
         split = [names.strip()]
     if any(split):
         meta["authors"] = [n for n in split if n]
+    if "authors" not in meta:  # Sphinx's ".. moduleauthor:: Ann Lee <ann@example.org>"
+        named = [
+            _EMAIL.sub("", m.group(1)).strip() for m in _AUTHOR_DIRECTIVE.finditer(text, start)
+        ]
+        if any(named):
+            meta["authors"] = list(dict.fromkeys(n for n in named if n))
     date = _FIELD_DATE.search(fields.get("date", ""))
     if date is not None:
         meta["published"] = "-".join(date.groups())
@@ -374,7 +390,7 @@ def _line_blocks(text: str, start: int) -> Iterator[Block]:
             if (c, over) not in styles:
                 styles.append((c, over))
             s, e = group[1] if over else group[0]
-            title = text[s:e].strip()
+            title = _ROLE.sub(r"\1", text[s:e]).strip()  # ":mod:`json`" as "json"
             yield _block(
                 text, group[:n], kind="heading", level=styles.index((c, over)) + 1, heading=title
             )
@@ -386,9 +402,14 @@ def _line_blocks(text: str, start: int) -> Iterator[Block]:
             yield block([(group[0][0] + note.end(), group[0][1]), *group[1:]])
             continue
         if _EXPLICIT.match(first):
+            base = _indent(text, group[0])
+            for k, (s, e) in enumerate(group[1:], 1):  # the next markup at this indent
+                if _EXPLICIT.match(text[s:e]) and _indent(text, (s, e)) == base:
+                    groups.insert(i, group[k:])  # ".. moduleauthor::" over ".. sectionauthor::"
+                    group = group[:k]
+                    break
             directive = _DIRECTIVE.match(first)
             name = directive.group(1).casefold() if directive else None
-            base = _indent(text, group[0])
             rest = group[1:]
             while rest and _OPTION.match(text[rest[0][0] : rest[0][1]]):
                 rest = rest[1:]

@@ -77,7 +77,9 @@ def split_passages(document: Document, first_id: int = 0) -> list[Passage]:
     blocks = (
         _markdown_blocks(document)
         if markdown
-        else _without_subtitle(list(plain_blocks(document.text, document.body_start)), title)
+        else _without_subtitle(
+            plain_blocks(document.text, document.body_start), title, document.text
+        )
     )
     # a short title-like line alone is a heading only in plain text that marks none of its
     # headings otherwise (underlined, numbered): where it does, such a line is a lead-in
@@ -234,13 +236,16 @@ def _heading(block: Block) -> str | None:
     return block.lines[0].strip()
 
 
-def _without_subtitle(blocks: list[Block], title: str) -> list[Block]:
+def _without_subtitle(blocks: list[Block], title: str, text: str) -> list[Block]:
     """The blocks without the document's subtitle: an adorned heading just below the
-    title in a style no other heading uses ("Module: core" under "Configuration File"),
-    which reStructuredText makes the subtitle, not a section holding the whole document."""
+    title, nothing between them, in a style no other heading uses ("Module: core" under
+    "Configuration File"), which reStructuredText makes the subtitle, not a section
+    holding the whole document."""
     if len(blocks) < 2 or blocks[0].kind != "heading" or blocks[1].kind != "heading":
         return blocks
     if _squash(blocks[0].heading or "") != title:  # the document's first heading is no title
+        return blocks
+    if text[blocks[0].end : blocks[1].start].strip():  # markup between: a section
         return blocks
     level = blocks[1].level
     if level <= blocks[0].level or any(
