@@ -91,6 +91,20 @@ def test_a_long_list_is_a_passage_per_item(tmp_path: Path, monkeypatch) -> None:
     assert [p.paragraph for p in parts] == list(range(1, 9))
 
 
+def test_a_table_of_contents_is_no_passage(tmp_path: Path) -> None:
+    text = (
+        "# Widget\n\n## Contents\n\n- [Install](#install)\n- [Colours](#colours)\n"
+        "  * [Teal](#teal)\n\n## Install\n\nSee [the colours](#colours) first.\n\n"
+        "- [Colours](#colours), then\n- [Teal](#teal)\n\n## Colours\n\nTeal by default.\n"
+    )
+    passages = split_passages(load_document(write(tmp_path, "widget.md", text)))
+    assert [p.text for p in passages] == [
+        "See [the colours](#colours) first.",
+        "- [Colours](#colours), then\n- [Teal](#teal)",  # more than links: a list of its own
+        "Teal by default.",
+    ]
+
+
 def test_code_is_quoted_only_when_asked_for(tmp_path: Path, shared_cache: Path) -> None:
     folder = tmp_path / "docs"
     shutil.copytree(DOCS, folder)

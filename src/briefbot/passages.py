@@ -10,10 +10,11 @@ inside a fenced block is code, not a heading. Each code block (fenced or indente
 passage of kind "code", never split at its blank lines; a list is one passage, with the
 paragraph that leads into it ("…the following:") when there is one, unless it is long
 (``params.LONG_LIST_CHARS``: an API's functions, a reference's options), when each item
-is a passage; a table or a block
-quote is one passage. Plain text and reStructuredText are read by their line rules
-(:mod:`briefbot.blocks`): blocks at blank lines, underlined and numbered headings,
-literal blocks; in plain text with neither, a short title-like line alone is a heading.
+is a passage; a table or a block quote is one passage; a table of contents (a list of
+links to places in the page) is none. Plain text and reStructuredText are read by their
+line rules (:mod:`briefbot.blocks`): blocks at blank lines, underlined and numbered
+headings, literal blocks; in plain text with neither, a short title-like line alone is a
+heading.
 """
 
 from __future__ import annotations
@@ -168,6 +169,11 @@ def _markdown_blocks(document: Document) -> Iterator[Block]:
             continue
         if token.type in ("bullet_list_open", "ordered_list_open"):
             whole = block(start, end)
+            if whole is not None and _contents_list(whole):
+                if lead_in is not None:
+                    yield from _emit(block(*lead_in))
+                    lead_in = None
+                continue  # a table of contents: its entries are the sections themselves
             if whole is not None and len(whole.text) > params.LONG_LIST_CHARS:
                 # a long list (an API's functions, a reference's options): each item is a
                 # passage, the lead-in one of its own (it opens the first item)
@@ -201,6 +207,16 @@ def _markdown_blocks(document: Document) -> Iterator[Block]:
         # html blocks and rules are layout, not text
     if lead_in is not None:
         yield from _emit(block(*lead_in))
+
+
+# a list item that is one link to a place in the page, "- [Install](#install)"
+_ANCHOR_ITEM = re.compile(r"(?:[-*+]|\d{1,3}[.)])[ \t]+\[[^\]\n]+\]\(#[^)\s]*\)")
+
+
+def _contents_list(block: Block) -> bool:
+    """Whether a list is a table of contents: two items or more, each a link to a place in
+    the page and nothing else."""
+    return len(block.lines) >= 2 and all(_ANCHOR_ITEM.fullmatch(line) for line in block.lines)
 
 
 def _items(tokens: list, i: int) -> Iterator[tuple[int, int]]:
