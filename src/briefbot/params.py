@@ -145,31 +145,31 @@ REFUSAL_FEATURES = (
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 2978 training questions (74784 candidate
+# Written by benchmarks/fit.py from 2978 training questions (74777 candidate
 # passages, 5311 sentences of answering passages); see that script for the procedure.
 # The passage models' weights, in FEATURES order, one per model (params.MODELS):
 WEIGHTS = {
-    "late": (4.8530, 4.8481, 0.0000, 0.0000, 1.5051, -0.3539),
-    "semantic": (8.2520, 13.0741, 0.0000, 0.0000, 0.0000, -0.2639),
-    "lexical": (11.8049, 0.0000, 0.0000, 0.0000, 0.0000, -0.2929),
+    "late": (4.8532, 4.8496, 0.0000, 0.0000, 1.5047, -0.3543),
+    "semantic": (8.2516, 13.0744, 0.0000, 0.0000, 0.0000, -0.2639),
+    "lexical": (11.8050, 0.0000, 0.0000, 0.0000, 0.0000, -0.2931),
 }
 REFUSE_BELOW = {
-    "late": 0.227,
-    "semantic": 0.225,
+    "late": 0.228,
+    "semantic": 0.226,
     "lexical": 0.229,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.1014, 3.9645, 3.3278, 0.0000, -0.7471, -3.9890, -0.2088, 1.7653),
-    "semantic": (0.0000, 4.3897, 3.3032, 0.0000, -0.6958, -3.8278, -0.2326, 1.8902),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.7016, -2.1781, -2.6476, -0.4555, 0.6475),
+    "late": (0.0980, 3.9553, 3.3303, 0.0000, -0.7507, -3.9890, -0.2078, 1.7632),
+    "semantic": (0.0000, 4.4189, 3.2786, 0.0000, -0.6923, -3.8283, -0.2335, 1.8919),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.7004, -2.1791, -2.6476, -0.4553, 0.6475),
 }
 REFUSAL_BIAS = {
-    "late": -2.9747,
-    "semantic": -3.1924,
-    "lexical": 0.4742,
+    "late": -2.9672,
+    "semantic": -3.1963,
+    "lexical": 0.475,
 }
-SENTENCE_WEIGHTS = (1.7454, 3.0196, -2.1793)  # sentence_bm25, cosine, typed_miss
+SENTENCE_WEIGHTS = (1.7452, 3.0200, -2.1794)  # sentence_bm25, cosine, typed_miss
 SENTENCE_BIAS = -3.1459
 # FITTED-END
 
