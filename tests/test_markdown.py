@@ -91,6 +91,14 @@ def test_a_long_list_is_a_passage_per_item(tmp_path: Path, monkeypatch) -> None:
     assert [p.paragraph for p in parts] == list(range(1, 9))
 
 
+def test_a_headings_attributes_are_not_its_text(tmp_path: Path) -> None:
+    text = (
+        "# Widget\n\n## Using regexps {#regexp .small}\n\nRegexps match.\n\n## ${#x}\n\nLength.\n"
+    )
+    passages = split_passages(load_document(write(tmp_path, "widget.md", text)))
+    assert [p.section for p in passages] == ["Using regexps", "${#x}"]
+
+
 def test_a_table_of_contents_is_no_passage(tmp_path: Path) -> None:
     text = (
         "# Widget\n\n## Contents\n\n- [Install](#install)\n- [Colours](#colours)\n"

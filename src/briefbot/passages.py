@@ -158,9 +158,8 @@ def _markdown_blocks(document: Document) -> Iterator[Block]:
         start, end = token.map
         if token.type == "heading_open":
             inline = tokens[i + 1]
-            made = block(
-                start, end, kind="heading", level=int(token.tag[1]), heading=_plain(inline) or None
-            )
+            shown = _HEADING_ATTRIBUTES.sub("", _plain(inline))
+            made = block(start, end, kind="heading", level=int(token.tag[1]), heading=shown or None)
             if lead_in is not None:
                 yield from _emit(block(*lead_in))
                 lead_in = None
@@ -208,6 +207,10 @@ def _markdown_blocks(document: Document) -> Iterator[Block]:
     if lead_in is not None:
         yield from _emit(block(*lead_in))
 
+
+# a heading's attributes as Pandoc and kramdown write them, "## Regexps {#regexp .small}":
+# markup, not the heading's text
+_HEADING_ATTRIBUTES = re.compile(r"[ \t]+\{[ \t]*[#.][^{}]*\}[ \t]*\Z")
 
 # a list item that is one link to a place in the page, "- [Install](#install)"
 _ANCHOR_ITEM = re.compile(r"(?:[-*+]|\d{1,3}[.)])[ \t]+\[[^\]\n]+\]\(#[^)\s]*\)")
