@@ -269,7 +269,7 @@ def docinfo(text: str, start: int) -> dict[str, object]:
         split = [names.strip()]
     if any(split):
         meta["authors"] = [n for n in split if n]
-    if "authors" not in meta:  # Sphinx's ".. moduleauthor:: Ann Lee <ann@example.org>"
+    if "authors" not in meta and "author::" in text:  # ".. moduleauthor:: Ann Lee <ann@…>"
         named = [
             _EMAIL.sub("", m.group(1)).strip() for m in _AUTHOR_DIRECTIVE.finditer(text, start)
         ]
@@ -348,12 +348,16 @@ def _without_contents(blocks: list[Block]) -> list[Block]:
     """The blocks without a table of contents: a block that opens with the next heading's
     text and is mostly the text of the headings after it (three at least); every heading
     it lists is a section of its own, and as a passage it would match every question."""
+    headings = [(i, b.heading) for i, b in enumerate(blocks) if b.kind == "heading" and b.heading]
     out = []
+    at = 0  # headings[at] is the first heading after the block
     for i, b in enumerate(blocks):
-        if b.kind == "text" and len(b.lines) >= 3:
-            later = [x.heading for x in blocks[i + 1 :] if x.kind == "heading" and x.heading]
+        while at < len(headings) and headings[at][0] <= i:
+            at += 1
+        if b.kind == "text" and len(b.lines) >= 3 and at < len(headings):
             first = " ".join(b.lines[0].lstrip(_BULLETS).split())
-            if later and first and first == " ".join(later[0].split()):
+            if first and first == " ".join(headings[at][1].split()):
+                later = [h for _, h in headings[at:]]
                 squashed = " ".join(b.text.split())
                 listed = {h for h in (" ".join(x.split()) for x in later) if h in squashed}
                 if len(listed) >= 3 and sum(map(len, listed)) >= _CONTENTS_SHARE * len(squashed):

@@ -277,8 +277,7 @@ def _without_subtitle(blocks: list[Block], title: str, text: str) -> list[Block]
 def _indented(text: str, at: int) -> bool:
     """Whether the line that ``at`` begins is indented: a definition's or a literal's line
     ("  Default: none" under an option), never a heading of its own."""
-    line_start = max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
-    return at > line_start
+    return at > 0 and text[at - 1] in " \t"  # a block starts at its first non-blank
 
 
 def _looks_like_chrome(block: Block) -> bool:
