@@ -47,6 +47,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
+from . import params
+
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|\Z)")  # a line with its break
 # a line of one punctuation character repeated (at least three times): an adornment
 _ADORNMENT = re.compile(r"[ \t]*([!-/:-@\[-`{-~])\1{2,}[ \t]*\Z")
@@ -263,12 +265,12 @@ def docinfo(text: str, start: int) -> dict[str, object]:
     found = _docinfo_group(text, start)
     fields = {} if found is None else found[1]
     meta: dict[str, object] = {}
-    names = fields.get("authors") or fields.get("author") or ""
-    split = [n.strip() for n in names.split(";" if ";" in names else ",")]
-    if "authors" not in fields:
-        split = [names.strip()]
-    if any(split):
+    if fields.get("authors"):  # ":Authors: Ann Lee; Bo Chen"
+        names = fields["authors"]
+        split = [n.strip() for n in names.split(";" if ";" in names else ",")]
         meta["authors"] = [n for n in split if n]
+    elif fields.get("author"):  # ":Author: Lee, Ann": one name, commas and all
+        meta["authors"] = [fields["author"]]
     if "authors" not in meta and "author::" in text:  # ".. moduleauthor:: Ann Lee <ann@…>"
         named = [
             _EMAIL.sub("", m.group(1)).strip() for m in _AUTHOR_DIRECTIVE.finditer(text, start)
@@ -305,7 +307,6 @@ def plain_blocks(text: str, start: int) -> list[Block]:
 
 # a numbered heading's number, "2.1. " or "3 ": at most three digits a part
 _NUMBERED = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?[ \t]+(?=\S)")
-_NUMBERED_MAX_CHARS = 200  # a longer line is a paragraph, numbered or not (hand-set)
 
 
 def _numbered_headings(text: str, blocks: list[Block]) -> list[Block]:
@@ -316,7 +317,7 @@ def _numbered_headings(text: str, blocks: list[Block]) -> list[Block]:
     file" is not one."""
     found: dict[int, list[str]] = {}
     for i, b in enumerate(blocks):
-        if b.kind != "text" or len(b.lines) > 2 or len(b.text) > _NUMBERED_MAX_CHARS:
+        if b.kind != "text" or len(b.lines) > 2 or len(b.text) > params.NUMBERED_HEADING_CHARS:
             continue
         if b.start > 0 and text[b.start - 1] not in "\r\n":
             continue  # indented
@@ -340,7 +341,6 @@ def _numbered_headings(text: str, blocks: list[Block]) -> list[Block]:
     return out
 
 
-_CONTENTS_SHARE = 0.6  # of a table of contents' text, its entries' headings at least (hand-set)
 _BULLETS = " \t*+-•o?"  # what a plain-text list's lines open with (lynx writes "o" and "?")
 
 
@@ -360,7 +360,8 @@ def _without_contents(blocks: list[Block]) -> list[Block]:
                 later = [h for _, h in headings[at:]]
                 squashed = " ".join(b.text.split())
                 listed = {h for h in (" ".join(x.split()) for x in later) if h in squashed}
-                if len(listed) >= 3 and sum(map(len, listed)) >= _CONTENTS_SHARE * len(squashed):
+                share = sum(map(len, listed)) / len(squashed)
+                if len(listed) >= 3 and share >= params.CONTENTS_HEADING_SHARE:
                     continue
         out.append(b)
     return out

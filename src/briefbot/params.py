@@ -19,6 +19,17 @@ MIN_NAME_LENGTH = 4  # a shorter unknown word is chat ("pls", "btw"), not a name
 # documents lack ("running"). Hand-set, a round number: the thousand commonest words.
 EVERYDAY_RANK = 1000
 
+# -- reading plain text (briefbot.blocks) -------------------------------------------------
+# A numbered line ("2.1. How do I make a server?") longer than this is a paragraph, not a
+# heading. Hand-set: the longest numbered heading of the plain-text training document (the
+# chrony FAQ) is 113 characters, and a heading wraps to two lines at most.
+NUMBERED_HEADING_CHARS = 200
+# A block that opens with the next heading's text is a table of contents when the headings
+# after it make up at least this share of its text (the rest is bullets and numbers).
+# Hand-set: the chrony FAQ's contents are 0.94 headings; a paragraph that opens with a
+# heading's words and goes on would be far under it.
+CONTENTS_HEADING_SHARE = 0.6
+
 # -- candidates --------------------------------------------------------------------------
 LEXICAL_CANDIDATES = 20  # best passages by BM25 that are re-scored by the fusion ...
 SEMANTIC_CANDIDATES = 20  # ... and best passages by their best sentence's cosine
