@@ -342,6 +342,9 @@ def test_bibliographic_fields_are_the_documents_metadata_and_a_literal_marker_is
     one, _ = _passages(tmp_path, "one.rst", "Title\n=====\n\n:Author: Lee, Ann\n\nText here.\n")
     many, _ = _passages(tmp_path, "many.rst", "Title\n=====\n\n:Authors: Ann, Bo\n\nText.\n")
     assert (one.authors, many.authors) == (("Lee, Ann",), ("Ann", "Bo"))
+    # "::" on a line of its own, under the paragraph's last line: nothing of it is shown
+    _, alone = _passages(tmp_path, "alone.txt", "Title\n=====\n\nSet it like this\n::\n\n  a = 1\n")
+    assert [p.text for p in alone] == ["Set it like this", "a = 1"]
     # a field list that is not at the top gives no metadata
     later, _ = _passages(tmp_path, "later.rst", "Title\n=====\n\nText.\n\n:Author: Ann\n")
     assert later.authors == ()

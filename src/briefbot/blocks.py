@@ -283,21 +283,24 @@ def docinfo(text: str, start: int) -> dict[str, object]:
     return meta
 
 
+def indented(text: str, at: int) -> bool:
+    """Whether the block that starts at ``at`` (its first non-blank character) is indented:
+    a definition's or a literal's line ("  Default: none" under an option), never a
+    heading of its own."""
+    return at > 0 and text[at - 1] in " \t"
+
+
 def _without_marker(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """A paragraph that introduces a literal block, without what of its "::" the reader
     does not see: "notation: ::" reads "notation:", "Run::" reads "Run:", and "::" alone is
     nothing (an empty list)."""
     s, e = spans[-1]
-    line = text[s:e].rstrip()
-    e = s + len(line)
-    body = line[:-2]
-    if body.strip() == "" and len(spans) == 1:
-        return []
-    if body.endswith((" ", "\t")):
-        cut = len(body.rstrip())
-        last = [(s, s + cut)] if body.strip() else []
-        return spans[:-1] + last
-    return [*spans[:-1], (s, e - 1)]
+    body = text[s:e].rstrip()[:-2]
+    if not body.strip():  # "::" on a line of its own
+        return spans[:-1]
+    if body[-1] in " \t":  # "notation: ::"
+        return [*spans[:-1], (s, s + len(body.rstrip()))]
+    return [*spans[:-1], (s, s + len(body) + 1)]  # "Run::" as "Run:"
 
 
 def plain_blocks(text: str, start: int) -> list[Block]:
@@ -319,8 +322,8 @@ def _numbered_headings(text: str, blocks: list[Block]) -> list[Block]:
     for i, b in enumerate(blocks):
         if b.kind != "text" or len(b.lines) > 2 or len(b.text) > params.NUMBERED_HEADING_CHARS:
             continue
-        if b.start > 0 and text[b.start - 1] not in "\r\n":
-            continue  # indented
+        if indented(text, b.start):
+            continue
         match = _NUMBERED.match(b.text)
         body = " ".join(b.text[match.end() :].split()) if match else ""
         if match is None or not body or body.endswith((".", ",", ";", ":")):

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from . import params
-from .blocks import LINE, Block, plain_blocks, title_like
+from .blocks import LINE, Block, indented, plain_blocks, title_like
 from .corpus import Document
 
 
@@ -102,7 +102,7 @@ def split_passages(document: Document, first_id: int = 0) -> list[Passage]:
             continue
         if not markdown and block.kind == "text":
             heading = None
-            if bare_headings and not _indented(document.text, block.start):
+            if bare_headings and not indented(document.text, block.start):
                 heading = _heading(block)
             if heading is not None:
                 section = heading
@@ -272,12 +272,6 @@ def _without_subtitle(blocks: list[Block], title: str, text: str) -> list[Block]
     ):
         return blocks
     return [blocks[0], *blocks[2:]]
-
-
-def _indented(text: str, at: int) -> bool:
-    """Whether the line that ``at`` begins is indented: a definition's or a literal's line
-    ("  Default: none" under an option), never a heading of its own."""
-    return at > 0 and text[at - 1] in " \t"  # a block starts at its first non-blank
 
 
 def _looks_like_chrome(block: Block) -> bool:

@@ -300,8 +300,8 @@ def _touching_emphasis_dropped(tree: Any) -> None:
 def _term_into_definition(term: Any, element: Any) -> None:
     """A definition list's term and its definition as one item, "term: definition": the
     term begins the definition's first paragraph (each was an item of its own, and the
-    term alone answered nothing). A definition that opens with anything but text or a
-    paragraph or inline markup (a code block, a list) is left as it is."""
+    term alone answered nothing). A definition that opens with anything but text, inline
+    markup or a paragraph (a code block, a list) is left as it is."""
     definition = term.getnext()
     if definition is None or definition.tag != "dd":
         return
