@@ -44,8 +44,9 @@ from .text import TOKENIZER_VERSION
 # numbered headings ("2.1. How do I ...?") and no table of contents; 25: Sphinx's
 # author directives, roles in headings read as their text, consecutive directives apart;
 # 26: a Markdown table of contents (a list of links to the page's places) is no passage;
-# 27: a Markdown heading's attributes ("{#regexp}") no part of its text
-INDEX_FORMAT = "27"
+# 27: a Markdown heading's attributes ("{#regexp}") no part of its text; 28: a literal
+# block's marker on a line of its own no text
+INDEX_FORMAT = "28"
 CACHE_FOLDER = ".briefbot-index"
 MANIFEST = "documents.json"  # beside the index: what each document's file was when read
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file
