@@ -453,3 +453,19 @@ def test_a_sphinx_pages_roles_authors_and_consecutive_directives(tmp_path: Path)
     assert [(p.section, p.text) for p in passages] == [
         ("Using Widget", "This module draws small windows.")  # no directive is text
     ]
+
+
+def test_short_lines_are_content_unless_they_are_a_pages_navigation(tmp_path: Path) -> None:
+    text = (
+        "Widget Notes\n============\n\nAn example file:\n\nserver widget.example.org\n"
+        "driftfile /var/lib/widget\nport 123\n\nwidget.chroot\n  root of the widget\n\n"
+        ":write\n\t:next\n\n- red\n- teal\n\nContact Us\nJanuary 2022\nTranslate »\n"
+    )
+    _, passages = _passages(tmp_path, "notes.txt", text)
+    assert [p.text for p in passages] == [
+        "An example file:",
+        "server widget.example.org\ndriftfile /var/lib/widget\nport 123",  # a file's lines
+        "widget.chroot\n  root of the widget",  # an option over its description
+        ":write\n\t:next",  # commands
+        "- red\n- teal",  # a list
+    ]  # the last block is a web page's navigation: short capitalised lines, no sentence

@@ -276,12 +276,17 @@ def _without_subtitle(blocks: list[Block], title: str, text: str) -> list[Block]
 
 def _looks_like_chrome(block: Block) -> bool:
     """Navigation left over from a web page: several very short lines, none a sentence,
-    with no blank line between them (a line and the indented block it introduces are
-    not chrome: "Run:" over "make install")."""
-    if len(block.lines) < 2 or any(not line.strip() for line in block.text.splitlines()):
+    each opening with a capital ("Contact Us", "Translate »"), all at one indentation,
+    with no blank line between them. Short lines that open otherwise are content: lines
+    of a configuration file ("driftfile /var/lib/drift"), commands (":next"), an option
+    over its indented description ("server.chroot" over "root-directory of the
+    server"), a list's items."""
+    raw = block.text.splitlines()
+    if len(block.lines) < 2 or any(not line.strip() or line[:1].isspace() for line in raw):
         return False
     return all(
-        len(line.split()) <= 4 and not line.endswith((".", "!", "?")) for line in block.lines
+        len(line.split()) <= 4 and line[:1].isupper() and not line.endswith((".", "!", "?"))
+        for line in block.lines
     )
 
 
