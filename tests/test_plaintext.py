@@ -156,12 +156,11 @@ def test_underlined_headings_are_sections_ranked_by_first_use(tmp_path: Path) ->
         (None, "Widget is a small toolkit for drawing widgets."),
         ("Installing", "The installer copies the files to the prefix."),
         ("Installing › Configuration options", "The default colour of a widget is blue."),
-        (  # a signature and the description it introduces: one passage
+        (  # a signature and the description it introduces, all its paragraphs: one passage
             "Installing › Configuration options",
             "widget.paint(colour)\n\n   Paint the widget in *colour*. Returns the colour it had "
-            "before.",
+            "before.\n\n   The widget is drawn again at once.",
         ),
-        ("Installing › Configuration options", "The widget is drawn again at once."),
         (
             "Installing › Configuration options",
             "Note:\n\n   A painted widget keeps its colour after a restart.",
@@ -350,7 +349,7 @@ def test_bibliographic_fields_are_the_documents_metadata_and_a_literal_marker_is
     assert later.authors == ()
 
 
-def test_a_subtitle_is_no_section_and_an_indented_line_no_heading(tmp_path: Path) -> None:
+def test_a_subtitle_is_no_section_and_a_definitions_paragraphs_one_passage(tmp_path: Path) -> None:
     text = (
         "=============\nWidget Config\n=============\n\n-------------\nModule: core\n"
         "-------------\n\nOptions\n=======\n\nwidget.colour\n  The colour of a widget.\n\n"
@@ -358,8 +357,8 @@ def test_a_subtitle_is_no_section_and_an_indented_line_no_heading(tmp_path: Path
     )
     _, passages = _passages(tmp_path, "config.txt", text)
     assert [(p.section, p.text) for p in passages] == [
-        ("Options", "widget.colour\n  The colour of a widget."),
-        ("Options", "Default: teal"),  # indented: part of the definition, not a heading
+        # indented: the definition's second paragraph, not a heading
+        ("Options", "widget.colour\n  The colour of a widget.\n\n  Default: teal"),
         ("Options", "widget.size\n  Its size in inches."),
     ]
     # a second heading in a style used again is a section, not a subtitle
@@ -469,3 +468,24 @@ def test_short_lines_are_content_unless_they_are_a_pages_navigation(tmp_path: Pa
         ":write\n\t:next",  # commands
         "- red\n- teal",  # a list
     ]  # the last block is a web page's navigation: short capitalised lines, no sentence
+
+
+def test_a_definitions_paragraphs_join_its_term_while_the_passage_stays_short(
+    tmp_path: Path,
+) -> None:
+    long = "It is one of the widget's settings and " * 12
+    text = (
+        "Options\n=======\n\nwidget.colour\n  The colour.\n\n  Default: teal\n\n"
+        "  Since 2.0.\n\nwidget.size\n  Its size::\n\n    size = 3\n\n"
+        f"widget.name\n  {long.strip()}\n\n  Default: none\n\nSee also:\n\n"
+        "  - widget.colour\n\n  - widget.size\n"
+    )
+    _, passages = _passages(tmp_path, "options.txt", text)
+    assert [p.text for p in passages] == [
+        "widget.colour\n  The colour.\n\n  Default: teal\n\n  Since 2.0.",
+        "widget.size\n  Its size:",  # a literal block ends the definition
+        "size = 3",
+        f"widget.name\n  {long.strip()}",  # long: its next paragraph a passage of its own
+        "Default: none",
+        "See also:\n\n  - widget.colour\n\n  - widget.size",  # a lead-in and its list
+    ]

@@ -452,10 +452,45 @@ def _line_blocks(text: str, start: int) -> Iterator[Block]:
             if code is not None:
                 yield code
         elif i < len(groups) and _introduces(text, group, groups[i]):
-            yield block(group + groups[i])  # "json.dumps(obj)" and what it does
-            i += 1
+            spans, i = _definition(text, groups, i + 1, group + groups[i])
+            yield block(spans)  # "json.dumps(obj)" and what it does
+        elif _defines(text, group):
+            spans, i = _definition(text, groups, i, group)
+            yield block(spans)
         else:
             yield block(group)
+
+
+def _defines(text: str, group: list[tuple[int, int]]) -> bool:
+    """Whether ``group`` is a term over the start of its definition, indented under it
+    ("server.chroot" over "  root-directory of the server")."""
+    if len(group) < 2 or _indent(text, group[1]) <= _indent(text, group[0]):
+        return False
+    line = text[group[0][0] : group[0][1]]
+    return not line.rstrip(_CLOSERS).endswith((".", "!", "?", "…", ":")) and not title_like(line)
+
+
+def _definition(
+    text: str, groups: list[list[tuple[int, int]]], i: int, spans: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], int]:
+    """A definition's ``spans`` with the paragraphs of it that follow (``groups[i]`` on,
+    indented under its term: "  Default: poll"), while the whole stays a short passage;
+    and the index of the group after them. A literal block, markup or a heading ends it."""
+    base = _indent(text, spans[0])
+    while i < len(groups) and _indent(text, groups[i][0]) > base:
+        nxt = groups[i]
+        first = text[nxt[0][0] : nxt[0][1]]
+        if (
+            _EXPLICIT.match(first)
+            or _DOCTEST.match(first)
+            or text[nxt[-1][0] : nxt[-1][1]].rstrip().endswith("::")
+            or _heading_at(text, nxt) is not None
+            or nxt[-1][1] - spans[0][0] > params.SHORT_PASSAGE_CHARS
+        ):
+            break
+        spans = spans + nxt
+        i += 1
+    return spans, i
 
 
 def _introduces(text: str, group: list[tuple[int, int]], after: list[tuple[int, int]]) -> bool:
