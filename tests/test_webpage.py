@@ -352,7 +352,7 @@ def test_a_documented_functions_permalink_glyph_is_not_part_of_its_term():
     assert "- see other: The other one." in md  # a term's other links keep their text
 
 
-def test_a_copyright_year_is_not_taken_for_the_publication_date():
+def test_a_copyright_year_or_an_examples_timestamp_is_not_the_publication_date():
     prose = " ".join(["Each widget is drawn in its own window on the screen."] * 6)
     page = read_page(
         f"<html><head><title>Widgets</title></head><body><div role='main'><h1>Widgets</h1>"
@@ -366,6 +366,11 @@ def test_a_copyright_year_is_not_taken_for_the_publication_date():
         f"<body><article><h1>Widgets</h1><p>{prose}</p></article></body></html>"
     )
     assert dated.published == "2021-03-04"
+    logged = read_page(  # a timestamp in an example's output is no date of the page
+        "<html><head><title>Widgets</title></head><body><div role='main'><h1>Widgets</h1>"
+        f"<p>{prose}</p><pre>drawn at 2015-05-08 21:40:19.88 +0200</pre></div></body></html>"
+    )
+    assert logged.published is None
 
 
 def test_code_inside_inline_code_loses_no_words_after_it():

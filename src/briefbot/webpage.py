@@ -112,10 +112,12 @@ def read_page(html: bytes | str, url: str | None = None, *, source: str = "page"
     if not markdown or len(markdown.split()) < MIN_WORDS:
         raise InputError(f"{source}: no article text found in the page")
     # the date only where the page states it (its metadata, a time element, the address):
-    # a wider search takes a copyright year for a publication date ("2026-01-01")
-    meta = trafilatura.extract_metadata(
-        trafilatura.load_html(html), default_url=url, extensive=False
-    )
+    # a wider search takes a copyright year for a publication date ("2026-01-01"), and a
+    # timestamp in an example's output is no date of the page ("at 2015-05-08 21:40:19")
+    page = trafilatura.load_html(html)
+    for example in page.xpath("//pre|//code|//samp|//kbd"):
+        example.drop_tree()
+    meta = trafilatura.extract_metadata(page, default_url=url, extensive=False)
     title = (meta.title if meta else None) or Path(urlsplit(url or source).path).stem or source
     title = _TRAILING_PERMALINK.sub("", title) or title  # "Quick Start¶": a heading's anchor
     authors: tuple[str, ...] = ()
