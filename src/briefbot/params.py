@@ -156,32 +156,32 @@ REFUSAL_FEATURES = (
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 2978 training questions (74777 candidate
-# passages, 5311 sentences of answering passages); see that script for the procedure.
+# Written by benchmarks/fit.py from 3146 training questions (79674 candidate
+# passages, 5556 sentences of answering passages); see that script for the procedure.
 # The passage models' weights, in FEATURES order, one per model (params.MODELS):
 WEIGHTS = {
-    "late": (4.8532, 4.8496, 0.0000, 0.0000, 1.5047, -0.3543),
-    "semantic": (8.2516, 13.0744, 0.0000, 0.0000, 0.0000, -0.2639),
-    "lexical": (11.8050, 0.0000, 0.0000, 0.0000, 0.0000, -0.2931),
+    "late": (4.8488, 4.8589, 0.0000, 0.0000, 1.4971, -0.2852),
+    "semantic": (8.2011, 13.1740, 0.0000, 0.0000, 0.0000, -0.2067),
+    "lexical": (11.7510, 0.0000, 0.0000, 0.0000, 0.0000, -0.2423),
 }
 REFUSE_BELOW = {
-    "late": 0.228,
-    "semantic": 0.226,
-    "lexical": 0.229,
+    "late": 0.219,
+    "semantic": 0.225,
+    "lexical": 0.2,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.0980, 3.9553, 3.3303, 0.0000, -0.7507, -3.9890, -0.2078, 1.7632),
-    "semantic": (0.0000, 4.4189, 3.2786, 0.0000, -0.6923, -3.8283, -0.2335, 1.8919),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.7004, -2.1791, -2.6476, -0.4553, 0.6475),
+    "late": (0.1010, 3.9069, 3.2622, 0.0000, -0.4733, -3.9427, -0.5873, 2.4091),
+    "semantic": (0.0000, 4.3795, 3.1619, 0.0000, -0.4189, -3.8001, -0.6183, 2.5268),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.7142, -1.9134, -2.7217, -0.8519, 1.4906),
 }
 REFUSAL_BIAS = {
-    "late": -2.9672,
-    "semantic": -3.1963,
-    "lexical": 0.475,
+    "late": -2.9247,
+    "semantic": -3.1252,
+    "lexical": 0.4645,
 }
-SENTENCE_WEIGHTS = (1.7452, 3.0200, -2.1794)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -3.1459
+SENTENCE_WEIGHTS = (1.7387, 2.9643, -2.1370)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -3.1041
 # FITTED-END
 
 # A question names a document when it has at least this share of the title's words
