@@ -115,7 +115,7 @@ def read_page(html: bytes | str, url: str | None = None, *, source: str = "page"
     # a wider search takes a copyright year for a publication date ("2026-01-01"), and a
     # timestamp in an example's output is no date of the page ("at 2015-05-08 21:40:19")
     page = trafilatura.load_html(html)
-    for example in page.xpath("//pre|//code|//samp|//kbd"):
+    for example in page.xpath("//pre|//code|//samp|//kbd") if page is not None else ():
         example.drop_tree()
     meta = trafilatura.extract_metadata(page, default_url=url, extensive=False)
     title = (meta.title if meta else None) or Path(urlsplit(url or source).path).stem or source
