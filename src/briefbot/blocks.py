@@ -466,8 +466,7 @@ def _defines(text: str, group: list[tuple[int, int]]) -> bool:
     ("server.chroot" over "  root-directory of the server")."""
     if len(group) < 2 or _indent(text, group[1]) <= _indent(text, group[0]):
         return False
-    line = text[group[0][0] : group[0][1]]
-    return not line.rstrip(_CLOSERS).endswith((".", "!", "?", "…", ":")) and not title_like(line)
+    return _term(text[group[0][0] : group[0][1]], (*_TERM_ENDS, ":"))
 
 
 def _definition(
@@ -493,17 +492,24 @@ def _definition(
     return spans, i
 
 
+_TERM_ENDS = (".", "!", "?", "…")  # a line ending so is a sentence, not a term
+
+
+def _term(line: str, ends: tuple[str, ...]) -> bool:
+    """Whether ``line`` can be a term over the indented text it introduces: it ends in none
+    of ``ends`` and is no heading."""
+    return not line.rstrip(_CLOSERS).endswith(ends) and not title_like(line)
+
+
 def _introduces(text: str, group: list[tuple[int, int]], after: list[tuple[int, int]]) -> bool:
     """Whether ``group`` is a line that introduces the indented block ``after`` it: a term
     and its definition, a signature and its description, "Note:" and the note; not a
     sentence, not a heading."""
     if len(group) != 1 or text[after[0][0]] not in " \t":  # the block after not indented
         return False
-    line = text[group[0][0] : group[0][1]]
     return (
         _indent(text, after[0]) > _indent(text, group[0])
-        and not line.rstrip(_CLOSERS).endswith((".", "!", "?", "…"))
-        and not title_like(line)
+        and _term(text[group[0][0] : group[0][1]], _TERM_ENDS)
         and not _EXPLICIT.match(text[after[0][0] : after[0][1]])
         and _heading_at(text, after) is None
     )
