@@ -489,3 +489,43 @@ def test_a_definitions_paragraphs_join_its_term_while_the_passage_stays_short(
         "Default: none",
         "See also:\n\n  - widget.colour\n\n  - widget.size",  # a lead-in and its list
     ]
+
+
+MANUAL_CHAPTER = """\
+*usr_03.txt*\tFor Widget version 2.0.
+
+\t\t  Moving around
+
+Widgets move when you drag them.
+Short lines like these are text.
+
+==============================================================================
+*03.1*\tDragging a widget
+
+Hold the left button and move the mouse.  To drag by keys: >
+
+\tctrl-arrow
+
+==============================================================================
+*03.2*\tDropping  it
+
+Let go of the button.
+"""
+
+
+def test_a_rule_over_a_title_line_is_a_heading_and_bare_lines_are_no_sections(
+    tmp_path: Path,
+) -> None:
+    """A plain-text manual opens its chapters with a rule over a title line and no
+    underline; with those headings found, a short line ending in a colon and a marker
+    ("To drag by keys: >") is no section of its own."""
+    document, passages = _passages(tmp_path, "usr_03.txt", MANUAL_CHAPTER)
+    sections = [p.section for p in passages]
+    assert "*03.1* Dragging a widget" in sections  # spaces squashed, tags kept
+    assert "*03.2* Dropping it" in sections
+    dragging = [p.text for p in passages if p.section == "*03.1* Dragging a widget"]
+    assert any("To drag by keys: >" in t for t in dragging)
+    assert not any(s and s.startswith("To drag") for s in sections)
+    assert not any("=====" in p.text for p in passages)
+    for p in passages:
+        assert document.text[p.start : p.end] == p.text

@@ -115,11 +115,16 @@ MAX_HEADING_WORDS = 16
 def title_like(line: str) -> bool:
     """Whether a line alone reads as a plain-text heading: short, capitalised, not
     ending like a sentence, no web address, no words set in columns."""
+    return _short_title(line) and line.strip()[0].isupper()
+
+
+def _short_title(line: str) -> bool:
+    """A line short enough for a heading, not ending like a sentence, with no web address
+    and no words set in columns."""
     words = line.split()
     return (
         0 < len(words) <= MAX_HEADING_WORDS
         and not line.rstrip(_CLOSERS).endswith(_SENTENCE_END)
-        and line.strip()[0].isupper()
         and "://" not in line
         and not _COLUMNS.search(line)
     )
@@ -175,6 +180,13 @@ def _heading_at(text: str, group: list[tuple[int, int]]) -> tuple[str, bool, int
     if len(lines) == 3 and marks[0] and not marks[1] and marks[2] == marks[0]:
         ok = lines[1].strip() and not _COLUMNS.search(lines[1])
         return (marks[0], True, 3) if ok else None
+    if marks[0] and not marks[1] and len(lines[0].strip()) >= len(lines[1].strip()):
+        # a rule over a title line and no underline ("=====" over "*07.1*  Edit another
+        # file", as plain-text manuals open their chapters): reStructuredText has no such
+        # form (a transition stands between blank lines), so it is a heading
+        letters = [c for c in lines[1] if c.isalpha()]
+        ok = bool(letters) and letters[0].isupper() and _short_title(lines[1])
+        return (marks[0], True, 2) if ok else None
     if (
         not marks[0]
         and marks[1]
@@ -398,7 +410,7 @@ def _line_blocks(text: str, start: int) -> Iterator[Block]:
             if (c, over) not in styles:
                 styles.append((c, over))
             s, e = group[1] if over else group[0]
-            title = _ROLE.sub(r"\1", text[s:e]).strip()  # ":mod:`json`" as "json"
+            title = " ".join(_ROLE.sub(r"\1", text[s:e]).split())  # ":mod:`json`" as "json"
             yield _block(
                 text, group[:n], kind="heading", level=styles.index((c, over)) + 1, heading=title
             )
