@@ -523,9 +523,24 @@ def test_a_rule_over_a_title_line_is_a_heading_and_bare_lines_are_no_sections(
     sections = [p.section for p in passages]
     assert "*03.1* Dragging a widget" in sections  # spaces squashed, tags kept
     assert "*03.2* Dropping it" in sections
-    dragging = [p.text for p in passages if p.section == "*03.1* Dragging a widget"]
-    assert any("To drag by keys: >" in t for t in dragging)
     assert not any(s and s.startswith("To drag") for s in sections)
     assert not any("=====" in p.text for p in passages)
     for p in passages:
         assert document.text[p.start : p.end] == p.text
+
+
+def test_a_closing_example_marker_introduces_code_and_is_not_shown(tmp_path: Path) -> None:
+    """Vim's help format ends the line before an indented example with " >": the example
+    is code, introduced by the line, and the marker is markup, like reStructuredText's
+    "::" (the introducing passage ends on its colon, so its quote goes on into the code)."""
+    _, passages = _passages(tmp_path, "usr_03.txt", MANUAL_CHAPTER)
+    got = [(p.kind, p.text) for p in passages if p.section == "*03.1* Dragging a widget"]
+    assert got == [
+        ("text", "Hold the left button and move the mouse.  To drag by keys:"),
+        ("code", "ctrl-arrow"),
+    ]
+    # without an indented block after it, a closing ">" is text
+    document, plain = _passages(
+        tmp_path, "notes.txt", "Notes\n\nHere arrows point right: >\n\nNext line.\n"
+    )
+    assert [p.text for p in plain] == ["Here arrows point right: >", "Next line."]

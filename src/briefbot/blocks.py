@@ -119,12 +119,13 @@ def title_like(line: str) -> bool:
 
 
 def _short_title(line: str) -> bool:
-    """A line short enough for a heading, not ending like a sentence, with no web address
-    and no words set in columns."""
+    """A line short enough for a heading, not ending like a sentence (an example's marker
+    aside: "To go back one file: >"), with no web address and no words set in columns."""
     words = line.split()
+    shown = _EXAMPLE_MARK.sub("", line.rstrip()).rstrip()
     return (
         0 < len(words) <= MAX_HEADING_WORDS
-        and not line.rstrip(_CLOSERS).endswith(_SENTENCE_END)
+        and not shown.rstrip(_CLOSERS).endswith(_SENTENCE_END)
         and "://" not in line
         and not _COLUMNS.search(line)
     )
@@ -302,6 +303,17 @@ def indented(text: str, at: int) -> bool:
     return at > 0 and text[at - 1] in " \t"
 
 
+# the marker that ends a line introducing an indented example in Vim's help format
+# ("... use this command: >"): markup, not text, like reStructuredText's "::"
+_EXAMPLE_MARK = re.compile(r"(?:(?<=\s)|^)>[ \t]*\Z")
+
+
+def _example_mark(text: str, span: tuple[int, int]) -> int | None:
+    """Where a line's closing example marker (" >") starts, or None without one."""
+    match = _EXAMPLE_MARK.search(text, span[0], span[1])
+    return match.start() if match else None
+
+
 def _without_marker(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """A paragraph that introduces a literal block, without what of its "::" the reader
     does not see: "notation: ::" reads "notation:", "Run::" reads "Run:", and "::" alone is
@@ -458,6 +470,17 @@ def _line_blocks(text: str, start: int) -> Iterator[Block]:
             yield block(group, kind="code")
         elif text[group[-1][0] : group[-1][1]].rstrip().endswith("::"):
             shown = _without_marker(text, group)
+            if shown:
+                yield block(shown)
+            code, i = _literal(text, groups, i, _indent(text, group[0]), [], block)
+            if code is not None:
+                yield code
+        elif (
+            (mark := _example_mark(text, group[-1])) is not None
+            and i < len(groups)
+            and _indent(text, groups[i][0]) > _indent(text, group[0])
+        ):  # "use this command: >" over an indented example, as Vim's help files mark one
+            shown = [*group[:-1], (group[-1][0], mark)] if mark > group[-1][0] else group[:-1]
             if shown:
                 yield block(shown)
             code, i = _literal(text, groups, i, _indent(text, group[0]), [], block)

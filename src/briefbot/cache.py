@@ -48,8 +48,9 @@ from .text import TOKENIZER_VERSION
 # block's marker on a line of its own no text; 29: short plain-text lines that are not a
 # page's navigation (configuration lines, commands, an option over its description) kept;
 # 30: a plain-text definition's later paragraphs ("  Default: poll") join its term; 31: a
-# rule over a title line, no underline, is a heading; an adorned heading's spaces squashed
-INDEX_FORMAT = "31"
+# rule over a title line, no underline, is a heading; an adorned heading's spaces squashed;
+# 32: a line's closing " >" over an indented example (Vim's help format) marks it as code
+INDEX_FORMAT = "32"
 CACHE_FOLDER = ".briefbot-index"
 MANIFEST = "documents.json"  # beside the index: what each document's file was when read
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file
