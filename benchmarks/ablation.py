@@ -40,13 +40,13 @@ def _measure(part: str, semantic: bool = True) -> dict[str, tuple[float, ...]]:
 def _refit(groups, drop: str | None) -> None:
     names = list(params.FEATURES)
     keep = np.array([n != drop and n not in params.REFUSAL_ONLY for n in names])
-    sub = [(n, [(np.asarray(f)[keep], y) for f, y in rows], u) for n, rows, u in groups]
+    sub = [(n, [(np.asarray(f)[keep], y) for f, y in rows]) for n, rows, *_ in groups]
     w = np.zeros(len(names))
     w[keep] = fit.conditional_logit(sub)
     rx, ry = fit.refusal_rows(groups, w, 0.0)
     if drop is not None and drop in fit.REFUSAL_COLUMNS:
         rx[:, fit.REFUSAL_COLUMNS.index(drop)] = 0.0
-    rw, rb = fit.signed_logistic(rx, ry, params.REFUSAL_SIGNS)
+    rw, rb = fit.signed_logistic(rx, ry, params.REFUSAL_SIGNS, fit.balance(groups))
     # the model the evaluation's small indexes use (each holds its token vectors)
     params.WEIGHTS = {**params.WEIGHTS, "late": tuple(w)}
     params.REFUSAL_WEIGHTS = {**params.REFUSAL_WEIGHTS, "late": tuple(rw)}
@@ -106,18 +106,18 @@ def cross_validated(out: dict | None = None) -> None:
         cells = {}
         for doc in docs:
             others = [g for d in docs if d != doc for g in per_doc[d]]
-            sub = [(n, [(np.asarray(f)[keep], y) for f, y in rows], u) for n, rows, u in others]
+            sub = [(n, [(np.asarray(f)[keep], y) for f, y in rows]) for n, rows, *_ in others]
             w = np.zeros(len(names))
             w[keep] = fit.conditional_logit(sub)
             rx, ry = fit.refusal_rows(others, w, 0.0)
-            rw, rb = fit.signed_logistic(rx, ry, params.REFUSAL_SIGNS)
+            rw, rb = fit.signed_logistic(rx, ry, params.REFUSAL_SIGNS, fit.balance(others))
             limit = fit.best_threshold(rx, ry, rw, rb)
             tx, ty = fit.refusal_rows(per_doc[doc], w, 0.0)
             answered = 1 / (1 + np.exp(-(tx @ rw + rb))) >= limit
             rank_hits = end_hits = 0
             n_ans = 0
             row = 0
-            for none, rows, _ in per_doc[doc]:
+            for none, rows, *_ in per_doc[doc]:
                 if not rows:
                     n_ans += 0 if none else 1
                     continue

@@ -158,32 +158,32 @@ REFUSAL_FEATURES = (
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 3146 training questions (79674 candidate
-# passages, 5556 sentences of answering passages); see that script for the procedure.
+# Written by benchmarks/fit.py from 3314 training questions (83713 candidate
+# passages, 5808 sentences of answering passages); see that script for the procedure.
 # The passage models' weights, in FEATURES order, one per model (params.MODELS):
 WEIGHTS = {
-    "late": (4.8488, 4.8589, 0.0000, 0.0000, 1.4971, -0.2852),
-    "semantic": (8.2011, 13.1740, 0.0000, 0.0000, 0.0000, -0.2067),
-    "lexical": (11.7510, 0.0000, 0.0000, 0.0000, 0.0000, -0.2423),
+    "late": (4.8431, 4.9648, 0.0000, 0.0000, 1.4863, -0.2737),
+    "semantic": (8.1338, 13.1715, 0.0000, 0.0000, 0.0000, -0.2282),
+    "lexical": (11.6374, 0.0000, 0.0000, 0.0000, 0.0000, -0.2190),
 }
 REFUSE_BELOW = {
-    "late": 0.219,
-    "semantic": 0.225,
-    "lexical": 0.2,
+    "late": 0.209,
+    "semantic": 0.212,
+    "lexical": 0.252,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.1010, 3.9069, 3.2622, 0.0000, -0.4733, -3.9427, -0.5873, 2.4091),
-    "semantic": (0.0000, 4.3795, 3.1619, 0.0000, -0.4189, -3.8001, -0.6183, 2.5268),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.7142, -1.9134, -2.7217, -0.8519, 1.4906),
+    "late": (0.0684, 3.4299, 3.0374, 0.0000, -0.2587, -3.8708, -0.2115, 1.9295),
+    "semantic": (0.0000, 3.7914, 2.9868, 0.0000, -0.2206, -3.6450, -0.2385, 2.0341),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.6425, -1.5147, -2.5901, -0.3884, 0.7711),
 }
 REFUSAL_BIAS = {
-    "late": -2.9247,
-    "semantic": -3.1252,
-    "lexical": 0.4645,
+    "late": -2.9248,
+    "semantic": -3.1098,
+    "lexical": 0.1049,
 }
-SENTENCE_WEIGHTS = (1.7387, 2.9643, -2.1370)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -3.1041
+SENTENCE_WEIGHTS = (1.7368, 2.9150, -2.0778)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -3.0838
 # FITTED-END
 
 # A question names a document when it has at least this share of the title's words
