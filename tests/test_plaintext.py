@@ -544,3 +544,44 @@ def test_a_closing_example_marker_introduces_code_and_is_not_shown(tmp_path: Pat
         tmp_path, "notes.txt", "Notes\n\nHere arrows point right: >\n\nNext line.\n"
     )
     assert [p.text for p in plain] == ["Here arrows point right: >", "Next line."]
+
+
+QA_FAQ = """\
+Widget FAQ
+
+Q: Why does the widget open a second port?
+   Is this a backdoor?
+
+A: The second port receives the replies. Queries leave from it
+   and the answers come back to it.
+
+   It is no security hole: only replies are accepted there.
+
+Q: Will it run on other systems?
+
+A: Yes, on BSD and Solaris too.
+
+Notes that follow no question stay text.
+"""
+
+
+def test_a_plain_text_faqs_questions_head_their_answers(tmp_path: Path) -> None:
+    """A "Q:" paragraph right before an "A:" one is a heading: the answer's paragraphs
+    are its section (the question's words, without "Q:"), and the question itself is no
+    passage of its own to be ranked instead of its answer."""
+    document, passages = _passages(tmp_path, "FAQ.txt", QA_FAQ)
+    got = [(p.section, p.text.split("\n")[0]) for p in passages]
+    assert got == [
+        (
+            "Why does the widget open a second port? Is this a backdoor?",
+            "A: The second port receives the replies. Queries leave from it",
+        ),
+        (
+            "Why does the widget open a second port? Is this a backdoor?",
+            "It is no security hole: only replies are accepted there.",
+        ),
+        ("Will it run on other systems?", "A: Yes, on BSD and Solaris too."),
+        ("Will it run on other systems?", "Notes that follow no question stay text."),
+    ]
+    for p in passages:
+        assert document.text[p.start : p.end] == p.text

@@ -329,7 +329,36 @@ def _without_marker(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, 
 
 def plain_blocks(text: str, start: int) -> list[Block]:
     """The blocks of a plain-text or reStructuredText body (see the module docstring)."""
-    return _without_contents(_numbered_headings(text, list(_line_blocks(text, start))))
+    blocks = _numbered_headings(text, list(_line_blocks(text, start)))
+    return _without_contents(_question_headings(text, blocks))
+
+
+# a FAQ's question and answer paragraphs, "Q: Why does ...?" over "A: Because ..."
+_QUESTION = re.compile(r"Q[:.][ \t]+(?=\S)")
+_ANSWER = re.compile(r"A[:.][ \t]+(?=\S)")
+
+
+def _question_headings(text: str, blocks: list[Block]) -> list[Block]:
+    """The blocks with each question of a plain-text FAQ made a heading: a paragraph that
+    opens with "Q:" right before one that opens with "A:" heads the answer's paragraphs,
+    one level below the heading it stands under (level 1 under none), so the question's
+    words are its answer's section, as a FAQ's numbered or underlined questions are."""
+    out = list(blocks)
+    level = 0  # the level of the last heading that is not such a question
+    for i, b in enumerate(blocks):
+        if b.kind == "heading":
+            level = b.level
+            continue
+        if (
+            b.kind == "text"
+            and i + 1 < len(blocks)
+            and not indented(text, b.start)
+            and _QUESTION.match(b.text)
+            and _ANSWER.match(blocks[i + 1].text)
+        ):
+            asked = " ".join(b.text[_QUESTION.match(b.text).end() :].split())  # type: ignore[union-attr]
+            out[i] = replace(b, kind="heading", level=level + 1, heading=asked)
+    return out
 
 
 # a numbered heading's number, "2.1. " or "3 ": at most three digits a part
