@@ -585,3 +585,36 @@ def test_a_plain_text_faqs_questions_head_their_answers(tmp_path: Path) -> None:
     ]
     for p in passages:
         assert document.text[p.start : p.end] == p.text
+
+
+RENDERED_SPEC = (
+    "Widget file format\n\n"
+    "   Table of Contents\n\n"
+    "   1. Fields\n\n"
+    "                1.1. Colour\n\n"
+    "                1.2. Size\n\n"
+    "1.\xa0Fields\n\n"
+    "   Every widget file holds fields, one a line.\n\n"
+    "  1.1.\xa0Colour\n\n"
+    "   The colour of the widget, one of the named colours.\n\n"
+    "  1.2.\xa0Size\n\n"
+    "   The size in points; twelve when the field is left out.\n"
+)
+
+
+def test_a_rendered_documents_outdented_numbered_headings_are_sections(tmp_path: Path) -> None:
+    """A text rendering indents its paragraphs (three spaces here) and sets its numbered
+    headings to the left of them, a no-break space after the number; its table of
+    contents' lines, as far in as the paragraphs or further, are no headings, and a
+    numbered heading is no term over the paragraph indented under it."""
+    document, passages = _passages(tmp_path, "spec.txt", RENDERED_SPEC)
+    by_section = {p.section: p.text for p in passages if p.section and "›" in p.section}
+    assert by_section == {
+        "1. Fields › 1.1. Colour": "The colour of the widget, one of the named colours.",
+        "1. Fields › 1.2. Size": "The size in points; twelve when the field is left out.",
+    }
+    assert [p.text for p in passages if p.section == "1. Fields"] == [
+        "Every widget file holds fields, one a line."
+    ]
+    for p in passages:
+        assert document.text[p.start : p.end] == p.text

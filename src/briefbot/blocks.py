@@ -362,7 +362,24 @@ def _question_headings(text: str, blocks: list[Block]) -> list[Block]:
 
 
 # a numbered heading's number, "2.1. " or "3 ": at most three digits a part
-_NUMBERED = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?[ \t]+(?=\S)")
+_NUMBERED = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?[ \t\xa0]+(?=\S)")
+
+
+def _indent_at(text: str, at: int) -> int:
+    """The indentation (tabs at eight) of the line where the block at ``at`` starts."""
+    line = text[text.rfind("\n", 0, at) + 1 : at]
+    return len(line.expandtabs(8))
+
+
+def _body_indent(text: str, blocks: list[Block]) -> int:
+    """How far the document's paragraphs are commonly indented: the indentation most of
+    its text blocks' characters start at (0 for most plain text)."""
+    weight: dict[int, int] = {}
+    for b in blocks:
+        if b.kind == "text":
+            at = _indent_at(text, b.start)
+            weight[at] = weight.get(at, 0) + len(b.text)
+    return max(sorted(weight), key=lambda k: weight[k], default=0)
 
 
 def _numbered_headings(text: str, blocks: list[Block]) -> list[Block]:
@@ -370,12 +387,17 @@ def _numbered_headings(text: str, blocks: list[Block]) -> list[Block]:
     do I make a server?", a line or two that does not end like a sentence), at the level
     its number's parts give. A number of one part is a heading only where the document
     numbers a part of it further on ("2." before a "2.1."): a numbered list's "1. Open the
-    file" is not one."""
+    file" is not one. A heading is not indented, or less than the document's paragraphs
+    commonly are (a rendering that indents every paragraph by three spaces sets its
+    headings at two or none, its table of contents' lines as far as the paragraphs or
+    further)."""
     found: dict[int, list[str]] = {}
+    base = _body_indent(text, blocks)
     for i, b in enumerate(blocks):
         if b.kind != "text" or len(b.lines) > 2 or len(b.text) > params.NUMBERED_HEADING_CHARS:
             continue
-        if indented(text, b.start):
+        at = _indent_at(text, b.start)
+        if at and at >= base:
             continue
         match = _NUMBERED.match(b.text)
         body = " ".join(b.text[match.end() :].split()) if match else ""
@@ -561,8 +583,19 @@ _TERM_ENDS = (".", "!", "?", "…")  # a line ending so is a sentence, not a ter
 
 def _term(line: str, ends: tuple[str, ...]) -> bool:
     """Whether ``line`` can be a term over the indented text it introduces: it ends in none
-    of ``ends`` and is no heading."""
-    return not line.rstrip(_CLOSERS).endswith(ends) and not title_like(line)
+    of ``ends`` and is no heading (nor a numbered one: "6.8. Copyright")."""
+    return (
+        not line.rstrip(_CLOSERS).endswith(ends)
+        and not title_like(line)
+        and not _numbered_title(line)
+    )
+
+
+def _numbered_title(line: str) -> bool:
+    """Whether a line reads as a numbered heading: a number ("6.8.") and a title."""
+    match = _NUMBERED.match(line.strip())
+    rest = line.strip()[match.end() :] if match else ""
+    return bool(rest) and title_like(rest)
 
 
 def _introduces(text: str, group: list[tuple[int, int]], after: list[tuple[int, int]]) -> bool:

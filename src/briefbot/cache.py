@@ -50,8 +50,9 @@ from .text import TOKENIZER_VERSION
 # 30: a plain-text definition's later paragraphs ("  Default: poll") join its term; 31: a
 # rule over a title line, no underline, is a heading; an adorned heading's spaces squashed;
 # 32: a line's closing " >" over an indented example (Vim's help format) marks it as code;
-# 33: a plain-text FAQ's "Q:" paragraph over an "A:" one is a heading
-INDEX_FORMAT = "33"
+# 33: a plain-text FAQ's "Q:" paragraph over an "A:" one is a heading; 34: a numbered
+# heading indented as far as the paragraphs, or with a no-break space, and no term
+INDEX_FORMAT = "34"
 CACHE_FOLDER = ".briefbot-index"
 MANIFEST = "documents.json"  # beside the index: what each document's file was when read
 SAVE_AFTER_SECONDS = 1.0  # builds faster than this are not worth a file
