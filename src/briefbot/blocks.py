@@ -9,7 +9,9 @@ share, which are reStructuredText's:
 - a heading is a line underlined (or over- and underlined) with one punctuation character
   repeated ("Install" over "======="); its level is the order in which its style (the
   character, and whether it has an overline) first appears, as reStructuredText ranks
-  them; a heading written with the text just below it is a heading and a paragraph;
+  them; a heading written with the text just below it is a heading and a paragraph; a
+  rule over a title line with no underline is a heading too (plain-text manuals open
+  their chapters so);
 - a line of one punctuation character alone is a transition, not text;
 - explicit markup ("``.. note::``", "``.. _label:``", "``.. comment``") is not text: the
   directive line and its ":option:" lines are left out (an admonition's text on that line
@@ -28,12 +30,16 @@ share, which are reStructuredText's:
   introduce a literal block: the indented blocks after it, blank lines and all, are one
   code block; the paragraph ends where what is shown of it ends ("Run::" as "Run:",
   "notation: ::" as "notation:", "::" alone is no text); a paragraph that opens with ">>>"
-  is a doctest block, code too;
+  is a doctest block, code too; a line ending in " >" over an indented block introduces
+  it as code the same way, the marker no text (Vim's help files);
 - the field list just below the title (":Author: Ann Lee", ":Date: …") is the document's
   metadata (:func:`docinfo`), not text;
 - a line that is not a sentence and the indented block just after it are one block: a
   term and its definition, a signature and its description ("json.dumps(obj)" over what
-  it does), "Note:" and the note.
+  it does), "Note:" and the note;
+- beyond reStructuredText, plain text's own headings: numbered ones ("2.1. How do I make
+  a server?", :func:`_numbered_headings`) and a FAQ's "Q:" paragraph over its "A:" one
+  (:func:`_question_headings`).
 
 docutils reads reStructuredText into a tree whose nodes know their line but not their
 characters, and a passage must be an exact slice of its source; so the blocks are found
@@ -349,14 +355,14 @@ def _question_headings(text: str, blocks: list[Block]) -> list[Block]:
         if b.kind == "heading":
             level = b.level
             continue
+        asks = _QUESTION.match(b.text) if b.kind == "text" else None
         if (
-            b.kind == "text"
+            asks is not None
             and i + 1 < len(blocks)
             and not indented(text, b.start)
-            and _QUESTION.match(b.text)
             and _ANSWER.match(blocks[i + 1].text)
         ):
-            asked = " ".join(b.text[_QUESTION.match(b.text).end() :].split())  # type: ignore[union-attr]
+            asked = " ".join(b.text[asks.end() :].split())
             out[i] = replace(b, kind="heading", level=level + 1, heading=asked)
     return out
 
