@@ -158,32 +158,32 @@ REFUSAL_FEATURES = (
 REFUSAL_SIGNS = (1, 1, 1, 1, -1, -1, -1, 1)  # evidence for (+) or against (-) an answer: fixed
 
 # FITTED-BEGIN
-# Written by benchmarks/fit.py from 3314 training questions (83713 candidate
-# passages, 5808 sentences of answering passages); see that script for the procedure.
+# Written by benchmarks/fit.py from 3482 training questions (88154 candidate
+# passages, 6070 sentences of answering passages); see that script for the procedure.
 # The passage models' weights, in FEATURES order, one per model (params.MODELS):
 WEIGHTS = {
-    "late": (4.8431, 4.9648, 0.0000, 0.0000, 1.4863, -0.2737),
-    "semantic": (8.1338, 13.1715, 0.0000, 0.0000, 0.0000, -0.2282),
-    "lexical": (11.6374, 0.0000, 0.0000, 0.0000, 0.0000, -0.2190),
+    "late": (4.9588, 4.5780, 0.0000, 0.0000, 1.5103, -0.3041),
+    "semantic": (8.3372, 12.8671, 0.0000, 0.0000, 0.0000, -0.2483),
+    "lexical": (11.6966, 0.0000, 0.0000, 0.0000, 0.0000, -0.2579),
 }
 REFUSE_BELOW = {
-    "late": 0.209,
-    "semantic": 0.212,
-    "lexical": 0.252,
+    "late": 0.222,
+    "semantic": 0.225,
+    "lexical": 0.261,
 }  # the refusal model's probability
 # the refusal weights, in REFUSAL_FEATURES order, and biases
 REFUSAL_WEIGHTS = {
-    "late": (0.0684, 3.4299, 3.0374, 0.0000, -0.2587, -3.8708, -0.2115, 1.9295),
-    "semantic": (0.0000, 3.7914, 2.9868, 0.0000, -0.2206, -3.6450, -0.2385, 2.0341),
-    "lexical": (0.0000, 0.0000, 0.0000, 1.6425, -1.5147, -2.5901, -0.3884, 0.7711),
+    "late": (0.3307, 2.9674, 3.2416, 0.0000, 0.0000, -3.7933, -0.3205, 2.1050),
+    "semantic": (0.0000, 3.6913, 3.0124, 0.0000, 0.0000, -3.6685, -0.3472, 2.2463),
+    "lexical": (0.0000, 0.0000, 0.0000, 1.9303, -1.0187, -2.6295, -0.5382, 1.4225),
 }
 REFUSAL_BIAS = {
-    "late": -2.9248,
-    "semantic": -3.1098,
-    "lexical": 0.1049,
+    "late": -2.9975,
+    "semantic": -3.1084,
+    "lexical": -0.1366,
 }
-SENTENCE_WEIGHTS = (1.7368, 2.9150, -2.0778)  # sentence_bm25, cosine, typed_miss
-SENTENCE_BIAS = -3.0838
+SENTENCE_WEIGHTS = (1.7453, 2.9338, -2.0803)  # sentence_bm25, cosine, typed_miss
+SENTENCE_BIAS = -3.0833
 # FITTED-END
 
 # A question names a document when it has at least this share of the title's words
