@@ -17,8 +17,9 @@ leave-one-document-out cross-validation over the training questions
    token vectors), without late interaction (a larger index), and without the semantic
    signals (the encoder-less fallback).
 3. Refusal: a logistic model over the best candidate's fused score and the question-level
-   evidence (briefbot.refusal.evidence), label = the question is answerable; its threshold
-   is the highest that refuses at most 3% of the answerable training questions when each
+   evidence (briefbot.refusal.evidence), label = the question is answerable, the written
+   unanswerable questions and the off-topic ones weighing the same in all (balance); its
+   threshold is the highest that refuses at most 3% of the answerable training questions when each
    document's questions are scored by models fitted on the other documents.
 
 Logistic regression is Newton's method with a small L2 penalty (λ = 1e-2 on the weights),
