@@ -320,6 +320,20 @@ def _example_mark(text: str, span: tuple[int, int]) -> int | None:
     return match.start() if match else None
 
 
+def _introducing(
+    text: str, group: list[tuple[int, int]], after: list[tuple[int, int]] | None
+) -> list[tuple[int, int]] | None:
+    """What is shown of a paragraph that introduces a literal block (an empty list when
+    nothing is), or None when it introduces none: one ending in "::", or in Vim's " >"
+    over an indented block ("use this command: >")."""
+    if text[group[-1][0] : group[-1][1]].rstrip().endswith("::"):
+        return _without_marker(text, group)
+    mark = _example_mark(text, group[-1])
+    if mark is None or after is None or _indent(text, after[0]) <= _indent(text, group[0]):
+        return None
+    return [*group[:-1], (group[-1][0], mark)] if mark > group[-1][0] else group[:-1]
+
+
 def _without_marker(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """A paragraph that introduces a literal block, without what of its "::" the reader
     does not see: "notation: ::" reads "notation:", "Run::" reads "Run:", and "::" alone is
@@ -373,8 +387,7 @@ _NUMBERED = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?[ \t\xa0]+(?=\S)")
 
 def _indent_at(text: str, at: int) -> int:
     """The indentation (tabs at eight) of the line where the block at ``at`` starts."""
-    line = text[text.rfind("\n", 0, at) + 1 : at]
-    return len(line.expandtabs(8))
+    return _indent(text, (text.rfind("\n", 0, at) + 1, at + 1))
 
 
 def _body_indent(text: str, blocks: list[Block]) -> int:
@@ -525,19 +538,9 @@ def _line_blocks(text: str, start: int) -> Iterator[Block]:
             continue
         if _DOCTEST.match(first):  # ">>> import os" and its output: code
             yield block(group, kind="code")
-        elif text[group[-1][0] : group[-1][1]].rstrip().endswith("::"):
-            shown = _without_marker(text, group)
-            if shown:
-                yield block(shown)
-            code, i = _literal(text, groups, i, _indent(text, group[0]), [], block)
-            if code is not None:
-                yield code
         elif (
-            (mark := _example_mark(text, group[-1])) is not None
-            and i < len(groups)
-            and _indent(text, groups[i][0]) > _indent(text, group[0])
-        ):  # "use this command: >" over an indented example, as Vim's help files mark one
-            shown = [*group[:-1], (group[-1][0], mark)] if mark > group[-1][0] else group[:-1]
+            shown := _introducing(text, group, groups[i] if i < len(groups) else None)
+        ) is not None:
             if shown:
                 yield block(shown)
             code, i = _literal(text, groups, i, _indent(text, group[0]), [], block)
